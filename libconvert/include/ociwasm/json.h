@@ -1,0 +1,36 @@
+// JSON input per I-JSON (RFC 7493) and canonical JSON output.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+namespace ociwasm {
+
+struct JsonError {
+    std::size_t offset = 0;  // byte offset into the input where the problem was found
+    std::string message;     // e.g. "duplicate member name \"config\""
+    std::string pointer;     // RFC 6901 pointer of the offending value, "" when unknown
+};
+
+struct JsonLimits {
+    std::size_t max_depth = 512;  // nesting of arrays/objects; deeper input is rejected
+};
+
+// Parses `text` into `doc`. Rejects invalid UTF-8, duplicate member names in one object,
+// trailing content, and nesting deeper than the limit (parsing is iterative: no stack overflow).
+// Numbers keep full precision. Returns false and fills `error` on failure.
+bool parse_json(std::string_view text, rapidjson::Document& doc, JsonError* error,
+                const JsonLimits& limits = {});
+
+// Compact JSON with object members sorted by name (bytewise), no insignificant white space.
+std::string write_canonical(const rapidjson::Value& value);
+
+// RFC 6901 helpers.
+std::string pointer_escape(std::string_view token);
+std::string pointer_join(std::string_view base, std::string_view token);
+std::string pointer_join(std::string_view base, std::size_t index);
+
+}  // namespace ociwasm

@@ -1,0 +1,119 @@
+// Reading an OCI image layout in one streaming pass, from a directory or a tar stream.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ociwasm/finding.h"
+#include "ociwasm/status.h"
+
+namespace ociwasm {
+
+inline constexpr std::size_t kMiB = 1024 * 1024;
+
+// One file under blobs/ as seen during the pass.
+struct BlobRecord {
+    std::string path;       // "blobs/<alg>/<encoded>", relative to the layout root
+    std::string algorithm;  // from the path
+    std::string encoded;    // from the path
+    std::uint64_t size = 0;
+    std::string computed;   // lowercase hex computed over the bytes; "" if not hashed
+    bool hashed = false;    // computed is set (verifiable algorithm and verification enabled)
+    std::optional<std::string> content;  // the bytes, when small enough to keep (see ScanOptions)
+
+    std::string digest() const { return algorithm + ":" + encoded; }
+    bool matches() const { return !hashed || computed == encoded; }
+};
+
+// Sees every blob's bytes while they stream by (used to copy large blobs in the same pass).
+class BlobObserver {
+public:
+    virtual ~BlobObserver() = default;
+    // Returns false when the observer does not want this blob's bytes.
+    virtual bool begin_blob(const BlobRecord& blob, std::uint64_t size) = 0;
+    virtual Status blob_data(const char* data, std::size_t size) = 0;
+    // Called after the last byte; `blob` now carries size, hash and (maybe) content.
+    virtual Status end_blob(const BlobRecord& blob) = 0;
+};
+
+struct ScanOptions {
+    bool verify = true;                   // hash every blob with its path's algorithm
+    std::size_t keep_limit = 4 * kMiB;    // blobs up to this size are kept in memory
+    // Blobs that look like JSON (first non-space byte '{' or '[') are kept up to this size, so
+    // large manifests can still be checked; larger ones are hashed and dropped.
+    std::size_t json_keep_limit = 16 * kMiB;
+    unsigned threads = 0;                 // directory hashing threads; 0 = hardware concurrency
+    BlobObserver* observer = nullptr;     // when set, blobs are read in order on one thread
+};
+
+struct LayoutScan {
+    std::optional<std::string> oci_layout;  // bytes of oci-layout, if present
+    std::optional<std::string> index_json;  // bytes of index.json, if present
+    std::map<std::string, BlobRecord> blobs;  // keyed by digest string "alg:encoded"
+    Findings findings;  // problems of the container itself (hostile tar entries, bad names ...)
+
+    const BlobRecord* find(std::string_view digest) const;
+};
+
+class LayoutSource {
+public:
+    virtual ~LayoutSource() = default;
+    // What the user named: a directory, a file, or "-".
+    virtual const std::string& name() const = 0;
+    // The one pass. Fills `out`; a non-ok Status means the input could not be read at all.
+    virtual Status scan(const ScanOptions& options, LayoutScan& out) = 0;
+    // Whether read_blob can fetch bytes again after the pass (false for stdin).
+    virtual bool can_reread() const = 0;
+    // Streams the bytes of one blob path again; fn is called with chunks in order.
+    virtual Status read_blob(const std::string& path,
+                             const std::function<Status(const char*, std::size_t)>& fn) = 0;
+};
+
+// `input` is a directory, a tar file (plain, gzip, zstd, xz, detected by content), or "-".
+Status open_layout_source(const std::string& input, std::unique_ptr<LayoutSource>& out);
+std::unique_ptr<LayoutSource> make_directory_source(const std::string& dir);
+std::unique_ptr<LayoutSource> make_tar_source(const std::string& file);  // "-" is stdin
+// For tests: a layout held in memory, path -> bytes ("oci-layout", "index.json", "blobs/...").
+std::unique_ptr<LayoutSource> make_memory_source(std::string name,
+                                                 std::map<std::string, std::string> files);
+
+// Fetches the content of a blob: kept content when present, else re-read when possible.
+// Fails (with a message naming the blob) when neither works or the blob exceeds max_size.
+Status load_blob(LayoutSource& source, const LayoutScan& scan, std::string_view digest,
+                 std::string& out, std::size_t max_size = 64 * kMiB);
+
+enum class SinkFormat { directory, tar, tar_gz, tar_zst };
+
+// Picks the format from the path's suffix (.tar, .tar.gz/.tgz, .tar.zst, "-" -> tar, else dir).
+SinkFormat sink_format_for_path(std::string_view path);
+
+// Writing a layout: deterministic (fixed mtime 0, uid/gid 0, mode 0644 files / 0755 dirs,
+// small files written sorted at commit) and atomic (a temp file/dir beside the target, renamed
+// into place by commit(); destroying an uncommitted sink removes everything it wrote).
+class LayoutSink {
+public:
+    virtual ~LayoutSink() = default;
+    // Streams one blob in: begin, data..., end. `size` must be exact.
+    virtual Status begin_blob(const std::string& path, std::uint64_t size) = 0;
+    virtual Status blob_data(const char* data, std::size_t size) = 0;
+    virtual Status end_blob() = 0;
+    // A small file (blob, index.json, oci-layout) written at commit in sorted path order.
+    virtual Status put_file(const std::string& path, std::string_view bytes) = 0;
+    // Writes what is pending and moves the result into place.
+    virtual Status commit() = 0;
+    // Removes everything written so far. Idempotent.
+    virtual void abort() = 0;
+};
+
+// `path` "-" writes a tar to stdout (not atomic by nature). An existing target is replaced only
+// at commit.
+Status open_layout_sink(const std::string& path, SinkFormat format,
+                        std::unique_ptr<LayoutSink>& out);
+
+}  // namespace ociwasm

@@ -1,0 +1,148 @@
+#include "ociwasm/digest.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+
+namespace ociwasm {
+
+namespace {
+
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+bool is_lower_hex(std::string_view s) {
+    for (char c : s) {
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+}
+
+const EVP_MD* md_for(std::string_view algorithm) {
+    if (algorithm == "sha256") return EVP_sha256();
+    if (algorithm == "sha512") return EVP_sha512();
+    return nullptr;
+}
+
+std::string to_hex(const unsigned char* data, unsigned int size) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(size * 2, '\0');
+    for (unsigned int i = 0; i < size; ++i) {
+        out[2 * i] = kHex[data[i] >> 4];
+        out[2 * i + 1] = kHex[data[i] & 0x0f];
+    }
+    return out;
+}
+
+}  // namespace
+
+// algorithm ::= component (separator component)*, component ::= [a-z0-9]+, separator ::= [+._-]
+bool is_valid_algorithm_name(std::string_view algorithm) {
+    if (algorithm.empty()) return false;
+    bool need_alnum = true;
+    for (char c : algorithm) {
+        if (is_lower_alnum(c)) {
+            need_alnum = false;
+        } else if (c == '+' || c == '.' || c == '_' || c == '-') {
+            if (need_alnum) return false;
+            need_alnum = true;
+        } else {
+            return false;
+        }
+    }
+    return !need_alnum;
+}
+
+// encoded ::= [a-zA-Z0-9=_-]+
+bool is_valid_encoded(std::string_view encoded) {
+    if (encoded.empty()) return false;
+    for (char c : encoded) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '=' || c == '_' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+bool is_verifiable_algorithm(std::string_view algorithm) { return md_for(algorithm) != nullptr; }
+
+std::optional<Digest> parse_digest(std::string_view text, std::string* why) {
+    auto fail = [&](std::string reason) -> std::optional<Digest> {
+        if (why) *why = std::move(reason);
+        return std::nullopt;
+    };
+    auto colon = text.find(':');
+    if (colon == std::string_view::npos) {
+        return fail("digest \"" + std::string(text) + "\" has no ':' between algorithm and encoded");
+    }
+    std::string_view algorithm = text.substr(0, colon);
+    std::string_view encoded = text.substr(colon + 1);
+    if (!is_valid_algorithm_name(algorithm)) {
+        return fail("digest algorithm \"" + std::string(algorithm) +
+                    "\" does not match [a-z0-9]+([+._-][a-z0-9]+)*");
+    }
+    if (!is_valid_encoded(encoded)) {
+        return fail("digest encoded part \"" + std::string(encoded) +
+                    "\" does not match [a-zA-Z0-9=_-]+");
+    }
+    std::size_t expected = algorithm == "sha256" ? 64 : algorithm == "sha512" ? 128 : 0;
+    if (expected != 0 && (encoded.size() != expected || !is_lower_hex(encoded))) {
+        return fail(std::string(algorithm) + " digest must be " + std::to_string(expected) +
+                    " lowercase hex characters, found " + std::to_string(encoded.size()) +
+                    (is_lower_hex(encoded) ? " characters" : " characters that are not all lowercase hex"));
+    }
+    return Digest{std::string(algorithm), std::string(encoded)};
+}
+
+struct StreamHasher::Impl {
+    EVP_MD_CTX* ctx = nullptr;
+    const EVP_MD* md = nullptr;
+    ~Impl() { EVP_MD_CTX_free(ctx); }
+};
+
+StreamHasher::StreamHasher(std::string_view algorithm) : impl_(std::make_unique<Impl>()) {
+    impl_->md = md_for(algorithm);
+    if (impl_->md) {
+        impl_->ctx = EVP_MD_CTX_new();
+        if (!impl_->ctx || EVP_DigestInit_ex(impl_->ctx, impl_->md, nullptr) != 1) {
+            EVP_MD_CTX_free(impl_->ctx);
+            impl_->ctx = nullptr;
+        }
+    }
+}
+
+StreamHasher::~StreamHasher() = default;
+StreamHasher::StreamHasher(StreamHasher&&) noexcept = default;
+StreamHasher& StreamHasher::operator=(StreamHasher&&) noexcept = default;
+
+bool StreamHasher::valid() const { return impl_ && impl_->ctx != nullptr; }
+
+void StreamHasher::update(const void* data, std::size_t size) {
+    bytes_ += size;
+    if (valid() && size > 0) EVP_DigestUpdate(impl_->ctx, data, size);
+}
+
+std::string StreamHasher::finish_hex() {
+    if (!valid()) return {};
+    std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(impl_->ctx, out.data(), &size);
+    EVP_DigestInit_ex(impl_->ctx, impl_->md, nullptr);
+    bytes_ = 0;
+    return to_hex(out.data(), size);
+}
+
+std::string sha256_hex(std::string_view data) {
+    StreamHasher hasher("sha256");
+    hasher.update(data.data(), data.size());
+    return hasher.finish_hex();
+}
+
+std::string sha512_hex(std::string_view data) {
+    StreamHasher hasher("sha512");
+    hasher.update(data.data(), data.size());
+    return hasher.finish_hex();
+}
+
+std::string sha256_digest(std::string_view data) { return "sha256:" + sha256_hex(data); }
+
+}  // namespace ociwasm

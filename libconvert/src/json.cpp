@@ -1,0 +1,221 @@
+#include "ociwasm/json.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace ociwasm {
+
+namespace {
+
+// Forwards SAX events to the Document while enforcing what RapidJSON does not: unique member
+// names per object and a nesting limit. Keeps the path so errors carry a JSON pointer.
+class CheckingHandler {
+public:
+    CheckingHandler(rapidjson::Document& doc, const JsonLimits& limits)
+        : doc_(doc), limits_(limits) {}
+
+    bool Null() { return value() && doc_.Null(); }
+    bool Bool(bool b) { return value() && doc_.Bool(b); }
+    bool Int(int i) { return value() && doc_.Int(i); }
+    bool Uint(unsigned u) { return value() && doc_.Uint(u); }
+    bool Int64(int64_t i) { return value() && doc_.Int64(i); }
+    bool Uint64(uint64_t u) { return value() && doc_.Uint64(u); }
+    bool Double(double d) { return value() && doc_.Double(d); }
+    bool RawNumber(const char* str, rapidjson::SizeType len, bool copy) {
+        return value() && doc_.RawNumber(str, len, copy);
+    }
+    bool String(const char* str, rapidjson::SizeType len, bool copy) {
+        return value() && doc_.String(str, len, copy);
+    }
+    bool StartObject() { return open(true) && doc_.StartObject(); }
+    bool Key(const char* str, rapidjson::SizeType len, bool copy) {
+        Frame& frame = frames_.back();
+        frame.key.assign(str, len);
+        if (!frame.keys.insert(frame.key).second) {
+            problem_ = "duplicate member name \"" + frame.key + "\"";
+            problem_pointer_ = pointer();
+            return false;
+        }
+        return doc_.Key(str, len, copy);
+    }
+    bool EndObject(rapidjson::SizeType count) {
+        frames_.pop_back();
+        return doc_.EndObject(count);
+    }
+    bool StartArray() { return open(false) && doc_.StartArray(); }
+    bool EndArray(rapidjson::SizeType count) {
+        frames_.pop_back();
+        return doc_.EndArray(count);
+    }
+
+    const std::string& problem() const { return problem_; }
+    const std::string& problem_pointer() const { return problem_pointer_; }
+    std::string pointer() const {
+        std::string out;
+        for (const Frame& frame : frames_) {
+            if (frame.is_object) {
+                out = pointer_join(out, frame.key);
+            } else if (frame.next_index > 0) {
+                out = pointer_join(out, frame.next_index - 1);
+            }
+        }
+        return out;
+    }
+
+private:
+    struct Frame {
+        bool is_object = false;
+        std::size_t next_index = 0;
+        std::string key;
+        std::unordered_set<std::string> keys;
+    };
+
+    // Every value (scalar or container) counts as one element of an enclosing array.
+    bool value() {
+        if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().next_index;
+        return true;
+    }
+    bool open(bool is_object) {
+        value();
+        if (frames_.size() >= limits_.max_depth) {
+            problem_ = "nesting deeper than " + std::to_string(limits_.max_depth) + " levels";
+            problem_pointer_ = pointer();
+            return false;
+        }
+        frames_.push_back(Frame{is_object, 0, {}, {}});
+        return true;
+    }
+
+    rapidjson::Document& doc_;
+    const JsonLimits& limits_;
+    std::vector<Frame> frames_;
+    std::string problem_;
+    std::string problem_pointer_;
+};
+
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag |
+                                 rapidjson::kParseValidateEncodingFlag |
+                                 rapidjson::kParseFullPrecisionFlag;
+
+void write_value(const rapidjson::Value& value, rapidjson::Writer<rapidjson::StringBuffer>& w) {
+    switch (value.GetType()) {
+        case rapidjson::kNullType:
+            w.Null();
+            break;
+        case rapidjson::kFalseType:
+            w.Bool(false);
+            break;
+        case rapidjson::kTrueType:
+            w.Bool(true);
+            break;
+        case rapidjson::kStringType:
+            w.String(value.GetString(), value.GetStringLength());
+            break;
+        case rapidjson::kNumberType:
+            if (value.IsUint64()) {
+                w.Uint64(value.GetUint64());
+            } else if (value.IsInt64()) {
+                w.Int64(value.GetInt64());
+            } else {
+                w.Double(value.GetDouble());
+            }
+            break;
+        case rapidjson::kArrayType:
+            w.StartArray();
+            for (const auto& item : value.GetArray()) write_value(item, w);
+            w.EndArray();
+            break;
+        case rapidjson::kObjectType: {
+            std::vector<const rapidjson::Value::Member*> members;
+            members.reserve(value.MemberCount());
+            for (const auto& m : value.GetObject()) members.push_back(&m);
+            std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) {
+                return std::string_view(a->name.GetString(), a->name.GetStringLength()) <
+                       std::string_view(b->name.GetString(), b->name.GetStringLength());
+            });
+            w.StartObject();
+            for (const auto* m : members) {
+                w.Key(m->name.GetString(), m->name.GetStringLength());
+                write_value(m->value, w);
+            }
+            w.EndObject();
+            break;
+        }
+    }
+}
+
+}  // namespace
+
+bool parse_json(std::string_view text, rapidjson::Document& doc, JsonError* error,
+                const JsonLimits& limits) {
+    rapidjson::MemoryStream stream(text.data(), text.size());
+    rapidjson::Reader reader;
+    CheckingHandler handler(doc, limits);
+    rapidjson::ParseResult result;
+    auto generator = [&](rapidjson::Document& target) {
+        (void)target;
+        result = reader.Parse<kParseFlags>(stream, handler);
+        return !result.IsError();
+    };
+    doc.SetNull();
+    doc.Populate(generator);
+    if (!result.IsError()) return true;
+    doc.SetNull();
+    if (error) {
+        error->offset = result.Offset();
+        if (!handler.problem().empty()) {
+            error->message = handler.problem();
+            error->pointer = handler.problem_pointer();
+        } else {
+            error->message = rapidjson::GetParseError_En(result.Code());
+            error->pointer = handler.pointer();
+        }
+    }
+    return false;
+}
+
+std::string write_canonical(const rapidjson::Value& value) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    write_value(value, writer);
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string pointer_escape(std::string_view token) {
+    std::string out;
+    out.reserve(token.size());
+    for (char c : token) {
+        if (c == '~') {
+            out += "~0";
+        } else if (c == '/') {
+            out += "~1";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string pointer_join(std::string_view base, std::string_view token) {
+    std::string out(base);
+    out += '/';
+    out += pointer_escape(token);
+    return out;
+}
+
+std::string pointer_join(std::string_view base, std::size_t index) {
+    std::string out(base);
+    out += '/';
+    out += std::to_string(index);
+    return out;
+}
+
+}  // namespace ociwasm

@@ -1,0 +1,41 @@
+# Shared by the scripts: installing what is missing and building. Sourced, not run.
+set -euo pipefail
+
+OCIWASM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$OCIWASM_ROOT/build}"
+
+# Debian packages the build needs, and those the tests use as real peers.
+BUILD_PACKAGES=(cmake ninja-build g++ pkg-config rapidjson-dev libvalijson-dev libarchive-dev
+                libssl-dev libboost-program-options-dev libgtest-dev)
+TEST_PACKAGES=(jq zstd xz-utils skopeo umoci docker-registry wabt time)
+
+log() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
+
+install_missing() {
+    local missing=()
+    local pkg
+    for pkg in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$pkg")
+        fi
+    done
+    if ((${#missing[@]} == 0)); then
+        return 0
+    fi
+    log "installing ${missing[*]}"
+    local sudo=()
+    if [[ $(id -u) != 0 ]]; then sudo=(sudo); fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# configure_and_build [extra cmake args...]
+configure_and_build() {
+    if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
+        cmake -S "$OCIWASM_ROOT" -B "$BUILD_DIR" -G Ninja "$@"
+    elif (($# > 0)); then
+        cmake "$BUILD_DIR" "$@" >/dev/null
+    fi
+    cmake --build "$BUILD_DIR" --parallel "$(nproc)"
+}

@@ -1,0 +1,93 @@
+#include "ociwasm/json.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace ociwasm {
+namespace {
+
+TEST(ParseJson, AcceptsOrdinaryDocuments) {
+    rapidjson::Document doc;
+    JsonError error;
+    ASSERT_TRUE(parse_json(R"({"a":[1,2,{"b":"c"}],"n":null,"big":18446744073709551615})", doc,
+                           &error))
+        << error.message;
+    EXPECT_EQ(doc["a"][2]["b"].GetString(), std::string("c"));
+    EXPECT_EQ(doc["big"].GetUint64(), 18446744073709551615ull);
+}
+
+TEST(ParseJson, RejectsDuplicateMemberNamesWithPointer) {
+    rapidjson::Document doc;
+    JsonError error;
+    EXPECT_FALSE(parse_json(R"({"layers":[{"size":1},{"size":2,"size":3}]})", doc, &error));
+    EXPECT_NE(error.message.find("duplicate member name \"size\""), std::string::npos)
+        << error.message;
+    EXPECT_EQ(error.pointer, "/layers/1/size");
+    EXPECT_GT(error.offset, 20u);
+    // The same name in sibling objects is fine.
+    EXPECT_TRUE(parse_json(R"([{"a":1},{"a":2}])", doc, &error));
+}
+
+TEST(ParseJson, RejectsInvalidUtf8) {
+    rapidjson::Document doc;
+    JsonError error;
+    const std::string overlong = "{\"a\":\"\xc0\xaf\"}";
+    EXPECT_FALSE(parse_json(overlong, doc, &error));
+    EXPECT_NE(error.message.find("encoding"), std::string::npos) << error.message;
+    const std::string truncated = "{\"a\":\"\xe2\x82\"}";
+    EXPECT_FALSE(parse_json(truncated, doc, &error));
+    const std::string lone_surrogate = R"({"a":"\ud800"})";
+    EXPECT_FALSE(parse_json(lone_surrogate, doc, &error));
+    EXPECT_TRUE(parse_json("{\"a\":\"\xe2\x82\xac\"}", doc, &error));  // the euro sign
+}
+
+TEST(ParseJson, ReportsOffsetOfSyntaxErrors) {
+    rapidjson::Document doc;
+    JsonError error;
+    EXPECT_FALSE(parse_json(R"({"a": tru})", doc, &error));
+    EXPECT_EQ(error.offset, 9u);  // where "tru}" stops being a literal
+    EXPECT_FALSE(parse_json(R"({"a":1} x)", doc, &error));  // trailing content
+    EXPECT_FALSE(parse_json("", doc, &error));
+    EXPECT_FALSE(parse_json(R"({"a":1,})", doc, &error));
+}
+
+TEST(ParseJson, DeepNestingIsRejectedWithoutCrashing) {
+    const std::size_t depth = 1'000'000;
+    std::string deep(depth, '[');
+    deep.append(depth, ']');
+    rapidjson::Document doc;
+    JsonError error;
+    EXPECT_FALSE(parse_json(deep, doc, &error));
+    EXPECT_NE(error.message.find("nesting deeper than 512"), std::string::npos);
+    std::string ok(100, '[');
+    ok.append(100, ']');
+    EXPECT_TRUE(parse_json(ok, doc, &error));
+}
+
+TEST(WriteCanonical, SortsKeysAndIsCompact) {
+    rapidjson::Document doc;
+    JsonError error;
+    ASSERT_TRUE(parse_json(R"( { "b" : 1, "a" : { "z": [ true, null, "x\"y" ], "c": -2 },
+                                 "Z": 1.5 } )",
+                           doc, &error));
+    EXPECT_EQ(write_canonical(doc), R"({"Z":1.5,"a":{"c":-2,"z":[true,null,"x\"y"]},"b":1})");
+}
+
+TEST(WriteCanonical, RoundTripsCanonicalInputByteForByte) {
+    const std::string text =
+        R"({"config":{"digest":"sha256:ab","mediaType":"application/vnd.oci.image.config.v1+json","size":9223372036854775807},"layers":[],"schemaVersion":2})";
+    rapidjson::Document doc;
+    ASSERT_TRUE(parse_json(text, doc, nullptr));
+    EXPECT_EQ(write_canonical(doc), text);
+}
+
+TEST(JsonPointer, EscapesPerRfc6901) {
+    EXPECT_EQ(pointer_escape("a/b~c"), "a~1b~0c");
+    EXPECT_EQ(pointer_join("/annotations", "org.opencontainers.image/ref~x"),
+              "/annotations/org.opencontainers.image~1ref~0x");
+    EXPECT_EQ(pointer_join("/layers", 3), "/layers/3");
+}
+
+}  // namespace
+}  // namespace ociwasm
