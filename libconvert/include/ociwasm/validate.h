@@ -1,0 +1,55 @@
+// Validation of a whole layout or of one bare JSON document.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ociwasm/finding.h"
+#include "ociwasm/layout.h"
+#include "ociwasm/spin.h"
+#include "ociwasm/status.h"
+
+namespace ociwasm {
+
+struct ValidateOptions {
+    bool verify_blobs = true;  // hash blobs; false skips hashing (sizes are still checked)
+    unsigned threads = 0;      // for directory hashing; 0 = hardware concurrency
+};
+
+// One manifest reached from index.json (directly or through nested indexes).
+struct ManifestEntry {
+    std::string digest;
+    std::string ref_name;      // org.opencontainers.image.ref.name on its index.json descriptor
+    std::string file;          // "blobs/sha256/<hex>"
+    std::string index_pointer; // pointer of its descriptor, e.g. "/manifests/0" in index.json
+    ManifestFormat format = ManifestFormat::unknown;
+};
+
+struct ValidationResult {
+    Findings findings;
+    std::vector<ManifestEntry> manifests;
+    // Distinct formats detected, in first-seen order (for the json output's "formats").
+    std::vector<ManifestFormat> formats;
+    bool valid() const { return !findings.has_errors(); }
+};
+
+enum class DocumentKind { manifest, index, config, descriptor, layout, lockfile };
+
+// Scans `source` (one pass) and validates everything. A non-ok Status means the input could
+// not be read at all; everything else is a finding.
+Status validate_layout(LayoutSource& source, const ValidateOptions& options,
+                       ValidationResult& result);
+
+// Validates a layout already scanned (the converter scans with a BlobObserver attached).
+void validate_scan(LayoutSource& source, const LayoutScan& scan, const ValidateOptions& options,
+                   ValidationResult& result);
+
+// Validates one bare JSON document (`--as`): schema plus the rules that need no other blob.
+// `name` is used as the finding's file.
+void validate_document(DocumentKind kind, std::string_view bytes, std::string_view name,
+                       ValidationResult& result);
+
+}  // namespace ociwasm
