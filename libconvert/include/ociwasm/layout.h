@@ -56,6 +56,7 @@ struct LayoutScan {
     std::optional<std::string> oci_layout;  // bytes of oci-layout, if present
     std::optional<std::string> index_json;  // bytes of index.json, if present
     std::map<std::string, BlobRecord> blobs;  // keyed by digest string "alg:encoded"
+    bool has_blobs_dir = false;  // blobs/ exists (as a directory, or implied by entries below it)
     Findings findings;  // problems of the container itself (hostile tar entries, bad names ...)
 
     const BlobRecord* find(std::string_view digest) const;
@@ -112,8 +113,14 @@ public:
 };
 
 // `path` "-" writes a tar to stdout (not atomic by nature). An existing target is replaced only
-// at commit.
+// at commit. After any failed call the sink has already removed what it wrote, and every later
+// call returns that same error.
 Status open_layout_sink(const std::string& path, SinkFormat format,
                         std::unique_ptr<LayoutSink>& out);
+
+// Tools call this once at startup. By default a write past RLIMIT_FSIZE raises SIGXFSZ, which
+// kills the process before the sink can remove its temp file; ignored, the write fails with
+// EFBIG and the sink reports an io_error and cleans up like on a full disk.
+void ignore_sigxfsz();
 
 }  // namespace ociwasm

@@ -1,0 +1,443 @@
+// A layout stored as a directory. Every file is opened without following symlinks and checked
+// with fstat to be a regular file, so a layout cannot make us read outside itself. Without an
+// observer, blobs are hashed on several threads; with one, they stream in sorted order.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "layout_source_internal.h"
+#include "ociwasm/layout.h"
+
+namespace ociwasm {
+namespace {
+
+using detail::kReadChunkSize;
+
+// Closes a descriptor when it goes out of scope.
+class FileDescriptor {
+  public:
+    FileDescriptor() = default;
+    explicit FileDescriptor(int fd) : fd_(fd) {}
+    ~FileDescriptor() { reset(); }
+    FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    FileDescriptor& operator=(FileDescriptor&& other) noexcept {
+        if (this != &other) {
+            reset();
+            fd_ = std::exchange(other.fd_, -1);
+        }
+        return *this;
+    }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+
+    int get() const { return fd_; }
+    bool valid() const { return fd_ >= 0; }
+    void reset() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+
+  private:
+    int fd_ = -1;
+};
+
+std::string describe_mode(mode_t mode) {
+    if (S_ISLNK(mode)) return "a symbolic link";
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISREG(mode)) return "a regular file";
+    return "an unknown kind of file";
+}
+
+void add_not_regular(Findings& findings, const std::string& file, const std::string& found) {
+    findings.error("LAYOUT-NOT-REGULAR-FILE",
+                   file + ": expected a regular file, found " + found +
+                       " (layout files are never followed through links)",
+                   file);
+}
+
+enum class OpenResult { opened, missing, not_regular, failed };
+
+// Opens `name` under `dir_fd` as a regular file without following a final symlink. O_NONBLOCK
+// keeps a FIFO from blocking the open; fstat then tells what the name really is.
+OpenResult open_regular(int dir_fd, const char* name, FileDescriptor& out, std::string& found,
+                        struct stat& info) {
+    int fd = ::openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        int error = errno;
+        if (error == ENOENT) return OpenResult::missing;
+        if (error == ELOOP || error == EMLINK) {
+            found = "a symbolic link";
+            return OpenResult::not_regular;
+        }
+        found = std::strerror(error);
+        return OpenResult::failed;
+    }
+    out = FileDescriptor(fd);
+    if (::fstat(fd, &info) != 0) {
+        found = std::strerror(errno);
+        return OpenResult::failed;
+    }
+    if (!S_ISREG(info.st_mode)) {
+        found = describe_mode(info.st_mode);
+        return OpenResult::not_regular;
+    }
+    int flags = ::fcntl(fd, F_GETFL);
+    if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    return OpenResult::opened;
+}
+
+OpenResult open_directory(int dir_fd, const char* name, FileDescriptor& out, std::string& found) {
+    int fd = ::openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        int error = errno;
+        if (error == ENOENT) return OpenResult::missing;
+        if (error == ELOOP || error == ENOTDIR) {
+            struct stat info {};
+            found = ::fstatat(dir_fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0
+                        ? describe_mode(info.st_mode)
+                        : std::string("not a directory");
+            return OpenResult::not_regular;
+        }
+        found = std::strerror(error);
+        return OpenResult::failed;
+    }
+    out = FileDescriptor(fd);
+    return OpenResult::opened;
+}
+
+// Names in a directory, sorted, without "." and "..".
+Status list_directory(int dir_fd, const std::string& shown, std::vector<std::string>& names) {
+    int copy = ::dup(dir_fd);
+    if (copy < 0) return Status::io_error(shown + ": cannot list: " + std::strerror(errno));
+    DIR* dir = ::fdopendir(copy);
+    if (dir == nullptr) {
+        int error = errno;
+        ::close(copy);
+        return Status::io_error(shown + ": cannot list: " + std::strerror(error));
+    }
+    ::rewinddir(dir);
+    errno = 0;
+    while (struct dirent* entry = ::readdir(dir)) {
+        std::string name = entry->d_name;
+        if (name != "." && name != "..") names.push_back(std::move(name));
+        errno = 0;
+    }
+    int error = errno;
+    ::closedir(dir);
+    if (error != 0) return Status::io_error(shown + ": cannot list: " + std::strerror(error));
+    std::sort(names.begin(), names.end());
+    return Status::ok();
+}
+
+Status read_small_file(int fd, const std::string& shown, std::string& out) {
+    char buffer[64 * 1024];
+    for (;;) {
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return Status::io_error(shown + ": read failed: " + std::strerror(errno));
+        }
+        if (n == 0) return Status::ok();
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+}
+
+// Streams an open regular file through `fn` in large chunks.
+template <typename Fn>
+Status stream_file(int fd, const std::string& shown, char* buffer, Fn&& fn) {
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    for (;;) {
+        ssize_t n = ::read(fd, buffer, kReadChunkSize);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return Status::io_error(shown + ": read failed: " + std::strerror(errno));
+        }
+        if (n == 0) return Status::ok();
+        if (Status status = fn(buffer, static_cast<std::size_t>(n)); !status) return status;
+    }
+}
+
+struct BlobJob {
+    int dir_fd = -1;  // the algorithm directory
+    std::string name;
+    BlobRecord record;
+    Findings findings;
+    Status status;
+    bool present = false;  // still a regular file when opened
+};
+
+class DirectoryLayoutSource : public LayoutSource {
+  public:
+    explicit DirectoryLayoutSource(std::string dir) : dir_(std::move(dir)) {}
+
+    const std::string& name() const override { return dir_; }
+    bool can_reread() const override { return true; }
+
+    Status scan(const ScanOptions& options, LayoutScan& out) override {
+        has_blobs_dir_ = false;
+        FileDescriptor root(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!root.valid()) {
+            return Status::io_error(dir_ + ": cannot open directory: " + std::strerror(errno));
+        }
+        if (Status status =
+                read_top_level(root.get(), "oci-layout", options, out.oci_layout, out.findings);
+            !status) {
+            return status;
+        }
+        if (Status status =
+                read_top_level(root.get(), "index.json", options, out.index_json, out.findings);
+            !status) {
+            return status;
+        }
+
+        std::vector<FileDescriptor> algorithm_dirs;
+        std::vector<BlobJob> jobs;
+        if (Status status = list_blobs(root.get(), algorithm_dirs, jobs, out.findings); !status) {
+            return status;
+        }
+        out.has_blobs_dir = has_blobs_dir_;
+
+        if (options.observer != nullptr) {
+            auto buffer = std::make_unique<char[]>(kReadChunkSize);
+            for (BlobJob& job : jobs) {
+                hash_blob(job, options, buffer.get());
+                if (!job.status) return job.status;
+            }
+        } else {
+            hash_in_parallel(jobs, options);
+        }
+
+        for (BlobJob& job : jobs) {
+            if (!job.status) return job.status;
+            out.findings.append(job.findings);
+            if (!job.present) continue;
+            std::string key = job.record.digest();
+            out.blobs.insert_or_assign(std::move(key), std::move(job.record));
+        }
+        return Status::ok();
+    }
+
+    Status read_blob(const std::string& path,
+                     const std::function<Status(const char*, std::size_t)>& fn) override {
+        detail::LayoutPath kind = detail::classify_layout_path(path);
+        std::string shown = dir_ + "/" + path;
+        FileDescriptor root(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!root.valid()) {
+            return Status::io_error(dir_ + ": cannot open directory: " + std::strerror(errno));
+        }
+        FileDescriptor file;
+        std::string found;
+        struct stat info {};
+        OpenResult result = OpenResult::failed;
+        if (kind.kind == detail::LayoutPathKind::blob) {
+            FileDescriptor blobs;
+            FileDescriptor algorithm;
+            result = open_directory(root.get(), "blobs", blobs, found);
+            if (result == OpenResult::opened) {
+                result = open_directory(blobs.get(), kind.algorithm.c_str(), algorithm, found);
+            }
+            if (result == OpenResult::opened) {
+                result = open_regular(algorithm.get(), kind.encoded.c_str(), file, found, info);
+            }
+        } else if (kind.kind == detail::LayoutPathKind::oci_layout ||
+                   kind.kind == detail::LayoutPathKind::index_json) {
+            result = open_regular(root.get(), path.c_str(), file, found, info);
+        } else {
+            return Status::usage(shown + ": not a layout file (expected blobs/<alg>/<encoded>)");
+        }
+        switch (result) {
+            case OpenResult::opened:
+                break;
+            case OpenResult::missing:
+                return Status::io_error(shown + ": no such file");
+            case OpenResult::not_regular:
+                return Status::io_error(shown + ": expected a regular file, found " + found);
+            case OpenResult::failed:
+                return Status::io_error(shown + ": cannot open: " + found);
+        }
+        auto buffer = std::make_unique<char[]>(kReadChunkSize);
+        return stream_file(file.get(), shown, buffer.get(), fn);
+    }
+
+  private:
+    Status read_top_level(int root_fd, const char* name, const ScanOptions& options,
+                          std::optional<std::string>& out, Findings& findings) {
+        FileDescriptor file;
+        std::string found;
+        struct stat info {};
+        std::string shown = dir_ + "/" + name;
+        switch (open_regular(root_fd, name, file, found, info)) {
+            case OpenResult::missing:
+                return Status::ok();
+            case OpenResult::not_regular:
+                add_not_regular(findings, name, found);
+                return Status::ok();
+            case OpenResult::failed:
+                return Status::io_error(shown + ": cannot open: " + found);
+            case OpenResult::opened:
+                break;
+        }
+        std::size_t limit = detail::top_level_file_limit(options);
+        if (static_cast<std::uint64_t>(info.st_size) > limit) {
+            findings.error("LAYOUT-FILE-TOO-LARGE",
+                           std::string(name) + ": expected at most " + std::to_string(limit) +
+                               " bytes, found " + std::to_string(info.st_size),
+                           name);
+            return Status::ok();
+        }
+        std::string bytes;
+        if (Status status = read_small_file(file.get(), shown, bytes); !status) return status;
+        out = std::move(bytes);
+        return Status::ok();
+    }
+
+    Status list_blobs(int root_fd, std::vector<FileDescriptor>& algorithm_dirs,
+                      std::vector<BlobJob>& jobs, Findings& findings) {
+        FileDescriptor blobs;
+        std::string found;
+        switch (open_directory(root_fd, "blobs", blobs, found)) {
+            case OpenResult::missing:
+                return Status::ok();
+            case OpenResult::not_regular:
+                findings.error("LAYOUT-NOT-REGULAR-FILE",
+                               "blobs: expected a directory, found " + found, "blobs");
+                return Status::ok();
+            case OpenResult::failed:
+                return Status::io_error(dir_ + "/blobs: cannot open: " + found);
+            case OpenResult::opened:
+                has_blobs_dir_ = true;
+                break;
+        }
+        std::vector<std::string> algorithms;
+        if (Status status = list_directory(blobs.get(), dir_ + "/blobs", algorithms); !status) {
+            return status;
+        }
+        // Reserve so the descriptors the jobs point at never move.
+        algorithm_dirs.reserve(algorithms.size());
+        for (const std::string& algorithm : algorithms) {
+            std::string shown = "blobs/" + algorithm;
+            FileDescriptor dir;
+            switch (open_directory(blobs.get(), algorithm.c_str(), dir, found)) {
+                case OpenResult::missing:
+                    continue;
+                case OpenResult::failed:
+                    return Status::io_error(dir_ + "/" + shown + ": cannot open: " + found);
+                case OpenResult::not_regular:
+                    if (found == "a regular file") {
+                        detail::add_blob_name_finding(
+                            findings, shown,
+                            "found a file that is not inside an algorithm directory");
+                    } else {
+                        add_not_regular(findings, shown, found);
+                    }
+                    continue;
+                case OpenResult::opened:
+                    break;
+            }
+            std::vector<std::string> names;
+            if (Status status = list_directory(dir.get(), dir_ + "/" + shown, names); !status) {
+                return status;
+            }
+            algorithm_dirs.push_back(std::move(dir));
+            int dir_fd = algorithm_dirs.back().get();
+            for (std::string& name : names) {
+                std::string path = shown + "/" + name;
+                detail::LayoutPath kind = detail::classify_layout_path(path);
+                if (kind.kind != detail::LayoutPathKind::blob) {
+                    detail::add_blob_name_finding(findings, path, kind.why);
+                    continue;
+                }
+                BlobJob job;
+                job.dir_fd = dir_fd;
+                job.name = std::move(name);
+                job.record.path = std::move(path);
+                job.record.algorithm = std::move(kind.algorithm);
+                job.record.encoded = std::move(kind.encoded);
+                jobs.push_back(std::move(job));
+            }
+        }
+        return Status::ok();
+    }
+
+    void hash_blob(BlobJob& job, const ScanOptions& options, char* buffer) {
+        FileDescriptor file;
+        std::string found;
+        struct stat info {};
+        switch (open_regular(job.dir_fd, job.name.c_str(), file, found, info)) {
+            case OpenResult::missing:
+                return;  // removed while we were listing: nothing to record
+            case OpenResult::not_regular:
+                add_not_regular(job.findings, job.record.path, found);
+                return;
+            case OpenResult::failed:
+                job.status =
+                    Status::io_error(dir_ + "/" + job.record.path + ": cannot open: " + found);
+                return;
+            case OpenResult::opened:
+                break;
+        }
+        detail::BlobStream stream(job.record, options, static_cast<std::uint64_t>(info.st_size),
+                                  true);
+        job.status = stream.begin();
+        if (!job.status) return;
+        job.status = stream_file(
+            file.get(), dir_ + "/" + job.record.path, buffer,
+            [&stream](const char* data, std::size_t size) { return stream.update(data, size); });
+        if (!job.status) return;
+        job.status = stream.finish();
+        job.present = job.status.is_ok();
+    }
+
+    void hash_in_parallel(std::vector<BlobJob>& jobs, const ScanOptions& options) {
+        unsigned threads = options.threads != 0 ? options.threads
+                                                : std::max(1u, std::thread::hardware_concurrency());
+        threads = static_cast<unsigned>(std::min<std::size_t>(threads, jobs.size()));
+        std::atomic<std::size_t> next{0};
+        auto work = [&]() {
+            auto buffer = std::make_unique<char[]>(kReadChunkSize);
+            for (std::size_t i = next++; i < jobs.size(); i = next++) {
+                hash_blob(jobs[i], options, buffer.get());
+            }
+        };
+        if (threads <= 1) {
+            work();
+            return;
+        }
+        std::vector<std::thread> workers;
+        workers.reserve(threads - 1);
+        try {
+            for (unsigned i = 1; i < threads; ++i) workers.emplace_back(work);
+        } catch (const std::system_error&) {
+            // Fewer threads than asked for: the ones we have (and this one) do all the work.
+        }
+        work();
+        for (std::thread& worker : workers) worker.join();
+    }
+
+    std::string dir_;
+    bool has_blobs_dir_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<LayoutSource> make_directory_source(const std::string& dir) {
+    return std::make_unique<DirectoryLayoutSource>(dir);
+}
+
+}  // namespace ociwasm

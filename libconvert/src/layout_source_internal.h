@@ -1,0 +1,102 @@
+// Pieces shared by the layout sources (directory, tar, memory): path classification and the
+// per-blob accumulator that hashes, counts, keeps and forwards bytes as they stream by.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ociwasm/digest.h"
+#include "ociwasm/finding.h"
+#include "ociwasm/layout.h"
+#include "ociwasm/status.h"
+
+namespace ociwasm::detail {
+
+// Reads happen in chunks of this size: large enough that hashing, not syscalls, dominates.
+inline constexpr std::size_t kReadChunkSize = kMiB;
+
+// oci-layout and index.json are read whole; this bounds what a hostile layout can make us hold.
+std::size_t top_level_file_limit(const ScanOptions& options);
+
+enum class LayoutPathKind {
+    oci_layout,
+    index_json,
+    blob,           // blobs/<alg>/<encoded> with a name that fits the digest grammar
+    bad_blob_name,  // anything else under blobs/ (why says what is wrong)
+    other,          // outside the layout's names: ignored
+};
+
+struct LayoutPath {
+    LayoutPathKind kind = LayoutPathKind::other;
+    std::string algorithm;
+    std::string encoded;
+    std::string why;
+};
+
+// `path` is relative to the layout root, already normalized ("a/b", no "./", no "//").
+LayoutPath classify_layout_path(std::string_view path);
+
+// True when `path` is "blobs" or lies under it, or names oci-layout / index.json.
+bool is_layout_name(std::string_view path);
+
+// Adds the OCI-BLOB-NAME finding for a file under blobs/ whose name is not a digest.
+void add_blob_name_finding(Findings& findings, const std::string& file, const std::string& why);
+
+// Accumulates one blob: size, hash (when verifiable and verification is on), kept content, and
+// the observer's view of the bytes. Use: begin(), update()..., finish().
+class BlobStream {
+  public:
+    // `record` must carry path/algorithm/encoded. `size_hint` is the size announced by the
+    // container (tar header, fstat); the real size is what streams by.
+    BlobStream(BlobRecord& record, const ScanOptions& options, std::uint64_t size_hint,
+               bool notify_observer);
+    BlobStream(const BlobStream&) = delete;
+    BlobStream& operator=(const BlobStream&) = delete;
+
+    Status begin();
+    Status update(const char* data, std::size_t size);
+    // Fills record.size, computed, hashed and content, then tells the observer.
+    Status finish();
+
+  private:
+    void keep(const char* data, std::size_t size);
+
+    BlobRecord& record_;
+    const ScanOptions& options_;
+    std::uint64_t size_hint_;
+    BlobObserver* observer_ = nullptr;  // set only when the observer wants this blob
+    bool notify_observer_;
+    std::optional<StreamHasher> hasher_;
+    std::uint64_t size_ = 0;
+    bool keeping_ = true;
+    char first_non_space_ = 0;
+    std::string content_;
+};
+
+// Streams `data` through a BlobStream in one go (memory source, hardlinks to kept content).
+Status stream_blob_from_memory(BlobRecord& record, const ScanOptions& options,
+                               std::string_view data, bool notify_observer);
+
+// Lexically resolves `target` relative to the directory holding `link_path`; nullopt when the
+// result leaves the root (or `target` is absolute).
+std::optional<std::string> resolve_relative_link(std::string_view link_path,
+                                                 std::string_view target);
+
+struct NormalizedPath {
+    bool absolute = false;
+    bool traversal = false;  // has a ".." component
+    std::string path;        // "" for the root itself
+};
+
+// Drops "." and empty components ("./blobs//x" -> "blobs/x"); flags absolute names and "..".
+NormalizedPath normalize_entry_path(std::string_view written);
+
+// A tar source over an already open descriptor (a pipe in tests); it owns and closes `fd`.
+// Not re-readable.
+std::unique_ptr<LayoutSource> make_tar_source_from_fd(int fd, std::string name);
+
+}  // namespace ociwasm::detail

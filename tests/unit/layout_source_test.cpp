@@ -1,0 +1,485 @@
+#include "ociwasm/layout.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "layout_source_internal.h"
+#include "ociwasm/digest.h"
+#include "test_support.h"
+
+namespace ociwasm {
+namespace {
+
+using testing::TempDir;
+using testing::write_file;
+
+constexpr std::size_t kSmallKeepLimit = 64 * 1024;
+
+ScanOptions small_limits() {
+    ScanOptions options;
+    options.keep_limit = kSmallKeepLimit;
+    options.json_keep_limit = 1024 * 1024;
+    return options;
+}
+
+std::string pseudo_random_bytes(std::size_t size, unsigned seed) {
+    std::string bytes(size, '\0');
+    unsigned state = seed * 2654435761u + 1;
+    for (char& c : bytes) {
+        state = state * 1103515245u + 12345u;
+        c = static_cast<char>(state >> 16);
+    }
+    return bytes;
+}
+
+std::string blob_path_sha256(std::string_view bytes) {
+    return "blobs/sha256/" + sha256_hex(bytes);
+}
+
+// A small layout with one blob of each interesting kind, as path -> bytes.
+struct SampleLayout {
+    std::map<std::string, std::string> files;
+    std::string config;      // small JSON: kept
+    std::string large;       // binary above keep_limit: hashed, not kept
+    std::string large_json;  // JSON above keep_limit, below json_keep_limit: kept
+    std::string sha512_blob;
+    std::string unknown_path;  // blobs/blake3/...: recorded, not hashed
+
+    SampleLayout() {
+        config = R"({"architecture":"wasm","os":"wasip1"})";
+        large = pseudo_random_bytes(200 * 1024, 1);
+        large_json = "  [\"" + std::string(100 * 1024, 'x') + "\"]";
+        sha512_blob = "bytes named by sha512";
+        unknown_path = "blobs/blake3/" + sha256_hex("blake3 stand-in");
+        files["oci-layout"] = R"({"imageLayoutVersion":"1.0.0"})";
+        files["index.json"] = R"({"schemaVersion":2,"manifests":[]})";
+        files[blob_path_sha256(config)] = config;
+        files[blob_path_sha256(large)] = large;
+        files[blob_path_sha256(large_json)] = large_json;
+        files["blobs/sha512/" + sha512_hex(sha512_blob)] = sha512_blob;
+        files[unknown_path] = "blake3 stand-in";
+    }
+
+    void write_to(const std::filesystem::path& dir) const {
+        for (const auto& [path, bytes] : files) write_file(dir / path, bytes);
+    }
+};
+
+void expect_sample_scan(const SampleLayout& sample, const LayoutScan& scan) {
+    EXPECT_TRUE(scan.findings.empty()) << scan.findings.all().front().message;
+    ASSERT_TRUE(scan.oci_layout);
+    EXPECT_EQ(*scan.oci_layout, sample.files.at("oci-layout"));
+    ASSERT_TRUE(scan.index_json);
+    EXPECT_EQ(*scan.index_json, sample.files.at("index.json"));
+    ASSERT_EQ(scan.blobs.size(), 5u);
+
+    const BlobRecord* config = scan.find(sha256_digest(sample.config));
+    ASSERT_NE(config, nullptr);
+    EXPECT_EQ(config->path, blob_path_sha256(sample.config));
+    EXPECT_EQ(config->algorithm, "sha256");
+    EXPECT_EQ(config->size, sample.config.size());
+    EXPECT_TRUE(config->hashed);
+    EXPECT_EQ(config->computed, sha256_hex(sample.config));
+    EXPECT_TRUE(config->matches());
+    ASSERT_TRUE(config->content);
+    EXPECT_EQ(*config->content, sample.config);
+
+    const BlobRecord* large = scan.find(sha256_digest(sample.large));
+    ASSERT_NE(large, nullptr);
+    EXPECT_EQ(large->size, sample.large.size());
+    EXPECT_EQ(large->computed, sha256_hex(sample.large));
+    EXPECT_FALSE(large->content) << "a binary blob above keep_limit must not be held";
+
+    const BlobRecord* large_json = scan.find(sha256_digest(sample.large_json));
+    ASSERT_NE(large_json, nullptr);
+    EXPECT_EQ(large_json->computed, sha256_hex(sample.large_json));
+    ASSERT_TRUE(large_json->content) << "JSON-looking blobs are kept up to json_keep_limit";
+    EXPECT_EQ(*large_json->content, sample.large_json);
+
+    const BlobRecord* sha512 = scan.find("sha512:" + sha512_hex(sample.sha512_blob));
+    ASSERT_NE(sha512, nullptr);
+    EXPECT_TRUE(sha512->hashed);
+    EXPECT_EQ(sha512->computed, sha512_hex(sample.sha512_blob));
+    EXPECT_TRUE(sha512->matches());
+
+    const BlobRecord* unknown = nullptr;
+    for (const auto& [key, record] : scan.blobs) {
+        if (record.path == sample.unknown_path) unknown = &record;
+    }
+    ASSERT_NE(unknown, nullptr);
+    EXPECT_EQ(unknown->algorithm, "blake3");
+    EXPECT_FALSE(unknown->hashed);
+    EXPECT_EQ(unknown->computed, "");
+    EXPECT_EQ(unknown->size, 15u);
+    EXPECT_TRUE(unknown->matches());
+}
+
+const Finding* find_code(const LayoutScan& scan, std::string_view code) {
+    for (const Finding& finding : scan.findings.all()) {
+        if (finding.code == code) return &finding;
+    }
+    return nullptr;
+}
+
+TEST(LayoutPaths, NormalizesTarEntryNames) {
+    EXPECT_EQ(detail::normalize_entry_path("./blobs//sha256/abc/").path, "blobs/sha256/abc");
+    EXPECT_EQ(detail::normalize_entry_path("./").path, "");
+    EXPECT_TRUE(detail::normalize_entry_path("/index.json").absolute);
+    EXPECT_TRUE(detail::normalize_entry_path("blobs/../../x").traversal);
+    EXPECT_FALSE(detail::normalize_entry_path("blobs/..x").traversal);
+}
+
+TEST(LayoutPaths, ResolvesRelativeLinksLexically) {
+    EXPECT_EQ(detail::resolve_relative_link("a/b/link", "../c"), "a/c");
+    EXPECT_EQ(detail::resolve_relative_link("link", "blobs/sha256/x"), "blobs/sha256/x");
+    EXPECT_FALSE(detail::resolve_relative_link("a/link", "../../x"));
+    EXPECT_FALSE(detail::resolve_relative_link("link", "/etc/passwd"));
+}
+
+TEST(LayoutPaths, ClassifiesBlobNames) {
+    std::string hex = sha256_hex("x");
+    auto blob = detail::classify_layout_path("blobs/sha256/" + hex);
+    EXPECT_EQ(blob.kind, detail::LayoutPathKind::blob);
+    EXPECT_EQ(blob.algorithm, "sha256");
+    EXPECT_EQ(blob.encoded, hex);
+    EXPECT_EQ(detail::classify_layout_path("index.json").kind, detail::LayoutPathKind::index_json);
+    EXPECT_EQ(detail::classify_layout_path("manifest.json").kind, detail::LayoutPathKind::other);
+    for (const std::string& bad : std::vector<std::string>{
+             "blobs/sha256/ABC", "blobs/sha256/" + hex.substr(1), "blobs/x",
+             "blobs/sha256/" + hex + "/y", "blobs/SHA256/" + hex, "blobs/sha256/a:b"}) {
+        auto kind = detail::classify_layout_path(bad);
+        EXPECT_EQ(kind.kind, detail::LayoutPathKind::bad_blob_name) << bad;
+        EXPECT_FALSE(kind.why.empty()) << bad;
+    }
+}
+
+TEST(DirectorySource, ReadsEveryKindOfBlob) {
+    TempDir dir;
+    SampleLayout sample;
+    sample.write_to(dir.path());
+    write_file(dir / "manifest.json", "[]");  // stray files are ignored
+    write_file(dir / "notes/readme.txt", "hello");
+    auto source = make_directory_source(dir.path().string());
+    EXPECT_TRUE(source->can_reread());
+    LayoutScan scan;
+    ASSERT_TRUE(source->scan(small_limits(), scan));
+    expect_sample_scan(sample, scan);
+}
+
+TEST(DirectorySource, ThreadCountDoesNotChangeTheResult) {
+    TempDir dir;
+    SampleLayout sample;
+    for (int i = 0; i < 20; ++i) {
+        std::string bytes = pseudo_random_bytes(10000 + i * 997, i + 10);
+        sample.files[blob_path_sha256(bytes)] = bytes;
+    }
+    sample.write_to(dir.path());
+    auto source = make_directory_source(dir.path().string());
+    std::vector<LayoutScan> scans(3);
+    for (unsigned threads : {1u, 4u, 0u}) {
+        ScanOptions options = small_limits();
+        options.threads = threads;
+        LayoutScan& scan = scans[threads == 1 ? 0 : threads == 4 ? 1 : 2];
+        ASSERT_TRUE(source->scan(options, scan));
+        EXPECT_EQ(scan.blobs.size(), 25u);
+        for (const auto& [key, record] : scan.blobs) {
+            EXPECT_TRUE(record.matches()) << key;
+        }
+    }
+    for (const auto& [key, record] : scans[0].blobs) {
+        for (int i = 1; i < 3; ++i) {
+            const BlobRecord* other = scans[i].find(key);
+            ASSERT_NE(other, nullptr);
+            EXPECT_EQ(other->computed, record.computed);
+            EXPECT_EQ(other->size, record.size);
+            EXPECT_EQ(other->content, record.content);
+        }
+    }
+}
+
+// Collects what an observer sees, checking that each blob's bytes arrive whole and in order.
+class RecordingObserver : public BlobObserver {
+  public:
+    bool begin_blob(const BlobRecord& blob, std::uint64_t size) override {
+        order.push_back(blob.path);
+        announced[blob.path] = size;
+        if (blob.path == skip) return false;
+        current = blob.path;
+        bytes[current].clear();
+        return true;
+    }
+    Status blob_data(const char* data, std::size_t size) override {
+        if (fail_on_data) return Status::io_error("observer: disk full");
+        bytes[current].append(data, size);
+        return Status::ok();
+    }
+    Status end_blob(const BlobRecord& blob) override {
+        EXPECT_EQ(blob.path, current);
+        ended[blob.path] = blob.computed;
+        return Status::ok();
+    }
+
+    std::string skip;
+    bool fail_on_data = false;
+    std::string current;
+    std::vector<std::string> order;
+    std::map<std::string, std::uint64_t> announced;
+    std::map<std::string, std::string> bytes;
+    std::map<std::string, std::string> ended;
+};
+
+TEST(DirectorySource, ObserverSeesEveryBlobInSortedOrder) {
+    TempDir dir;
+    SampleLayout sample;
+    sample.write_to(dir.path());
+    RecordingObserver observer;
+    observer.skip = blob_path_sha256(sample.config);
+    ScanOptions options = small_limits();
+    options.observer = &observer;
+    LayoutScan scan;
+    ASSERT_TRUE(make_directory_source(dir.path().string())->scan(options, scan));
+    expect_sample_scan(sample, scan);
+
+    std::vector<std::string> expected_order;
+    for (const auto& [path, bytes] : sample.files) {
+        if (path.starts_with("blobs/")) expected_order.push_back(path);
+    }
+    EXPECT_EQ(observer.order, expected_order);
+    for (const auto& [path, bytes] : sample.files) {
+        if (!path.starts_with("blobs/")) continue;
+        EXPECT_EQ(observer.announced[path], bytes.size()) << path;
+        if (path == observer.skip) {
+            EXPECT_EQ(observer.bytes.count(path), 0u) << "declined blobs get no data";
+            continue;
+        }
+        EXPECT_EQ(observer.bytes[path], bytes) << path;
+        ASSERT_EQ(observer.ended.count(path), 1u) << path;
+    }
+    EXPECT_EQ(observer.ended[blob_path_sha256(sample.large)], sha256_hex(sample.large));
+}
+
+TEST(DirectorySource, ObserverFailureStopsTheScan) {
+    TempDir dir;
+    SampleLayout sample;
+    sample.write_to(dir.path());
+    RecordingObserver observer;
+    observer.fail_on_data = true;
+    ScanOptions options = small_limits();
+    options.observer = &observer;
+    LayoutScan scan;
+    Status status = make_directory_source(dir.path().string())->scan(options, scan);
+    EXPECT_FALSE(status);
+    EXPECT_EQ(status.message(), "observer: disk full");
+}
+
+TEST(DirectorySource, RefusesSymlinksAndSpecialFiles) {
+    TempDir dir;
+    SampleLayout sample;
+    sample.write_to(dir.path());
+    write_file(dir / "outside", "secret");
+    std::string linked = "blobs/sha256/" + sha256_hex("secret");
+    std::filesystem::create_symlink(dir / "outside", dir / linked);
+    std::string fifo = "blobs/sha256/" + sha256_hex("fifo");
+    ASSERT_EQ(::mkfifo((dir / fifo).c_str(), 0600), 0);
+    std::string subdir = "blobs/sha256/" + sha256_hex("dir");
+    std::filesystem::create_directory(dir / subdir);
+    std::filesystem::create_directory(dir / "elsewhere");
+    write_file(dir / "elsewhere" / sha256_hex("y"), "y");
+    std::filesystem::create_directory_symlink(dir / "elsewhere", dir / "blobs/sha384");
+
+    LayoutScan scan;
+    ASSERT_TRUE(make_directory_source(dir.path().string())->scan(small_limits(), scan));
+    EXPECT_EQ(scan.blobs.size(), 5u) << "only the regular sample blobs are records";
+    std::map<std::string, std::string> refused;
+    for (const Finding& finding : scan.findings.all()) {
+        EXPECT_EQ(finding.code, "LAYOUT-NOT-REGULAR-FILE") << finding.message;
+        EXPECT_EQ(finding.severity, Severity::error);
+        refused[finding.file] = finding.message;
+    }
+    ASSERT_EQ(refused.size(), 4u);
+    EXPECT_NE(refused[linked].find("symbolic link"), std::string::npos) << refused[linked];
+    EXPECT_NE(refused[fifo].find("FIFO"), std::string::npos) << refused[fifo];
+    EXPECT_NE(refused[subdir].find("directory"), std::string::npos) << refused[subdir];
+    EXPECT_NE(refused["blobs/sha384"].find("symbolic link"), std::string::npos);
+
+    // read_blob applies the same rule.
+    Status status =
+        make_directory_source(dir.path().string())->read_blob(linked, [](const char*, std::size_t) {
+            return Status::ok();
+        });
+    EXPECT_FALSE(status);
+    EXPECT_NE(status.message().find("symbolic link"), std::string::npos) << status.message();
+}
+
+TEST(DirectorySource, RefusesSymlinkedIndex) {
+    TempDir dir;
+    SampleLayout sample;
+    sample.write_to(dir.path());
+    std::filesystem::remove(dir / "index.json");
+    write_file(dir / "real-index.json", "{}");
+    std::filesystem::create_symlink("real-index.json", dir / "index.json");
+    LayoutScan scan;
+    ASSERT_TRUE(make_directory_source(dir.path().string())->scan(small_limits(), scan));
+    EXPECT_FALSE(scan.index_json);
+    const Finding* finding = find_code(scan, "LAYOUT-NOT-REGULAR-FILE");
+    ASSERT_NE(finding, nullptr);
+    EXPECT_EQ(finding->file, "index.json");
+}
+
+TEST(DirectorySource, ReportsBadBlobNames) {
+    TempDir dir;
+    SampleLayout sample;
+    sample.write_to(dir.path());
+    std::string upper = "blobs/sha256/" + std::string(64, 'A');
+    std::string short_hex = "blobs/sha256/abc";
+    std::string bad_sha512 = "blobs/sha512/" + sha256_hex("64 is not 128");
+    write_file(dir / upper, "x");
+    write_file(dir / short_hex, "x");
+    write_file(dir / bad_sha512, "x");
+    write_file(dir / "blobs/loose-file", "x");
+    LayoutScan scan;
+    ASSERT_TRUE(make_directory_source(dir.path().string())->scan(small_limits(), scan));
+    EXPECT_EQ(scan.blobs.size(), 5u);
+    std::vector<std::string> files;
+    for (const Finding& finding : scan.findings.all()) {
+        EXPECT_EQ(finding.code, "OCI-BLOB-NAME");
+        EXPECT_EQ(finding.severity, Severity::error);
+        EXPECT_NE(finding.message.find(finding.file), std::string::npos) << finding.message;
+        files.push_back(finding.file);
+    }
+    std::sort(files.begin(), files.end());
+    std::vector<std::string> expected = {"blobs/loose-file", short_hex, upper, bad_sha512};
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(files, expected);
+}
+
+TEST(DirectorySource, MissingFilesAreAbsentNotErrors) {
+    TempDir dir;
+    write_file(dir / "oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
+    LayoutScan scan;
+    ASSERT_TRUE(make_directory_source(dir.path().string())->scan(ScanOptions{}, scan));
+    EXPECT_TRUE(scan.oci_layout);
+    EXPECT_FALSE(scan.index_json);
+    EXPECT_TRUE(scan.blobs.empty());
+    EXPECT_TRUE(scan.findings.empty());
+
+    LayoutScan missing;
+    Status status = make_directory_source((dir / "nope").string())->scan(ScanOptions{}, missing);
+    EXPECT_EQ(status.code(), Status::Code::io_error);
+    EXPECT_NE(status.message().find("nope"), std::string::npos);
+}
+
+TEST(DirectorySource, VerifyOffRecordsSizesOnly) {
+    TempDir dir;
+    SampleLayout sample;
+    sample.write_to(dir.path());
+    ScanOptions options = small_limits();
+    options.verify = false;
+    LayoutScan scan;
+    ASSERT_TRUE(make_directory_source(dir.path().string())->scan(options, scan));
+    ASSERT_EQ(scan.blobs.size(), 5u);
+    for (const auto& [key, record] : scan.blobs) {
+        EXPECT_FALSE(record.hashed) << key;
+        EXPECT_EQ(record.size, sample.files.at(record.path).size());
+    }
+}
+
+TEST(DirectorySource, ComputedDigestShowsMismatch) {
+    TempDir dir;
+    std::string claimed = "blobs/sha256/" + sha256_hex("what the name says");
+    write_file(dir / claimed, "what the file holds");
+    LayoutScan scan;
+    ASSERT_TRUE(make_directory_source(dir.path().string())->scan(ScanOptions{}, scan));
+    const BlobRecord* record = scan.find("sha256:" + sha256_hex("what the name says"));
+    ASSERT_NE(record, nullptr);
+    EXPECT_TRUE(record->hashed);
+    EXPECT_EQ(record->computed, sha256_hex("what the file holds"));
+    EXPECT_FALSE(record->matches());
+}
+
+TEST(MemorySource, ScansLikeADirectory) {
+    SampleLayout sample;
+    auto files = sample.files;
+    files["manifest.json"] = "[]";
+    auto source = make_memory_source("memory", files);
+    EXPECT_EQ(source->name(), "memory");
+    LayoutScan scan;
+    ASSERT_TRUE(source->scan(small_limits(), scan));
+    expect_sample_scan(sample, scan);
+
+    std::string read;
+    ASSERT_TRUE(source->read_blob(blob_path_sha256(sample.large), [&](const char* d, size_t n) {
+        read.append(d, n);
+        return Status::ok();
+    }));
+    EXPECT_EQ(read, sample.large);
+
+    LayoutScan bad;
+    ASSERT_TRUE(make_memory_source("m", {{"blobs/sha256/zz", "x"}})->scan(ScanOptions{}, bad));
+    EXPECT_NE(find_code(bad, "OCI-BLOB-NAME"), nullptr);
+}
+
+TEST(LoadBlob, UsesKeptContentOrReadsAgain) {
+    TempDir dir;
+    SampleLayout sample;
+    sample.write_to(dir.path());
+    auto source = make_directory_source(dir.path().string());
+    LayoutScan scan;
+    ASSERT_TRUE(source->scan(small_limits(), scan));
+
+    std::string out;
+    ASSERT_TRUE(load_blob(*source, scan, sha256_digest(sample.config), out));
+    EXPECT_EQ(out, sample.config);
+    ASSERT_TRUE(load_blob(*source, scan, sha256_digest(sample.large), out));
+    EXPECT_EQ(out, sample.large);
+
+    Status too_large = load_blob(*source, scan, sha256_digest(sample.large), out, 1000);
+    EXPECT_FALSE(too_large);
+    EXPECT_NE(too_large.message().find(sha256_digest(sample.large)), std::string::npos);
+    EXPECT_NE(too_large.message().find("1000"), std::string::npos) << too_large.message();
+
+    Status unknown = load_blob(*source, scan, sha256_digest("absent"), out);
+    EXPECT_FALSE(unknown);
+    EXPECT_NE(unknown.message().find(sha256_digest("absent")), std::string::npos);
+
+    // Bytes that changed after the pass are not handed out as if they were validated.
+    write_file(dir / blob_path_sha256(sample.large), sample.large.substr(1) + "!");
+    Status changed = load_blob(*source, scan, sha256_digest(sample.large), out);
+    EXPECT_EQ(changed.code(), Status::Code::io_error);
+    EXPECT_NE(changed.message().find("changed"), std::string::npos) << changed.message();
+}
+
+TEST(OpenLayoutSource, PicksTheSourceByWhatThePathIs) {
+    TempDir dir;
+    SampleLayout sample;
+    sample.write_to(dir / "layout");
+    write_file(dir / "file.tar", "not really a tar");
+    std::unique_ptr<LayoutSource> source;
+    ASSERT_TRUE(open_layout_source((dir / "layout").string(), source));
+    LayoutScan scan;
+    ASSERT_TRUE(source->scan(small_limits(), scan));
+    expect_sample_scan(sample, scan);
+
+    ASSERT_TRUE(open_layout_source((dir / "file.tar").string(), source));
+    LayoutScan not_tar;
+    Status status = source->scan(small_limits(), not_tar);
+    EXPECT_EQ(status.code(), Status::Code::unreadable);
+    EXPECT_NE(status.message().find("file.tar"), std::string::npos) << status.message();
+
+    status = open_layout_source((dir / "missing").string(), source);
+    EXPECT_EQ(status.code(), Status::Code::io_error);
+    EXPECT_NE(status.message().find("missing"), std::string::npos);
+
+    ASSERT_TRUE(open_layout_source("-", source));
+    EXPECT_FALSE(source->can_reread());
+}
+
+}  // namespace
+}  // namespace ociwasm
