@@ -1,0 +1,801 @@
+// Spin checks (FORMATS.md sections 4 and 5): the lockfile on its own, the lockfile against the
+// manifest's layers (both packaging formats), the image config's platform and label, archive
+// layers and wasm headers.
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cctype>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "layout_source_internal.h"
+#include "ociwasm/digest.h"
+#include "ociwasm/json.h"
+#include "ociwasm/media_types.h"
+#include "validate_internal.h"
+
+namespace ociwasm::detail {
+namespace {
+
+std::string where(std::string_view file, std::string_view pointer) {
+    std::string out(file);
+    out += ": ";
+    if (!pointer.empty()) {
+        out += pointer;
+        out += ": ";
+    }
+    return out;
+}
+
+std::string quoted(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text.substr(0, 200)) {
+        if (static_cast<unsigned char>(c) < 0x20) {
+            out += '?';
+        } else {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+    }
+    if (text.size() > 200) out += "...";
+    out += '"';
+    return out;
+}
+
+std::string hex_bytes(std::string_view bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (char c : bytes) {
+        auto byte = static_cast<unsigned char>(c);
+        if (!out.empty()) out += ' ';
+        out += kHex[byte >> 4];
+        out += kHex[byte & 0xf];
+    }
+    return out.empty() ? "nothing" : out;
+}
+
+// Why a lockfile file path is unsafe to mount, or nullopt when it is fine.
+std::optional<std::string> path_problem(std::string_view path) {
+    if (!path.empty() && (path.front() == '/' || path.front() == '\\')) {
+        return "an absolute path";
+    }
+    if (path.size() >= 2 && std::isalpha(static_cast<unsigned char>(path[0])) && path[1] == ':') {
+        return "a path with a drive letter";
+    }
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        std::size_t end = path.find_first_of("/\\", start);
+        if (end == std::string_view::npos) end = path.size();
+        if (path.substr(start, end - start) == "..") return "a path with a \"..\" component";
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+// The inline content of a content ref must hash to its digest when both are given.
+void check_inline(const rapidjson::Value& ref, std::string_view file, const std::string& pointer,
+                  Findings& out) {
+    auto inline_text = string_member(ref, "inline");
+    auto digest_text = string_member(ref, "digest");
+    if (!inline_text || !digest_text) return;
+    std::string decoded;
+    // A malformed inline value or digest is the schema's to report.
+    if (!decode_base64(*inline_text, false, decoded)) return;
+    auto digest = parse_digest(*digest_text);
+    if (!digest || digest->algorithm != "sha256") return;
+    std::string computed = sha256_hex(decoded);
+    if (computed == digest->encoded) return;
+    std::string at = pointer + "/inline";
+    out.error("SPIN-INLINE-DIGEST-MISMATCH",
+              where(file, at) + "expected inline content hashing to " + digest->str() +
+                  " (its digest), found sha256:" + computed,
+              std::string(file), at);
+}
+
+// Calls fn(source, pointer) for each dependency source of a component or trigger.
+template <typename Fn>
+void for_each_dependency_source(const rapidjson::Value& owner, const std::string& owner_pointer,
+                                Fn&& fn) {
+    if (const rapidjson::Value* deps = find_member(owner, "dependencies");
+        deps != nullptr && deps->IsObject()) {
+        std::string base = owner_pointer + "/dependencies";
+        for (const auto& dep : deps->GetObject()) {
+            std::string at = pointer_join(base, as_view(dep.name));
+            if (const rapidjson::Value* source = find_member(dep.value, "source")) {
+                fn(*source, at + "/source");
+            }
+        }
+    }
+    if (const rapidjson::Value* trigger_deps = find_member(owner, "trigger_dependencies");
+        trigger_deps != nullptr && trigger_deps->IsObject()) {
+        std::string base = owner_pointer + "/trigger_dependencies";
+        for (const auto& group : trigger_deps->GetObject()) {
+            if (!group.value.IsArray()) continue;
+            std::string group_pointer = pointer_join(base, as_view(group.name));
+            for (rapidjson::SizeType i = 0; i < group.value.Size(); ++i) {
+                if (const rapidjson::Value* source = find_member(group.value[i], "source")) {
+                    fn(*source, pointer_join(group_pointer, i) + "/source");
+                }
+            }
+        }
+    }
+}
+
+const rapidjson::Value* array_member(const rapidjson::Value& object, std::string_view name) {
+    const rapidjson::Value* value = find_member(object, name);
+    return value != nullptr && value->IsArray() ? value : nullptr;
+}
+
+struct Layer {
+    std::string media_type;
+    std::string digest;
+};
+
+bool is_archive_type(std::string_view media_type) {
+    return media_type == media::kArchiveLayer;
+}
+
+// Layers Spin treats as data: anything not wasm, not the lockfile, not an archive.
+bool is_data_like_type(std::string_view media_type) {
+    return !is_wasm_layer_type(media_type) && media_type != media::kSpinLockfile &&
+           !is_archive_type(media_type);
+}
+
+std::string normalized_member_path(std::string_view path) {
+    return normalize_entry_path(path).path;
+}
+
+// Cross-checks one lockfile against the layers of one manifest.
+class SpinCrossCheck {
+  public:
+    SpinCrossCheck(const SpinManifestInput& input, BlobAccess& blobs, Findings& out)
+        : input_(input), blobs_(blobs), out_(out) {}
+
+    void run() {
+        const rapidjson::Value* layers = array_member(*input_.manifest, "layers");
+        if (layers != nullptr) {
+            for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
+                const rapidjson::Value& layer = (*layers)[i];
+                Layer entry{std::string(string_member(layer, "mediaType").value_or("")),
+                            std::string(string_member(layer, "digest").value_or(""))};
+                if (!entry.digest.empty()) by_digest_[entry.digest].push_back(i);
+                if (is_archive_type(entry.media_type)) archives_.push_back(i);
+                layers_.push_back(std::move(entry));
+            }
+        }
+        referenced_.assign(layers_.size(), false);
+        if (layers_.size() > kMaxSpinLayers) {
+            out_.warning("SPIN-TOO-MANY-LAYERS",
+                         where(input_.manifest_file, "/layers") + "expected at most " +
+                             std::to_string(kMaxSpinLayers) +
+                             " layers (some registries refuse more; Spin switches to archive "
+                             "layers past that), found " +
+                             std::to_string(layers_.size()),
+                         input_.manifest_file, "/layers");
+        }
+        for (std::size_t i = 0; i < layers_.size(); ++i) {
+            if (layers_[i].media_type == media::kSpinLockfile) referenced_[i] = true;
+        }
+        if (input_.lockfile == nullptr || !input_.lockfile->IsObject()) return;
+
+        check_components();
+        report_unreferenced();
+    }
+
+  private:
+    void check_components() {
+        const rapidjson::Value* components = array_member(*input_.lockfile, "components");
+        if (components == nullptr) return;
+        for (rapidjson::SizeType i = 0; i < components->Size(); ++i) {
+            const rapidjson::Value& component = (*components)[i];
+            if (!component.IsObject()) continue;
+            std::string pointer = pointer_join("/components", i);
+            if (const rapidjson::Value* source = find_member(component, "source")) {
+                check_wasm_source(*source, pointer + "/source", "component");
+            }
+            for_each_dependency_source(
+                component, pointer, [this](const rapidjson::Value& source, const std::string& at) {
+                    check_wasm_source(source, at, "dependency");
+                });
+            if (const rapidjson::Value* files = array_member(component, "files")) {
+                for (rapidjson::SizeType j = 0; j < files->Size(); ++j) {
+                    check_file((*files)[j], pointer_join(pointer + "/files", j));
+                }
+            }
+        }
+        if (const rapidjson::Value* triggers = array_member(*input_.lockfile, "triggers")) {
+            for (rapidjson::SizeType i = 0; i < triggers->Size(); ++i) {
+                for_each_dependency_source(
+                    (*triggers)[i], pointer_join("/triggers", i),
+                    [this](const rapidjson::Value& source, const std::string& at) {
+                        check_wasm_source(source, at, "dependency");
+                    });
+            }
+        }
+    }
+
+    void check_wasm_source(const rapidjson::Value& source, const std::string& pointer,
+                           std::string_view what) {
+        if (!source.IsObject()) return;
+        bool has_inline = string_member(source, "inline").has_value();
+        auto digest = string_member(source, "digest");
+        const std::string& file = input_.lockfile_file;
+        if (!digest) {
+            if (has_inline) return;
+            out_.error("SPIN-SOURCE-DIGEST-MISSING",
+                       where(file, pointer) + "expected the " + std::string(what) +
+                           " source to carry a digest naming a wasm layer (or inline content), "
+                           "found neither",
+                       file, pointer);
+            return;
+        }
+        std::string at = pointer + "/digest";
+        auto found = by_digest_.find(std::string(*digest));
+        std::optional<std::size_t> other_type;
+        if (found != by_digest_.end()) {
+            bool matched = false;
+            for (std::size_t index : found->second) {
+                if (is_wasm_layer_type(layers_[index].media_type)) {
+                    referenced_[index] = true;
+                    matched = true;
+                } else {
+                    other_type = index;
+                }
+            }
+            if (matched) return;
+        }
+        if (has_inline) return;
+        std::string message = where(file, at) + "expected a wasm layer (" +
+                              std::string(media::kWasmLayer) + ") with digest " +
+                              std::string(*digest) + " in " + input_.manifest_file + ", found ";
+        if (other_type) {
+            message += "only /layers/" + std::to_string(*other_type) + " of type " +
+                       quoted(layers_[*other_type].media_type);
+        } else {
+            message += "no such layer";
+        }
+        out_.error("SPIN-SOURCE-DIGEST-MISSING", message, file, at, std::string(*digest));
+    }
+
+    void check_file(const rapidjson::Value& file_ref, const std::string& pointer) {
+        if (!file_ref.IsObject()) return;
+        const std::string& file = input_.lockfile_file;
+        bool has_inline = string_member(file_ref, "inline").has_value();
+        auto digest = string_member(file_ref, "digest");
+        auto path = string_member(file_ref, "path");
+        bool resolved = has_inline;
+        std::optional<std::size_t> wrong_type;
+
+        if (digest) {
+            if (auto found = by_digest_.find(std::string(*digest)); found != by_digest_.end()) {
+                for (std::size_t index : found->second) {
+                    if (is_data_like_type(layers_[index].media_type)) {
+                        referenced_[index] = true;
+                        resolved = true;
+                    } else if (!is_archive_type(layers_[index].media_type)) {
+                        wrong_type = index;
+                    }
+                }
+            }
+        }
+        // Archive members: matched by digest (as Spin indexes them) or, without a digest, by path.
+        std::string path_mismatch;
+        bool unchecked_archive = false;
+        if (!archives_.empty() && (digest || path)) {
+            std::string member_path = path ? normalized_member_path(*path) : std::string();
+            for (std::size_t index : archives_) {
+                ArchiveListing& listing = archive_listing(index);
+                if (!listing.checked || !listing.readable) {
+                    unchecked_archive = unchecked_archive || !listing.checked;
+                    continue;
+                }
+                if (digest) {
+                    if (listing.digests.count(std::string(*digest)) > 0) {
+                        referenced_[index] = true;
+                        resolved = true;
+                    } else if (auto member = listing.by_path.find(member_path);
+                               path && member != listing.by_path.end()) {
+                        path_mismatch = "/layers/" + std::to_string(index) + " holds " +
+                                        quoted(member_path) + " hashing to " + member->second;
+                    }
+                } else if (listing.by_path.count(member_path) > 0) {
+                    referenced_[index] = true;
+                    resolved = true;
+                }
+            }
+            if (unchecked_archive && !resolved) {
+                // An archive we could not read may hold the file: do not call it missing, and
+                // do not call the archive unreferenced.
+                for (std::size_t index : archives_) {
+                    if (!archive_listing(index).checked) referenced_[index] = true;
+                }
+                return;
+            }
+        }
+        if (resolved) return;
+
+        std::string what = path ? quoted(*path) : std::string("(no path)");
+        if (digest) what += " with digest " + std::string(*digest);
+        std::string found;
+        if (!path_mismatch.empty()) {
+            found = path_mismatch;
+        } else if (wrong_type) {
+            found = "only /layers/" + std::to_string(*wrong_type) + " of type " +
+                    quoted(layers_[*wrong_type].media_type);
+        } else if (!digest) {
+            found = "no inline content and no digest";
+        } else {
+            found = "none";
+        }
+        out_.error("SPIN-FILE-MISSING",
+                   where(file, pointer) + "expected file " + what +
+                       " inline, as a data layer or inside an archive layer of " +
+                       input_.manifest_file + ", found " + found,
+                   file, pointer, digest ? std::string(*digest) : std::string());
+    }
+
+    ArchiveListing& archive_listing(std::size_t layer_index) {
+        const std::string& digest = layers_[layer_index].digest;
+        ArchiveListing& listing = blobs_.archive(digest);
+        if (!listing.reported && !listing.problem.empty()) {
+            listing.reported = true;
+            const BlobRecord* record = blobs_.scan().find(digest);
+            std::string file = record != nullptr ? record->path : input_.manifest_file;
+            std::string pointer =
+                record != nullptr ? std::string() : "/layers/" + std::to_string(layer_index);
+            if (listing.checked) {
+                out_.error("SPIN-ARCHIVE-INVALID",
+                           where(file, pointer) + "expected a readable tar.gz archive (" +
+                               std::string(media::kArchiveLayer) + "), found " + listing.problem,
+                           file, pointer, digest);
+            } else if (record != nullptr) {
+                out_.info("SPIN-ARCHIVE-UNCHECKED",
+                          where(file, pointer) + "archive layer not listed: " + listing.problem +
+                              "; files it may hold are not checked",
+                          file, pointer, digest);
+            }
+        }
+        return listing;
+    }
+
+    void report_unreferenced() {
+        for (std::size_t i = 0; i < layers_.size(); ++i) {
+            if (referenced_[i]) continue;
+            std::string at = "/layers/" + std::to_string(i);
+            out_.warning("SPIN-LAYER-UNREFERENCED",
+                         where(input_.manifest_file, at) + "expected every layer to be used by " +
+                             "the lockfile " + input_.lockfile_file + ", found layer " +
+                             layers_[i].digest + " (" + quoted(layers_[i].media_type) +
+                             ") that no component, dependency or file references",
+                         input_.manifest_file, at, layers_[i].digest);
+        }
+    }
+
+    const SpinManifestInput& input_;
+    BlobAccess& blobs_;
+    Findings& out_;
+    std::vector<Layer> layers_;
+    std::vector<bool> referenced_;
+    std::unordered_map<std::string, std::vector<std::size_t>> by_digest_;
+    std::vector<std::size_t> archives_;
+};
+
+// Frees a libarchive reader on every path out.
+struct ArchiveReader {
+    archive* handle = archive_read_new();
+    ~ArchiveReader() {
+        if (handle != nullptr) archive_read_free(handle);
+    }
+};
+
+std::string archive_problem(archive* handle, std::string_view fallback) {
+    const char* text = archive_error_string(handle);
+    return text != nullptr ? std::string(text) : std::string(fallback);
+}
+
+}  // namespace
+
+bool is_wasm_layer_type(std::string_view media_type) {
+    return media_type == media::kWasmLayer || media_type == media::kWasmLayerAlt;
+}
+
+void check_lockfile_internal(const rapidjson::Value& lockfile, std::string_view file,
+                             Findings& out) {
+    if (!lockfile.IsObject()) return;
+    std::unordered_set<std::string> component_ids;
+    const rapidjson::Value* components = array_member(lockfile, "components");
+    if (components != nullptr) {
+        for (const auto& component : components->GetArray()) {
+            if (auto id = string_member(component, "id")) component_ids.emplace(*id);
+        }
+    }
+
+    if (const rapidjson::Value* triggers = array_member(lockfile, "triggers")) {
+        for (rapidjson::SizeType i = 0; i < triggers->Size(); ++i) {
+            const rapidjson::Value* config = find_member((*triggers)[i], "trigger_config");
+            if (config == nullptr) continue;
+            auto component = string_member(*config, "component");
+            if (!component || component_ids.count(std::string(*component)) > 0) continue;
+            std::string at = pointer_join("/triggers", i) + "/trigger_config/component";
+            out.error("SPIN-TRIGGER-COMPONENT-MISSING",
+                      where(file, at) + "expected the id of a component in /components, found " +
+                          quoted(*component) + " which no component has",
+                      std::string(file), at);
+        }
+        for (rapidjson::SizeType i = 0; i < triggers->Size(); ++i) {
+            for_each_dependency_source((*triggers)[i], pointer_join("/triggers", i),
+                                       [&](const rapidjson::Value& source, const std::string& at) {
+                                           check_inline(source, file, at, out);
+                                       });
+        }
+    }
+
+    if (components == nullptr) return;
+    for (rapidjson::SizeType i = 0; i < components->Size(); ++i) {
+        const rapidjson::Value& component = (*components)[i];
+        std::string pointer = pointer_join("/components", i);
+        if (const rapidjson::Value* source = find_member(component, "source")) {
+            check_inline(*source, file, pointer + "/source", out);
+        }
+        for_each_dependency_source(component, pointer,
+                                   [&](const rapidjson::Value& source, const std::string& at) {
+                                       check_inline(source, file, at, out);
+                                   });
+        const rapidjson::Value* files = array_member(component, "files");
+        if (files == nullptr) continue;
+        for (rapidjson::SizeType j = 0; j < files->Size(); ++j) {
+            const rapidjson::Value& entry = (*files)[j];
+            std::string file_pointer = pointer_join(pointer + "/files", j);
+            check_inline(entry, file, file_pointer, out);
+            auto path = string_member(entry, "path");
+            if (!path) continue;
+            if (auto problem = path_problem(*path)) {
+                std::string at = file_pointer + "/path";
+                out.error("SPIN-FILE-PATH-UNSAFE",
+                          where(file, at) +
+                              "expected a relative path with forward slashes and no \"..\", "
+                              "found " +
+                              *problem + " " + quoted(*path),
+                          std::string(file), at);
+            }
+        }
+    }
+}
+
+std::optional<std::size_t> pick_lockfile_layer(const rapidjson::Value& manifest,
+                                               std::string_view manifest_file, Findings& out) {
+    const rapidjson::Value* layers = array_member(manifest, "layers");
+    if (layers == nullptr) return std::nullopt;
+    std::vector<std::size_t> lockfiles;
+    for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
+        if (string_member((*layers)[i], "mediaType") == media::kSpinLockfile) {
+            lockfiles.push_back(i);
+        }
+    }
+    if (lockfiles.empty()) return std::nullopt;
+    std::size_t chosen = lockfiles.back();
+    if (lockfiles.size() > 1) {
+        for (std::size_t index : lockfiles) {
+            if (index == chosen) continue;
+            std::string at = "/layers/" + std::to_string(index);
+            out.error("SPIN-LOCKFILE-MULTIPLE",
+                      where(manifest_file, at) + "expected exactly one layer of type " +
+                          std::string(media::kSpinLockfile) + ", found " +
+                          std::to_string(lockfiles.size()) +
+                          " (runtimes may pick any of them; /layers/" + std::to_string(chosen) +
+                          " is the one checked)",
+                      std::string(manifest_file), at);
+        }
+    }
+    if (chosen + 1 != layers->Size()) {
+        std::string at = "/layers/" + std::to_string(chosen);
+        out.warning("SPIN-LOCKFILE-NOT-LAST",
+                    where(manifest_file, at) + "expected the lockfile layer last (at /layers/" +
+                        std::to_string(layers->Size() - 1) + "), found it at " + at,
+                    std::string(manifest_file), at);
+    }
+    return chosen;
+}
+
+void check_spin_config(const rapidjson::Value* config, std::string_view config_file,
+                       std::string_view config_media_type, std::string_view manifest_file,
+                       const std::string& lockfile_digest, Findings& out) {
+    if (config_media_type != media::kOciConfig) {
+        out.warning("SPIN-PLATFORM",
+                    where(manifest_file, "/config/mediaType") + "expected an image config (" +
+                        std::string(media::kOciConfig) +
+                        ") with architecture wasm and os wasip1 that runtimes can run, found " +
+                        quoted(config_media_type),
+                    std::string(manifest_file), "/config/mediaType");
+        return;
+    }
+    if (config == nullptr || !config->IsObject()) return;
+    const std::string file(config_file);
+
+    auto os = string_member(*config, "os");
+    if (os && *os == "Wasip1") {
+        out.warning("SPIN-PLATFORM",
+                    where(file, "/os") +
+                        "expected os \"wasip1\" (lowercase), found \"Wasip1\" "
+                        "(written by one Spin build; some runtimes reject it)",
+                    file, "/os");
+    } else if (os && *os != "wasip1" && *os != "wasi") {
+        out.warning(
+            "SPIN-PLATFORM",
+            where(file, "/os") + "expected os \"wasip1\" (or \"wasi\"), found " + quoted(*os), file,
+            "/os");
+    }
+    auto architecture = string_member(*config, "architecture");
+    if (architecture && *architecture != "wasm") {
+        out.warning("SPIN-PLATFORM",
+                    where(file, "/architecture") + "expected architecture \"wasm\", found " +
+                        quoted(*architecture),
+                    file, "/architecture");
+    }
+
+    const rapidjson::Value* inner = find_member(*config, "config");
+    const rapidjson::Value* labels =
+        inner != nullptr && inner->IsObject() ? find_member(*inner, "Labels") : nullptr;
+    const rapidjson::Value* label = labels != nullptr && labels->IsObject()
+                                        ? find_member(*labels, media::kLockedAppDigestLabel)
+                                        : nullptr;
+    if (label == nullptr) {
+        std::string at = labels != nullptr && labels->IsObject() ? "/config/Labels"
+                         : inner != nullptr && inner->IsObject() ? "/config"
+                                                                 : "";
+        out.warning("SPIN-LABEL-MISSING",
+                    where(file, at) + "expected label " +
+                        std::string(media::kLockedAppDigestLabel) + " = " +
+                        (lockfile_digest.empty() ? std::string("the lockfile layer's digest")
+                                                 : lockfile_digest) +
+                        ", found no such label (the Spin 2.0-2.3 shape: every app then has the "
+                        "same config digest and runtimes may serve a stale app)",
+                    file, at);
+        return;
+    }
+    if (!label->IsString() || lockfile_digest.empty()) return;
+    if (as_view(*label) == lockfile_digest) return;
+    std::string at = pointer_join("/config/Labels", media::kLockedAppDigestLabel);
+    out.error("SPIN-LABEL-MISMATCH",
+              where(file, at) + "expected the lockfile layer's digest " + lockfile_digest +
+                  ", found " + quoted(as_view(*label)),
+              file, at);
+}
+
+void check_spin_manifest(const SpinManifestInput& input, BlobAccess& blobs, Findings& out) {
+    if (input.manifest == nullptr || !input.manifest->IsObject()) return;
+    SpinCrossCheck(input, blobs, out).run();
+}
+
+void check_wasm_header(std::string_view head, std::uint64_t size, std::string_view blob_file,
+                       std::string_view digest, Findings& out) {
+    const std::string file(blob_file);
+    if (head.size() < 4 || head.substr(0, 4) != std::string_view("\0asm", 4)) {
+        out.error("WASM-MAGIC",
+                  where(file, "") +
+                      "expected a wasm binary starting with \\0asm (00 61 73 6d), "
+                      "found " +
+                      hex_bytes(head.substr(0, 4)),
+                  file, "", std::string(digest));
+        return;
+    }
+    if (size < 8 || head.size() < 8) {
+        out.error("WASM-MAGIC",
+                  where(file, "") + "expected an 8-byte wasm header (magic and version), found " +
+                      std::to_string(size) + " bytes",
+                  file, "", std::string(digest));
+        return;
+    }
+    auto byte = [&](std::size_t i) {
+        return static_cast<unsigned>(static_cast<unsigned char>(head[i]));
+    };
+    unsigned version = byte(4) | (byte(5) << 8);
+    unsigned layer = byte(6) | (byte(7) << 8);
+    std::string kind;
+    if (version == 1 && layer == 0) {
+        kind = "a core wasm module (version 1)";
+    } else if (layer == 1) {
+        kind =
+            "a wasm component (component-model version " + std::to_string(version) + ", layer 1)";
+    } else {
+        kind = "wasm of an unrecognised kind (version bytes " + hex_bytes(head.substr(4, 4)) + ")";
+    }
+    out.info("WASM-KIND", where(file, "") + "this layer is " + kind, file, "", std::string(digest));
+}
+
+namespace {
+
+// Reads the entries of an archive opened on `handle`: hashes every regular file.
+ArchiveListing list_entries(archive* handle) {
+    ArchiveListing listing;
+    listing.checked = true;
+    std::vector<char> buffer(64 * 1024);
+    for (;;) {
+        archive_entry* entry = nullptr;
+        int status = archive_read_next_header(handle, &entry);
+        if (status == ARCHIVE_EOF) break;
+        if (status < ARCHIVE_WARN) {
+            listing.problem = archive_problem(handle, "a broken tar entry");
+            return listing;
+        }
+        const char* name = archive_entry_pathname(entry);
+        std::string path = normalized_member_path(name != nullptr ? name : "");
+        if (const char* target = archive_entry_hardlink(entry)) {
+            // A hard link carries no data; it has the content of the entry it names.
+            auto found = listing.by_path.find(normalized_member_path(target));
+            if (found != listing.by_path.end()) listing.by_path[path] = found->second;
+            continue;
+        }
+        if (archive_entry_filetype(entry) != AE_IFREG) continue;
+        StreamHasher hasher("sha256");
+        for (;;) {
+            la_ssize_t n = archive_read_data(handle, buffer.data(), buffer.size());
+            if (n == 0) break;
+            if (n < 0) {
+                listing.problem =
+                    archive_problem(handle, "truncated data") + " (in member " + quoted(path) + ")";
+                return listing;
+            }
+            hasher.update(buffer.data(), static_cast<std::size_t>(n));
+        }
+        std::string digest = "sha256:" + hasher.finish_hex();
+        listing.digests.insert(digest);
+        listing.by_path[path] = std::move(digest);
+    }
+    listing.readable = true;
+    return listing;
+}
+
+void support_tar_gz(archive* handle) {
+    archive_read_support_filter_gzip(handle);
+    archive_read_support_format_tar(handle);
+}
+
+// Hands the chunks a LayoutSource pushes (on a producer thread) to libarchive, which pulls.
+// At most a few chunks wait in memory, so a large archive streams through in bounded memory.
+class ChunkPipe {
+  public:
+    Status push(const char* data, std::size_t size) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return cancelled_ || queued_.size() < kMaxQueued; });
+        if (cancelled_) return Status::invalid("archive listing stopped");
+        queued_.emplace_back(data, size);
+        changed_.notify_all();
+        return Status::ok();
+    }
+    void finish(Status status) {
+        std::lock_guard lock(mutex_);
+        done_ = true;
+        status_ = std::move(status);
+        changed_.notify_all();
+    }
+    void cancel() {
+        std::lock_guard lock(mutex_);
+        cancelled_ = true;
+        changed_.notify_all();
+    }
+    // The next non-empty chunk into `current`; false at the end of the stream.
+    bool pop() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            changed_.wait(lock, [&] { return done_ || !queued_.empty(); });
+            if (queued_.empty()) return false;
+            current_ = std::move(queued_.front());
+            queued_.pop_front();
+            changed_.notify_all();
+            if (!current_.empty()) return true;
+        }
+    }
+    const std::string& current() const { return current_; }
+    Status status() {
+        std::lock_guard lock(mutex_);
+        return status_;
+    }
+
+    static la_ssize_t read(archive*, void* client, const void** buffer) {
+        auto* pipe = static_cast<ChunkPipe*>(client);
+        if (!pipe->pop()) return 0;
+        *buffer = pipe->current().data();
+        return static_cast<la_ssize_t>(pipe->current().size());
+    }
+
+  private:
+    static constexpr std::size_t kMaxQueued = 4;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::string> queued_;
+    std::string current_;
+    bool done_ = false;
+    bool cancelled_ = false;
+    Status status_;
+};
+
+// Lists an archive blob by streaming it from the source again.
+ArchiveListing list_archive_streaming(LayoutSource& source, const std::string& path) {
+    ChunkPipe pipe;
+    std::thread producer([&] {
+        pipe.finish(source.read_blob(
+            path, [&](const char* data, std::size_t size) { return pipe.push(data, size); }));
+    });
+    ArchiveListing listing;
+    {
+        ArchiveReader reader;
+        if (reader.handle == nullptr) {
+            listing.checked = true;
+            listing.problem = "no memory for an archive reader";
+        } else {
+            support_tar_gz(reader.handle);
+            if (archive_read_open(reader.handle, &pipe, nullptr, &ChunkPipe::read, nullptr) !=
+                ARCHIVE_OK) {
+                listing.checked = true;
+                listing.problem = archive_problem(reader.handle, "not a tar.gz archive");
+            } else {
+                listing = list_entries(reader.handle);
+            }
+        }
+    }
+    pipe.cancel();
+    producer.join();
+    Status status = pipe.status();
+    if (!status && !listing.readable && status.message() != "archive listing stopped") {
+        // The bytes could not be read again: that says nothing about the archive itself.
+        ArchiveListing unread;
+        unread.problem = status.message();
+        return unread;
+    }
+    return listing;
+}
+
+}  // namespace
+
+ArchiveListing list_archive(std::string_view bytes) {
+    ArchiveReader reader;
+    if (reader.handle == nullptr) {
+        ArchiveListing listing;
+        listing.checked = true;
+        listing.problem = "no memory for an archive reader";
+        return listing;
+    }
+    support_tar_gz(reader.handle);
+    if (archive_read_open_memory(reader.handle, bytes.data(), bytes.size()) != ARCHIVE_OK) {
+        ArchiveListing listing;
+        listing.checked = true;
+        listing.problem = archive_problem(reader.handle, "not a tar.gz archive");
+        return listing;
+    }
+    return list_entries(reader.handle);
+}
+
+ArchiveListing& BlobAccess::archive(std::string_view digest) {
+    auto [it, inserted] = archives_.try_emplace(std::string(digest));
+    if (!inserted) return *it->second;
+    it->second = std::make_unique<ArchiveListing>();
+    ArchiveListing& listing = *it->second;
+    const BlobRecord* record = scan_.find(digest);
+    if (record == nullptr) {
+        // OCI-BLOB-MISSING already says so; the files it holds cannot be checked.
+        return listing;
+    }
+    if (record->content) {
+        listing = list_archive(*record->content);
+    } else if (source_.can_reread()) {
+        listing = list_archive_streaming(source_, record->path);
+    } else {
+        listing.problem = "the blob (" + std::to_string(record->size) +
+                          " bytes) was too large to keep during the pass and the input is a "
+                          "stream that cannot be read again";
+    }
+    return listing;
+}
+
+}  // namespace ociwasm::detail

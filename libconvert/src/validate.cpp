@@ -1,0 +1,711 @@
+// The validation engine: checks the layout files, walks the graph index.json -> manifests /
+// nested indexes -> config and layers once, and runs the schema, OCI and Spin checks on what it
+// reaches. Every blob is checked once however often it is referenced; lookups go through hash
+// maps keyed by digest, so large layouts validate in linear time.
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "ociwasm/digest.h"
+#include "ociwasm/json.h"
+#include "ociwasm/media_types.h"
+#include "ociwasm/schema.h"
+#include "ociwasm/spin.h"
+#include "ociwasm/validate.h"
+#include "validate_internal.h"
+
+namespace ociwasm {
+
+namespace detail {
+
+BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size, std::string& out,
+                                  std::string& why) {
+    const BlobRecord* record = scan_.find(digest);
+    if (record == nullptr) {
+        why = "blob " + std::string(digest) + " is not in the layout";
+        return Load::missing;
+    }
+    if (record->size > max_size) {
+        why = "expected at most " + std::to_string(max_size) + " bytes to check, found " +
+              std::to_string(record->size) + " bytes";
+        return Load::too_large;
+    }
+    if (record->content) {
+        out = *record->content;
+        return Load::ok;
+    }
+    if (!source_.can_reread()) {
+        why = "the blob (" + std::to_string(record->size) +
+              " bytes) was too large to keep during the pass and the input is a stream that "
+              "cannot be read again";
+        return Load::too_large;
+    }
+    Status status = load_blob(source_, scan_, digest, out, max_size);
+    if (!status) {
+        why = status.message();
+        return Load::unreadable;
+    }
+    return Load::ok;
+}
+
+std::optional<std::string> BlobAccess::head(std::string_view digest, std::size_t count) {
+    const BlobRecord* record = scan_.find(digest);
+    if (record == nullptr) return std::nullopt;
+    if (record->content) return record->content->substr(0, count);
+    if (!source_.can_reread()) return std::nullopt;
+    std::string bytes;
+    Status status = source_.read_blob(record->path, [&](const char* data, std::size_t size) {
+        bytes.append(data, std::min(size, count - bytes.size()));
+        // Stop reading once we have enough: the error is ours and ignored below.
+        return bytes.size() >= count ? Status::invalid("enough") : Status::ok();
+    });
+    if (!status && bytes.size() < count && bytes.size() < record->size) return std::nullopt;
+    return bytes;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::BlobAccess;
+using detail::find_member;
+using detail::string_member;
+
+// Nested indexes deeper than this are not followed (real layouts nest one or two levels).
+constexpr int kMaxIndexDepth = 32;
+
+enum class DocType { oci_manifest, oci_index, docker_manifest, docker_index, other };
+
+DocType doc_type_for(std::string_view media_type) {
+    if (media_type == media::kOciManifest) return DocType::oci_manifest;
+    if (media_type == media::kOciIndex) return DocType::oci_index;
+    if (media_type == media::kDockerManifest) return DocType::docker_manifest;
+    if (media_type == media::kDockerManifestList) return DocType::docker_index;
+    return DocType::other;
+}
+
+std::string where(std::string_view file, std::string_view pointer) {
+    std::string out(file);
+    out += ": ";
+    if (!pointer.empty()) {
+        out += pointer;
+        out += ": ";
+    }
+    return out;
+}
+
+using SharedDocument = std::shared_ptr<rapidjson::Document>;
+
+class GraphWalk {
+  public:
+    GraphWalk(LayoutSource& source, const LayoutScan& scan, ValidationResult& result)
+        : blobs_(source, scan), scan_(scan), result_(result), out_(result.findings) {}
+
+    void run() {
+        out_.append(scan_.findings);
+        check_blob_digests();
+        check_oci_layout();
+        check_blobs_directory();
+        check_index_json();
+        report_unreferenced();
+        filter_lock_version_schema_findings();
+        detail::drop_redundant_schema_findings(out_);
+    }
+
+  private:
+    struct ManifestState {
+        ManifestFormat format = ManifestFormat::unknown;
+        bool parsed = false;
+    };
+
+    struct IndexContext {
+        std::string file;  // the index's own file ("index.json" or a blob path)
+        bool is_index_json = false;
+        std::string ref_name;  // inherited from the index.json descriptor that led here
+        int depth = 0;
+    };
+
+    bool scan_has_finding_for(std::string_view file) const {
+        for (const Finding& finding : scan_.findings.all()) {
+            if (finding.file == file) return true;
+        }
+        return false;
+    }
+
+    void check_blob_digests() {
+        for (const auto& [digest, record] : scan_.blobs) {
+            if (record.matches()) continue;
+            out_.error("OCI-DIGEST-MISMATCH",
+                       where(record.path, "") + "expected content hashing to " + digest +
+                           " (its name), found " + record.algorithm + ":" + record.computed,
+                       record.path, "", digest);
+        }
+    }
+
+    void check_oci_layout() {
+        if (scan_.oci_layout) {
+            detail::check_oci_layout(*scan_.oci_layout, "oci-layout", out_);
+        } else if (!scan_has_finding_for("oci-layout")) {
+            out_.error("LAYOUT-MISSING-OCI-LAYOUT",
+                       "oci-layout: expected the file oci-layout ({\"imageLayoutVersion\":"
+                       "\"1.0.0\"}) at the layout root, found none",
+                       "oci-layout");
+        }
+    }
+
+    void check_index_json() {
+        if (!scan_.index_json) {
+            if (!scan_has_finding_for("index.json")) {
+                out_.error("LAYOUT-MISSING-INDEX",
+                           "index.json: expected the file index.json at the layout root, found "
+                           "none",
+                           "index.json");
+            }
+            return;
+        }
+        rapidjson::Document doc;
+        if (!detail::parse_document(*scan_.index_json, doc, "index.json", "JSON-INVALID",
+                                    "an image index", out_)) {
+            return;
+        }
+        check_schema(SchemaKind::index, doc, "index.json", out_);
+        detail::check_body_media_type(doc, "index.json", media::kOciIndex, "", out_);
+        detail::check_index_body(doc, "index.json", true, detail::BodyCheck::oci, out_);
+        IndexContext context{"index.json", true, "", 0};
+        visit_index_descriptors(doc, context);
+    }
+
+    void check_blobs_directory() {
+        if (scan_.has_blobs_dir || scan_has_finding_for("blobs")) return;
+        out_.error("LAYOUT-MISSING-BLOBS",
+                   "blobs: expected a blobs/ directory at the layout root (it may be empty), "
+                   "found none",
+                   "blobs");
+    }
+
+    // Blob-level checks of one descriptor: digest algorithm, presence, size. Marks the blob
+    // referenced. Returns its record when present.
+    const BlobRecord* reach(const rapidjson::Value& descriptor, const std::string& file,
+                            const std::string& pointer, bool missing_ok = false) {
+        auto text = string_member(descriptor, "digest");
+        if (!text) return nullptr;
+        auto digest = parse_digest(*text);
+        if (!digest) return nullptr;  // OCI-DIGEST-INVALID comes from the body checks
+        std::string key = digest->str();
+        if (!is_verifiable_algorithm(digest->algorithm) && unverifiable_.insert(key).second) {
+            out_.warning("OCI-DIGEST-UNVERIFIABLE",
+                         where(file, pointer + "/digest") +
+                             "expected a digest algorithm we can verify (sha256, sha512), "
+                             "found " +
+                             digest->algorithm + ": the content of " + key + " is not checked",
+                         file, pointer + "/digest", key);
+        }
+        const BlobRecord* record = scan_.find(key);
+        if (record == nullptr) {
+            if (!missing_ok && missing_.insert(key).second) {
+                out_.warning("OCI-BLOB-MISSING",
+                             where(file, pointer) + "expected blob blobs/" + digest->algorithm +
+                                 "/" + digest->encoded + " in the layout, found none",
+                             file, pointer, key);
+            }
+            return nullptr;
+        }
+        referenced_.insert(key);
+        if (const rapidjson::Value* size = find_member(descriptor, "size");
+            size != nullptr && size->IsUint64() && size->GetUint64() != record->size) {
+            out_.error("OCI-SIZE-MISMATCH",
+                       where(file, pointer + "/size") + "expected the size of " + record->path +
+                           ", " + std::to_string(record->size) + " bytes, found " +
+                           std::to_string(size->GetUint64()),
+                       file, pointer + "/size", key);
+        }
+        return record;
+    }
+
+    // Loads a document blob, reporting when it cannot be.
+    bool load_document(const BlobRecord& record, std::string& bytes) {
+        std::string why;
+        switch (blobs_.load(record.digest(), detail::kMaxDocumentSize, bytes, why)) {
+            case BlobAccess::Load::ok:
+                return true;
+            case BlobAccess::Load::missing:
+                return false;
+            case BlobAccess::Load::too_large:
+                out_.error("OCI-DOCUMENT-TOO-LARGE",
+                           where(record.path, "") + "cannot check this document: " + why,
+                           record.path, "", record.digest());
+                return false;
+            case BlobAccess::Load::unreadable:
+                out_.error(
+                    "OCI-BLOB-UNREADABLE",
+                    where(record.path, "") + "expected to read the blob again, failed: " + why,
+                    record.path, "", record.digest());
+                return false;
+        }
+        return false;
+    }
+
+    void warn_if_large(const BlobRecord& record, std::string_view what) {
+        if (record.size <= detail::kManifestWarnSize) return;
+        out_.warning("OCI-MANIFEST-TOO-LARGE",
+                     where(record.path, "") + "expected " + std::string(what) + " of at most " +
+                         std::to_string(detail::kManifestWarnSize) +
+                         " bytes (what registries must accept), found " +
+                         std::to_string(record.size) + " bytes",
+                     record.path, "", record.digest());
+    }
+
+    void visit_index_descriptors(const rapidjson::Value& index, const IndexContext& context) {
+        if (const rapidjson::Value* subject = find_member(index, "subject")) {
+            reach(*subject, context.file, "/subject", true);
+        }
+        const rapidjson::Value* manifests = find_member(index, "manifests");
+        if (manifests == nullptr || !manifests->IsArray()) return;
+        for (rapidjson::SizeType i = 0; i < manifests->Size(); ++i) {
+            const rapidjson::Value& descriptor = (*manifests)[i];
+            if (!descriptor.IsObject()) continue;
+            std::string pointer = pointer_join("/manifests", i);
+            std::string ref_name = context.ref_name;
+            if (context.is_index_json) {
+                const rapidjson::Value* annotations = find_member(descriptor, "annotations");
+                if (annotations != nullptr) {
+                    ref_name = std::string(
+                        string_member(*annotations, media::kRefNameAnnotation).value_or(""));
+                }
+            }
+            const BlobRecord* record = reach(descriptor, context.file, pointer);
+            std::string_view media_type = string_member(descriptor, "mediaType").value_or("");
+            switch (doc_type_for(media_type)) {
+                case DocType::oci_manifest:
+                case DocType::docker_manifest: {
+                    ManifestEntry entry;
+                    entry.digest = std::string(string_member(descriptor, "digest").value_or(""));
+                    entry.ref_name = ref_name;
+                    entry.index_pointer =
+                        context.is_index_json ? pointer : context.file + "#" + pointer;
+                    if (record != nullptr) {
+                        entry.file = record->path;
+                        const ManifestState& state = visit_manifest(*record, media_type);
+                        entry.format = state.format;
+                        if (state.parsed) note_format(state.format);
+                    } else if (auto digest = parse_digest(entry.digest)) {
+                        entry.file = "blobs/" + digest->algorithm + "/" + digest->encoded;
+                    }
+                    result_.manifests.push_back(std::move(entry));
+                    break;
+                }
+                case DocType::oci_index:
+                case DocType::docker_index:
+                    if (record != nullptr) {
+                        visit_nested_index(*record, media_type, context, pointer, ref_name);
+                    }
+                    break;
+                case DocType::other:
+                    if (!media_type.empty()) {
+                        out_.info("OCI-UNKNOWN-MEDIATYPE",
+                                  where(context.file, pointer + "/mediaType") +
+                                      "not a manifest or index media type we check: \"" +
+                                      std::string(media_type) + "\"",
+                                  context.file, pointer + "/mediaType",
+                                  record != nullptr ? record->digest() : std::string());
+                    }
+                    break;
+            }
+        }
+    }
+
+    void note_format(ManifestFormat format) {
+        for (ManifestFormat seen : result_.formats) {
+            if (seen == format) return;
+        }
+        result_.formats.push_back(format);
+    }
+
+    void visit_nested_index(const BlobRecord& record, std::string_view media_type,
+                            const IndexContext& parent, const std::string& pointer,
+                            const std::string& ref_name) {
+        std::string key = record.digest();
+        if (in_progress_.count(key) > 0) {
+            out_.error("OCI-INDEX-CYCLE",
+                       where(parent.file, pointer) +
+                           "expected nested indexes to form a tree, "
+                           "found " +
+                           key + " reaching itself",
+                       parent.file, pointer, key);
+            return;
+        }
+        if (!indexes_done_.insert(key).second) return;
+        if (parent.depth + 1 > kMaxIndexDepth) {
+            out_.warning("OCI-INDEX-TOO-DEEP",
+                         where(parent.file, pointer) + "expected at most " +
+                             std::to_string(kMaxIndexDepth) +
+                             " levels of nested indexes, found more: " + key + " is not followed",
+                         parent.file, pointer, key);
+            return;
+        }
+        std::string bytes;
+        if (!load_document(record, bytes)) return;
+        warn_if_large(record, "an index");
+        rapidjson::Document doc;
+        if (!detail::parse_document(bytes, doc, record.path, "JSON-INVALID", "an image index",
+                                    out_)) {
+            return;
+        }
+        if (detail::looks_like_manifest(doc)) {
+            out_.error("OCI-MEDIATYPE-MISMATCH",
+                       where(record.path, "") + "expected an index (the descriptor at " +
+                           parent.file + "#" + pointer + " says " + std::string(media_type) +
+                           "), found a manifest (config/layers, no manifests); not followed",
+                       record.path, "", key);
+            return;
+        }
+        detail::check_body_media_type(doc, record.path, media::kOciIndex, media_type, out_);
+        bool oci = doc_type_for(media_type) == DocType::oci_index;
+        if (oci) check_schema(SchemaKind::index, doc, record.path, out_);
+        detail::check_index_body(doc, record.path, false,
+                                 oci ? detail::BodyCheck::oci : detail::BodyCheck::docker, out_);
+        IndexContext context{record.path, false, ref_name, parent.depth + 1};
+        in_progress_.insert(key);
+        visit_index_descriptors(doc, context);
+        in_progress_.erase(key);
+    }
+
+    const ManifestState& visit_manifest(const BlobRecord& record, std::string_view media_type) {
+        std::string key = record.digest();
+        auto [it, inserted] = manifests_.try_emplace(key);
+        if (!inserted) return it->second;
+        ManifestState& state = it->second;
+
+        std::string bytes;
+        if (!load_document(record, bytes)) return state;
+        warn_if_large(record, "a manifest");
+        rapidjson::Document doc;
+        if (!detail::parse_document(bytes, doc, record.path, "JSON-INVALID", "an image manifest",
+                                    out_)) {
+            return state;
+        }
+        if (detail::looks_like_index(doc)) {
+            out_.error("OCI-MEDIATYPE-MISMATCH",
+                       where(record.path, "") + "expected a manifest (its descriptor says " +
+                           std::string(media_type) +
+                           "), found an index (manifests, no config/layers); not followed",
+                       record.path, "", key);
+            return state;
+        }
+        bool oci = doc_type_for(media_type) == DocType::oci_manifest;
+        detail::check_body_media_type(doc, record.path, media::kOciManifest, media_type, out_);
+        if (oci) check_schema(SchemaKind::manifest, doc, record.path, out_);
+        detail::check_manifest_body(doc, record.path,
+                                    oci ? detail::BodyCheck::oci : detail::BodyCheck::docker, out_);
+        state.parsed = true;
+        state.format = detect_format(doc);
+        walk_manifest_children(doc, record.path, state.format);
+        return state;
+    }
+
+    void walk_manifest_children(const rapidjson::Value& manifest, const std::string& file,
+                                ManifestFormat format) {
+        if (!manifest.IsObject()) return;
+        const rapidjson::Value* config = find_member(manifest, "config");
+        const BlobRecord* config_record = nullptr;
+        std::string_view config_type;
+        if (config != nullptr && config->IsObject()) {
+            config_record = reach(*config, file, "/config");
+            config_type = string_member(*config, "mediaType").value_or("");
+            if (config_record != nullptr) {
+                if (config_type == media::kOciConfig) {
+                    image_config(*config_record);
+                } else if (config_type == media::kSpinLockfile) {
+                    lockfile(*config_record);
+                }
+            }
+        }
+        bool wasm_artifact = format == ManifestFormat::spin_v1_config ||
+                             format == ManifestFormat::spin_oci_layer ||
+                             format == ManifestFormat::wasm_oci;
+        const rapidjson::Value* layers = find_member(manifest, "layers");
+        if (layers != nullptr && layers->IsArray()) {
+            for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
+                const rapidjson::Value& layer = (*layers)[i];
+                const BlobRecord* record = reach(layer, file, pointer_join("/layers", i));
+                if (record == nullptr) continue;
+                std::string_view type = string_member(layer, "mediaType").value_or("");
+                if (wasm_artifact && detail::is_wasm_layer_type(type)) check_wasm(*record);
+                if (format == ManifestFormat::spin_oci_layer && type == media::kSpinLockfile) {
+                    lockfile(*record);
+                }
+            }
+        }
+        if (const rapidjson::Value* subject = find_member(manifest, "subject")) {
+            reach(*subject, file, "/subject", true);
+        }
+        if (format == ManifestFormat::spin_v1_config) {
+            check_spin_v1(manifest, file, config, config_record);
+        } else if (format == ManifestFormat::spin_oci_layer) {
+            check_spin_oci_layer(manifest, file, config_type, config_record);
+        }
+    }
+
+    void check_wasm(const BlobRecord& record) {
+        std::string key = record.digest();
+        if (!wasm_checked_.insert(key).second) return;
+        if (auto head = blobs_.head(key, 8)) {
+            detail::check_wasm_header(*head, record.size, record.path, key, out_);
+        }
+    }
+
+    const rapidjson::Value* image_config(const BlobRecord& record) {
+        std::string key = record.digest();
+        auto [it, inserted] = configs_.try_emplace(key);
+        if (!inserted) return it->second.get();
+        std::string bytes;
+        if (!load_document(record, bytes)) return nullptr;
+        auto doc = std::make_shared<rapidjson::Document>();
+        if (!detail::parse_document(bytes, *doc, record.path, "JSON-INVALID", "an image config",
+                                    out_)) {
+            return nullptr;
+        }
+        check_schema(SchemaKind::config, *doc, record.path, out_);
+        detail::check_image_config(*doc, record.path, out_);
+        it->second = std::move(doc);
+        return it->second.get();
+    }
+
+    const rapidjson::Value* lockfile(const BlobRecord& record) {
+        std::string key = record.digest();
+        auto [it, inserted] = lockfiles_.try_emplace(key);
+        if (!inserted) return it->second.get();
+        std::string bytes;
+        if (!load_document(record, bytes)) return nullptr;
+        auto doc = std::make_shared<rapidjson::Document>();
+        if (!detail::parse_document(bytes, *doc, record.path, "SPIN-LOCKFILE-INVALID",
+                                    "a Spin lockfile", out_)) {
+            return nullptr;
+        }
+        check_schema(SchemaKind::lockfile, *doc, record.path, out_);
+        detail::check_lockfile_internal(*doc, record.path, out_);
+        it->second = std::move(doc);
+        return it->second.get();
+    }
+
+    void lockfile_missing(const std::string& file, const std::string& pointer,
+                          std::string_view digest) {
+        out_.error("SPIN-LOCKFILE-MISSING",
+                   where(file, pointer) + "expected the Spin lockfile blob " + std::string(digest) +
+                       " in the layout, found none",
+                   file, pointer, std::string(digest));
+    }
+
+    void check_spin_v1(const rapidjson::Value& manifest, const std::string& file,
+                       const rapidjson::Value* config, const BlobRecord* config_record) {
+        detail::SpinManifestInput input;
+        input.manifest = &manifest;
+        input.manifest_file = file;
+        input.v1_config = true;
+        if (config_record == nullptr) {
+            auto digest = config != nullptr ? string_member(*config, "digest") : std::nullopt;
+            if (digest && parse_digest(*digest)) lockfile_missing(file, "/config/digest", *digest);
+        } else {
+            input.lockfile = lockfile(*config_record);
+            input.lockfile_file = config_record->path;
+            input.lockfile_digest = config_record->digest();
+        }
+        if (input.lockfile != nullptr && input.lockfile->IsObject() &&
+            find_member(*input.lockfile, "spin_lock_version") == nullptr) {
+            const rapidjson::Value* layers = find_member(manifest, "layers");
+            std::size_t count = layers != nullptr && layers->IsArray() ? layers->Size() : 0;
+            if (count > 1) {
+                lock_version_files_.insert(input.lockfile_file);
+                out_.error("SPIN-LOCK-VERSION-MISSING",
+                           where(input.lockfile_file, "") +
+                               "expected member \"spin_lock_version\" (0) in a lockfile used "
+                               "with " +
+                               std::to_string(count) +
+                               " layers, found a lockfile without it (Spin refuses to load it)",
+                           input.lockfile_file, "");
+            }
+        }
+        detail::check_spin_manifest(input, blobs_, out_);
+    }
+
+    void check_spin_oci_layer(const rapidjson::Value& manifest, const std::string& file,
+                              std::string_view config_type, const BlobRecord* config_record) {
+        detail::SpinManifestInput input;
+        input.manifest = &manifest;
+        input.manifest_file = file;
+        input.lockfile_layer = detail::pick_lockfile_layer(manifest, file, out_);
+        if (input.lockfile_layer) {
+            const rapidjson::Value& layer =
+                find_member(manifest, "layers")
+                    ->GetArray()[static_cast<rapidjson::SizeType>(*input.lockfile_layer)];
+            auto digest = string_member(layer, "digest");
+            const BlobRecord* record =
+                digest && parse_digest(*digest) ? scan_.find(*digest) : nullptr;
+            std::string pointer = pointer_join("/layers", *input.lockfile_layer);
+            if (record == nullptr) {
+                if (digest && parse_digest(*digest)) {
+                    lockfile_missing(file, pointer + "/digest", *digest);
+                }
+            } else {
+                input.lockfile = lockfile(*record);
+                input.lockfile_file = record->path;
+                input.lockfile_digest = record->digest();
+            }
+        }
+        const rapidjson::Value* config_doc =
+            config_record != nullptr && config_type == media::kOciConfig
+                ? image_config(*config_record)
+                : nullptr;
+        std::string lockfile_digest = input.lockfile_digest;
+        if (lockfile_digest.empty() && input.lockfile_layer) {
+            const rapidjson::Value& layer =
+                find_member(manifest, "layers")
+                    ->GetArray()[static_cast<rapidjson::SizeType>(*input.lockfile_layer)];
+            lockfile_digest = std::string(string_member(layer, "digest").value_or(""));
+        }
+        detail::check_spin_config(config_doc, config_record != nullptr ? config_record->path : "",
+                                  config_type, file, lockfile_digest, out_);
+        detail::check_spin_manifest(input, blobs_, out_);
+    }
+
+    void report_unreferenced() {
+        for (const auto& [digest, record] : scan_.blobs) {
+            if (referenced_.count(digest) > 0) continue;
+            out_.info("OCI-BLOB-UNREFERENCED",
+                      where(record.path, "") + "no descriptor reaches this blob (" +
+                          std::to_string(record.size) + " bytes)",
+                      record.path, "", digest);
+        }
+    }
+
+    // SPIN-LOCK-VERSION-MISSING says what the schema's "required" finding says.
+    void filter_lock_version_schema_findings() {
+        if (lock_version_files_.empty()) return;
+        auto& all = out_.all();
+        std::erase_if(all, [&](const Finding& f) {
+            return f.code == "SPIN-LOCKFILE-SCHEMA" && f.pointer.empty() &&
+                   lock_version_files_.count(f.file) > 0 &&
+                   f.message.find("\"spin_lock_version\"") != std::string::npos;
+        });
+    }
+
+    BlobAccess blobs_;
+    const LayoutScan& scan_;
+    ValidationResult& result_;
+    Findings& out_;
+    std::unordered_set<std::string> referenced_;
+    std::unordered_set<std::string> missing_;
+    std::unordered_set<std::string> unverifiable_;
+    std::unordered_set<std::string> in_progress_;
+    std::unordered_set<std::string> indexes_done_;
+    std::unordered_set<std::string> wasm_checked_;
+    std::unordered_set<std::string> lock_version_files_;
+    std::unordered_map<std::string, ManifestState> manifests_;
+    std::unordered_map<std::string, SharedDocument> configs_;
+    std::unordered_map<std::string, SharedDocument> lockfiles_;
+};
+
+bool is_index_json_name(std::string_view name) {
+    auto slash = name.rfind('/');
+    std::string_view base = slash == std::string_view::npos ? name : name.substr(slash + 1);
+    return base == "index.json";
+}
+
+}  // namespace
+
+Status validate_layout(LayoutSource& source, const ValidateOptions& options,
+                       ValidationResult& result) {
+    ScanOptions scan_options;
+    scan_options.verify = options.verify_blobs;
+    scan_options.threads = options.threads;
+    LayoutScan scan;
+    if (Status status = source.scan(scan_options, scan); !status) return status;
+    validate_scan(source, scan, options, result);
+    return Status::ok();
+}
+
+void validate_scan(LayoutSource& source, const LayoutScan& scan, const ValidateOptions& options,
+                   ValidationResult& result) {
+    (void)options;  // hashing already happened (or not) during the scan
+    GraphWalk(source, scan, result).run();
+}
+
+void validate_document(DocumentKind kind, std::string_view bytes, std::string_view name,
+                       ValidationResult& result) {
+    Findings& out = result.findings;
+    const std::string file(name);
+    if (kind == DocumentKind::layout) {
+        detail::check_oci_layout(bytes, file, out);
+        return;
+    }
+    rapidjson::Document doc;
+    if (kind == DocumentKind::lockfile) {
+        if (!detail::parse_document(bytes, doc, file, "SPIN-LOCKFILE-INVALID", "a Spin lockfile",
+                                    out)) {
+            return;
+        }
+        check_schema(SchemaKind::lockfile, doc, file, out);
+        detail::check_lockfile_internal(doc, file, out);
+        detail::drop_redundant_schema_findings(out);
+        return;
+    }
+    static constexpr std::string_view kWhat[] = {"an image manifest", "an image index",
+                                                 "an image config", "a descriptor"};
+    std::string_view what = kind == DocumentKind::manifest ? kWhat[0]
+                            : kind == DocumentKind::index  ? kWhat[1]
+                            : kind == DocumentKind::config ? kWhat[2]
+                                                           : kWhat[3];
+    if (!detail::parse_document(bytes, doc, file, "JSON-INVALID", what, out)) return;
+    auto warn_if_large = [&](std::string_view noun) {
+        if (bytes.size() <= detail::kManifestWarnSize) return;
+        out.warning("OCI-MANIFEST-TOO-LARGE",
+                    file + ": expected " + std::string(noun) + " of at most " +
+                        std::to_string(detail::kManifestWarnSize) +
+                        " bytes (what registries must accept), found " +
+                        std::to_string(bytes.size()) + " bytes",
+                    file);
+    };
+    switch (kind) {
+        case DocumentKind::manifest: {
+            warn_if_large("a manifest");
+            check_schema(SchemaKind::manifest, doc, file, out);
+            detail::check_body_media_type(doc, file, media::kOciManifest, "", out);
+            detail::check_manifest_body(doc, file, detail::BodyCheck::oci, out);
+            ManifestEntry entry;
+            entry.digest = sha256_digest(bytes);
+            entry.file = file;
+            entry.format = detect_format(doc);
+            result.formats.push_back(entry.format);
+            result.manifests.push_back(std::move(entry));
+            break;
+        }
+        case DocumentKind::index:
+            warn_if_large("an index");
+            check_schema(SchemaKind::index, doc, file, out);
+            detail::check_body_media_type(doc, file, media::kOciIndex, "", out);
+            detail::check_index_body(doc, file, is_index_json_name(name), detail::BodyCheck::oci,
+                                     out);
+            break;
+        case DocumentKind::config:
+            check_schema(SchemaKind::config, doc, file, out);
+            detail::check_image_config(doc, file, out);
+            break;
+        case DocumentKind::descriptor:
+            check_schema(SchemaKind::descriptor, doc, file, out);
+            detail::check_descriptor_fields(doc, file, "", false, out);
+            break;
+        case DocumentKind::layout:
+        case DocumentKind::lockfile:
+            break;
+    }
+    detail::drop_redundant_schema_findings(out);
+}
+
+}  // namespace ociwasm

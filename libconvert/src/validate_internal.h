@@ -1,0 +1,171 @@
+// Pieces shared by the validation engine (validate.cpp), the OCI rules no schema expresses
+// (oci_rules.cpp) and the Spin checks (spin_checks.cpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "ociwasm/finding.h"
+#include "ociwasm/json.h"
+#include "ociwasm/layout.h"
+
+namespace ociwasm::detail {
+
+// Registries are expected to accept manifests of at least this size; larger ones get a warning.
+inline constexpr std::size_t kManifestWarnSize = 4 * kMiB;
+// The largest manifest, index, config or lockfile we load to check.
+inline constexpr std::size_t kMaxDocumentSize = 64 * kMiB;
+// The largest archive layer the converter loads into memory to expand it. (Validation streams
+// archives instead and has no such limit.)
+inline constexpr std::size_t kMaxArchiveSize = 256 * kMiB;
+// Some registries refuse images with more layers than this.
+inline constexpr std::size_t kMaxSpinLayers = 500;
+
+// ---- small grammars (oci_rules.cpp) ----
+
+// Strict RFC 4648 standard-alphabet base64. `padded` true requires '=' padding to a multiple of
+// four characters; false forbids '='. Unused trailing bits must be zero either way.
+bool decode_base64(std::string_view text, bool padded, std::string& out);
+bool is_uri_reference_absolute(std::string_view text);  // RFC 3986 URI (scheme required)
+bool is_rfc3339_date_time(std::string_view text);
+bool is_valid_ref_name(std::string_view text);  // org.opencontainers.image.ref.name grammar
+
+// ---- JSON access helpers ----
+
+const rapidjson::Value* find_member(const rapidjson::Value& object, std::string_view name);
+// The string value of `name`, or nullopt when absent or not a string.
+std::optional<std::string_view> string_member(const rapidjson::Value& object,
+                                              std::string_view name);
+std::string_view as_view(const rapidjson::Value& string_value);
+
+// Parses `bytes`; on failure adds `code` (JSON-INVALID or SPIN-LOCKFILE-INVALID) naming the
+// byte offset and returns false.
+bool parse_document(std::string_view bytes, rapidjson::Document& doc, std::string_view file,
+                    std::string_view code, std::string_view what, Findings& out);
+
+// ---- OCI rules needing no other blob (oci_rules.cpp) ----
+
+// Checks one descriptor's own fields: digest grammar, `data` (base64 with padding, matching
+// size and digest), `urls`, annotations, the empty-descriptor values. `in_index_json` enables
+// the ref.name grammar check.
+void check_descriptor_fields(const rapidjson::Value& descriptor, std::string_view file,
+                             const std::string& pointer, bool in_index_json, Findings& out);
+// org.opencontainers.image.created (and ref.name when `in_index_json`).
+void check_annotations(const rapidjson::Value& annotations, std::string_view file,
+                       const std::string& pointer, bool in_index_json, Findings& out);
+
+enum class BodyCheck { oci, docker };
+
+// Manifest body: mediaType value, no `manifests`, artifactType with the empty config, empty
+// layers warning, and every descriptor's own fields. Docker bodies skip the OCI-only rules.
+void check_manifest_body(const rapidjson::Value& manifest, std::string_view file, BodyCheck mode,
+                         Findings& out);
+// Index body: mediaType value, no `config`/`layers`, every descriptor's own fields.
+void check_index_body(const rapidjson::Value& index, std::string_view file, bool is_index_json,
+                      BodyCheck mode, Findings& out);
+// A body's own mediaType. With `descriptor_type` (the document was reached through a
+// descriptor) a different value is OCI-MEDIATYPE-MISMATCH; without, a value other than
+// `expected` is OCI-MEDIATYPE-INVALID.
+void check_body_media_type(const rapidjson::Value& doc, std::string_view file,
+                           std::string_view expected, std::string_view descriptor_type,
+                           Findings& out);
+// Image config: Env entries are KEY=value.
+void check_image_config(const rapidjson::Value& config, std::string_view file, Findings& out);
+// oci-layout: parses, schema, imageLayoutVersion "1.0.0"; problems are LAYOUT-BAD-OCI-LAYOUT.
+void check_oci_layout(std::string_view bytes, std::string_view file, Findings& out);
+
+// A manifest whose shape is an index (has `manifests`, no `config`/`layers`), and vice versa.
+bool looks_like_index(const rapidjson::Value& doc);
+bool looks_like_manifest(const rapidjson::Value& doc);
+
+// Drops schema findings (OCI-SCHEMA, SPIN-LOCKFILE-SCHEMA) at a file+pointer where a more
+// specific error finding says the same thing, so one problem is reported once.
+void drop_redundant_schema_findings(Findings& findings);
+
+// ---- blob access shared by the walk and the Spin checks (validate.cpp) ----
+
+struct ArchiveListing {
+    bool readable = false;  // a tar.gz we could read to the end
+    bool reported = false;  // its problem has been reported once
+    bool checked = false;   // false when the archive could not be read (missing, stream)
+    std::string problem;    // why it is not readable / not checked
+    std::unordered_set<std::string> digests;               // "sha256:<hex>" of each member
+    std::unordered_map<std::string, std::string> by_path;  // normalized member path -> digest
+};
+
+class BlobAccess {
+  public:
+    BlobAccess(LayoutSource& source, const LayoutScan& scan) : source_(source), scan_(scan) {}
+
+    const LayoutScan& scan() const { return scan_; }
+    LayoutSource& source() { return source_; }
+
+    enum class Load { ok, missing, too_large, unreadable };
+    // The bytes of a blob up to `max_size`; `why` explains a failure.
+    Load load(std::string_view digest, std::size_t max_size, std::string& out, std::string& why);
+    // The first `count` bytes of a blob (fewer when it is shorter); nullopt when unavailable.
+    std::optional<std::string> head(std::string_view digest, std::size_t count);
+    // Members of an archive layer, listed once per digest (spin_checks.cpp).
+    ArchiveListing& archive(std::string_view digest);
+
+  private:
+    LayoutSource& source_;
+    const LayoutScan& scan_;
+    std::unordered_map<std::string, std::unique_ptr<ArchiveListing>> archives_;
+};
+
+// Lists a tar.gz held in memory (spin_checks.cpp).
+ArchiveListing list_archive(std::string_view bytes);
+
+// ---- Spin (spin_checks.cpp) ----
+
+// Checks a lockfile needs no layers for: trigger components exist, file paths are safe,
+// inline content hashes to its digest.
+void check_lockfile_internal(const rapidjson::Value& lockfile, std::string_view file,
+                             Findings& out);
+
+// What the Spin cross-checks of one manifest need to know.
+struct SpinManifestInput {
+    const rapidjson::Value* manifest = nullptr;
+    std::string manifest_file;
+    bool v1_config = false;  // old format: the config blob is the lockfile
+    // The lockfile and its blob path, when it could be parsed.
+    const rapidjson::Value* lockfile = nullptr;
+    std::string lockfile_file;
+    std::string lockfile_digest;
+    std::optional<std::size_t> lockfile_layer;  // new format: index of the lockfile layer
+    // New format: the parsed image config and its path, when present and parsed.
+    const rapidjson::Value* config = nullptr;
+    std::string config_file;
+};
+
+// Cross-checks a Spin manifest with its lockfile and layers (both formats).
+void check_spin_manifest(const SpinManifestInput& input, BlobAccess& blobs, Findings& out);
+
+// Layer lists by media type (new format); fills lockfile indexes and reports MULTIPLE/NOT-LAST.
+// Returns the index of the lockfile layer to check, if any.
+std::optional<std::size_t> pick_lockfile_layer(const rapidjson::Value& manifest,
+                                               std::string_view manifest_file, Findings& out);
+
+// New format: the image config's platform and lockedAppDigest label.
+void check_spin_config(const rapidjson::Value* config, std::string_view config_file,
+                       std::string_view config_media_type, std::string_view manifest_file,
+                       const std::string& lockfile_digest, Findings& out);
+
+// WASM-MAGIC / WASM-KIND for one wasm layer blob, given its first bytes.
+void check_wasm_header(std::string_view head, std::uint64_t size, std::string_view blob_file,
+                       std::string_view digest, Findings& out);
+
+bool is_wasm_layer_type(std::string_view media_type);
+
+}  // namespace ociwasm::detail

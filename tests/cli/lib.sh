@@ -1,0 +1,182 @@
+# shellcheck shell=bash
+# Assertion helpers shared by the CLI contract tests (tests/cli/*.sh), which source it. Run on
+# its own (ctest runs every tests/cli/*.sh), it checks its own helpers (see the end).
+#
+#   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+#   describe "a valid layout exits 0"
+#   run "$OCIWASM_BIN/oci-wasm-validate" "$OCIWASM_SOURCE_DIR/fixtures/spin-oci-layer/hello"
+#   assert_exit 0
+#   assert_contains stdout ": valid ("
+#   finish
+#
+# `run` captures the exit code in RUN_STATUS and the output in RUN_STDOUT / RUN_STDERR (also in
+# the files RUN_STDOUT_FILE / RUN_STDERR_FILE, with trailing newlines kept). A failed assertion
+# does not stop the script: it prints what was expected and found, the command and its output,
+# and `finish` exits 1 at the end if anything failed.
+set -uo pipefail
+
+: "${OCIWASM_BIN:?OCIWASM_BIN must name the directory holding the built tools}"
+OCIWASM_SOURCE_DIR="${OCIWASM_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+TEST_NAME="$(basename "$0" .sh)"
+TEST_TMP="$(mktemp -d)"
+trap 'rm -rf "$TEST_TMP"' EXIT
+RUN_STDOUT_FILE="$TEST_TMP/.run-stdout"
+RUN_STDERR_FILE="$TEST_TMP/.run-stderr"
+RUN_COMMAND=""
+RUN_STATUS=0
+RUN_STDOUT=""
+RUN_STDERR=""
+_description=""
+_checks=0
+_failures=0
+
+# describe TEXT: names the case the following assertions belong to (shown on failure).
+describe() { _description="$*"; }
+
+# run CMD [ARG...]: runs CMD with stdin from /dev/null.
+run() { run_with_stdin /dev/null "$@"; }
+
+# run_with_stdin FILE CMD [ARG...]: runs CMD with stdin from FILE.
+run_with_stdin() {
+    local input="$1"
+    shift
+    RUN_COMMAND="$(printf '%q ' "$@")"
+    "$@" < "$input" > "$RUN_STDOUT_FILE" 2> "$RUN_STDERR_FILE"
+    RUN_STATUS=$?
+    RUN_STDOUT="$(cat "$RUN_STDOUT_FILE")"
+    RUN_STDERR="$(cat "$RUN_STDERR_FILE")"
+}
+
+# fail MESSAGE: records a failure, with the last command and its output.
+fail() {
+    _failures=$((_failures + 1))
+    {
+        printf '%s: FAIL: %s%s\n' "$TEST_NAME" "${_description:+$_description: }" "$*"
+        printf '  command: %s\n  exit:    %s\n' "$RUN_COMMAND" "$RUN_STATUS"
+        printf '  stdout:\n'
+        head -n 20 "$RUN_STDOUT_FILE" 2> /dev/null | awk '{ print "    " $0 }'
+        printf '  stderr:\n'
+        head -n 20 "$RUN_STDERR_FILE" 2> /dev/null | awk '{ print "    " $0 }'
+    } >&2
+}
+
+pass() { _checks=$((_checks + 1)); }
+
+_stream() {
+    case "$1" in
+        stdout) printf '%s' "$RUN_STDOUT" ;;
+        stderr) printf '%s' "$RUN_STDERR" ;;
+        *) printf '%s: lib.sh: expected stdout or stderr, found %s\n' "$TEST_NAME" "$1" >&2; exit 2 ;;
+    esac
+}
+
+assert_exit() {
+    if [[ "$RUN_STATUS" == "$1" ]]; then pass; else fail "expected exit code $1, found $RUN_STATUS"; fi
+}
+
+# assert_contains stdout|stderr TEXT: TEXT (a fixed string) occurs in the stream.
+assert_contains() {
+    if [[ "$(_stream "$1")" == *"$2"* ]]; then pass; else fail "expected $1 to contain '$2'"; fi
+}
+
+assert_not_contains() {
+    if [[ "$(_stream "$1")" != *"$2"* ]]; then pass; else fail "expected $1 not to contain '$2'"; fi
+}
+
+# assert_matches stdout|stderr REGEX: some line matches the extended regular expression.
+assert_matches() {
+    if _stream "$1" | grep -Eq -- "$2"; then pass; else fail "expected a line of $1 to match /$2/"; fi
+}
+
+# assert_equals stdout|stderr TEXT: the whole stream (trailing newlines ignored) is TEXT.
+assert_equals() {
+    local found
+    found="$(_stream "$1")"
+    if [[ "$found" == "$2" ]]; then pass; else fail "expected $1 to be '$2', found '$found'"; fi
+}
+
+assert_empty() {
+    if [[ -z "$(_stream "$1")" ]]; then pass; else fail "expected $1 to be empty"; fi
+}
+
+assert_line_count() {
+    local found
+    found="$(_stream "$1" | grep -c '')"
+    if [[ "$found" == "$2" ]]; then pass; else fail "expected $2 lines on $1, found $found"; fi
+}
+
+# check DESCRIPTION CMD [ARG...]: any other assertion; passes when CMD exits 0.
+check() {
+    local what="$1"
+    shift
+    if "$@" > /dev/null 2>&1; then pass; else fail "expected $what (check failed: $*)"; fi
+}
+
+# finish: the script's last line; exits 1 when an assertion failed.
+finish() {
+    if ((_failures > 0)); then
+        printf '%s: %d of %d checks failed\n' "$TEST_NAME" "$_failures" "$((_checks + _failures))" >&2
+        exit 1
+    fi
+    printf '%s: ok (%d checks)\n' "$TEST_NAME" "$_checks"
+    exit 0
+}
+
+# Building tiny layouts inline. Blobs are sha256, named by their content.
+
+# new_layout DIR: oci-layout and an empty blobs/sha256/ (index.json is up to the caller).
+new_layout() {
+    mkdir -p "$1/blobs/sha256"
+    printf '{"imageLayoutVersion":"1.0.0"}' > "$1/oci-layout"
+}
+
+# add_blob LAYOUT FILE: copies FILE in as a blob and prints its digest.
+add_blob() {
+    local hex
+    hex="$(sha256sum "$2" | cut -d' ' -f1)"
+    cp "$2" "$1/blobs/sha256/$hex"
+    printf 'sha256:%s' "$hex"
+}
+
+# add_text_blob LAYOUT TEXT: TEXT (exactly, no newline added) as a blob; prints its digest.
+add_text_blob() {
+    printf '%s' "$2" > "$TEST_TMP/.blob"
+    add_blob "$1" "$TEST_TMP/.blob"
+}
+
+# descriptor LAYOUT MEDIATYPE DIGEST: a compact descriptor with the blob's real size.
+descriptor() {
+    local size
+    size="$(stat -c %s "$1/blobs/sha256/${3#sha256:}")"
+    printf '{"mediaType":"%s","digest":"%s","size":%s}' "$2" "$3" "$size"
+}
+
+# Run directly (ctest runs every tests/cli/*.sh), lib.sh checks its own helpers.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    describe "run captures stdout, stderr and the exit code"
+    run printf 'one\ntwo\n'
+    assert_exit 0
+    assert_equals stdout $'one\ntwo'
+    assert_line_count stdout 2
+    assert_empty stderr
+    run sh -c 'echo "bad thing" >&2; exit 3'
+    assert_exit 3
+    assert_contains stderr "bad thing"
+    assert_matches stderr '^bad t'
+    assert_not_contains stdout "bad"
+    describe "run_with_stdin feeds the file"
+    printf 'from stdin' > "$TEST_TMP/input"
+    run_with_stdin "$TEST_TMP/input" cat
+    assert_equals stdout "from stdin"
+    describe "a failed assertion is counted, not fatal"
+    counted="$(assert_exit 1 2> /dev/null; echo "$_failures")"
+    check "a failing assert_exit to count one failure" test "$counted" = $((_failures + 1))
+    describe "the layout helpers name blobs by their sha256"
+    new_layout "$TEST_TMP/layout"
+    digest="$(add_text_blob "$TEST_TMP/layout" '{}')"
+    check "the digest of {}" \
+        test "$digest" = sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
+    check "a descriptor of size 2" test "$(descriptor "$TEST_TMP/layout" a/b "$digest")" = \
+        "{\"mediaType\":\"a/b\",\"digest\":\"$digest\",\"size\":2}"
+    finish
+fi

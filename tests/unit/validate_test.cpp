@@ -1,0 +1,587 @@
+// The validation engine over whole layouts: layout files, the graph walk (nested indexes,
+// cycles, shared blobs), blob checks, manifest entries, and linear time on large indexes.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <chrono>
+#include <functional>
+#include <iostream>
+#include <string>
+
+#include "layout_builder.h"
+#include "ociwasm/digest.h"
+#include "ociwasm/media_types.h"
+#include "ociwasm/validate.h"
+
+namespace ociwasm {
+namespace {
+
+using testing::blob_path;
+using testing::BuiltApp;
+using testing::clean;
+using testing::count_code;
+using testing::describe;
+using testing::descriptor;
+using testing::Files;
+using testing::find_code;
+using testing::has_finding;
+using testing::SpinAppBuilder;
+using testing::validate_files;
+
+constexpr const char* kLayout = R"({"imageLayoutVersion":"1.0.0"})";
+
+// A plain OCI image layout built by hand: one image config, one layer, manifests as given.
+struct ImageLayout {
+    Files files;
+    std::string config = R"({"architecture":"amd64","os":"linux","config":{"Env":["A=1"]},)"
+                         R"("rootfs":{"type":"layers","diff_ids":[]}})";
+    std::string layer = "layer bytes";
+
+    ImageLayout() {
+        files["oci-layout"] = kLayout;
+        add(config);
+        add(layer);
+    }
+    std::string add(std::string_view bytes) {
+        std::string digest = sha256_digest(bytes);
+        files[blob_path(digest)] = std::string(bytes);
+        return digest;
+    }
+    std::string manifest(std::string_view extra = "") const {
+        return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+               R"("config":)" +
+               descriptor(media::kOciConfig, config) + R"(,"layers":[)" +
+               descriptor("application/vnd.oci.image.layer.v1.tar+gzip", layer) + "]" +
+               std::string(extra) + "}";
+    }
+    void set_index(const std::string& manifests_json) {
+        files["index.json"] = R"({"schemaVersion":2,"manifests":[)" + manifests_json + "]}";
+    }
+};
+
+TEST(ValidateLayout, PlainImageIsCleanAndListed) {
+    ImageLayout layout;
+    std::string manifest = layout.manifest();
+    std::string digest = layout.add(manifest);
+    layout.set_index(descriptor(media::kOciManifest, manifest));
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(clean(result.findings));
+    EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
+    ASSERT_EQ(result.manifests.size(), 1u);
+    EXPECT_EQ(result.manifests[0].digest, digest);
+    EXPECT_EQ(result.manifests[0].format, ManifestFormat::oci_image);
+    EXPECT_EQ(result.manifests[0].ref_name, "");
+}
+
+TEST(ValidateLayout, ContainerFindingsAreCopied) {
+    ImageLayout layout;
+    layout.set_index("");
+    layout.files["blobs/sha256/not-a-digest"] = "x";
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-BLOB-NAME", Severity::error,
+                            "blobs/sha256/not-a-digest", ""));
+}
+
+TEST(ValidateLayout, MissingOciLayout) {
+    BuiltApp app = SpinAppBuilder().build();
+    app.files.erase("oci-layout");
+    ValidationResult result = validate_files(app.files);
+    EXPECT_TRUE(has_finding(result.findings, "LAYOUT-MISSING-OCI-LAYOUT", Severity::error,
+                            "oci-layout", ""));
+}
+
+TEST(ValidateLayout, BadOciLayout) {
+    BuiltApp app = SpinAppBuilder().build();
+    app.files["oci-layout"] = R"({"imageLayoutVersion":"2.0.0"})";
+    ValidationResult result = validate_files(app.files);
+    EXPECT_TRUE(has_finding(result.findings, "LAYOUT-BAD-OCI-LAYOUT", Severity::error, "oci-layout",
+                            "/imageLayoutVersion"));
+    app.files["oci-layout"] = "{nope";
+    result = validate_files(app.files);
+    const Finding* finding = find_code(result.findings, "LAYOUT-BAD-OCI-LAYOUT");
+    ASSERT_NE(finding, nullptr);
+    EXPECT_NE(finding->message.find("byte"), std::string::npos) << finding->message;
+}
+
+TEST(ValidateLayout, MissingIndex) {
+    BuiltApp app = SpinAppBuilder().build();
+    app.files.erase("index.json");
+    ValidationResult result = validate_files(app.files);
+    EXPECT_TRUE(
+        has_finding(result.findings, "LAYOUT-MISSING-INDEX", Severity::error, "index.json", ""));
+    // Without index.json nothing is reachable: every blob is unreferenced, but only info.
+    EXPECT_GT(count_code(result.findings, "OCI-BLOB-UNREFERENCED"), 0u);
+}
+
+TEST(ValidateLayout, MissingBlobsDirectory) {
+    BuiltApp app = SpinAppBuilder().build();
+    Files files{{"oci-layout", app.files["oci-layout"]}, {"index.json", app.files["index.json"]}};
+    ValidationResult result = validate_files(files);
+    EXPECT_TRUE(has_finding(result.findings, "LAYOUT-MISSING-BLOBS", Severity::error, "blobs", ""));
+}
+
+TEST(ValidateLayout, EmptyLayoutIsValid) {
+    // "blobs/" alone stands for an empty blobs directory in a memory source.
+    Files files{{"oci-layout", kLayout},
+                {"index.json", R"({"schemaVersion":2,"manifests":[]})"},
+                {"blobs/", ""}};
+    ValidationResult result = validate_files(files);
+    EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
+}
+
+TEST(ValidateLayout, NoBlobsDirectoryEvenWhenNothingIsReferenced) {
+    Files files{{"oci-layout", kLayout}, {"index.json", R"({"schemaVersion":2,"manifests":[]})"}};
+    ValidationResult result = validate_files(files);
+    EXPECT_TRUE(has_finding(result.findings, "LAYOUT-MISSING-BLOBS", Severity::error, "blobs", ""));
+}
+
+TEST(ValidateLayout, IndexJsonInvalid) {
+    BuiltApp app = SpinAppBuilder().build();
+    app.files["index.json"] = R"({"schemaVersion":2,"manifests":[],"manifests":[]})";
+    ValidationResult result = validate_files(app.files);
+    const Finding* finding = find_code(result.findings, "JSON-INVALID");
+    ASSERT_NE(finding, nullptr) << describe(result.findings);
+    EXPECT_EQ(finding->file, "index.json");
+    EXPECT_NE(finding->message.find("at byte"), std::string::npos) << finding->message;
+}
+
+TEST(ValidateLayout, IndexJsonMediaTypeInvalid) {
+    SpinAppBuilder builder;
+    builder.edit_index = [](rapidjson::Document& doc) {
+        testing::set(doc, "/mediaType", testing::quote(media::kOciManifest));
+    };
+    ValidationResult result = validate_files(builder.build().files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-MEDIATYPE-INVALID", Severity::error, "index.json",
+                            "/mediaType"));
+}
+
+TEST(ValidateLayout, BlobContentMismatchReportedOnce) {
+    SpinAppBuilder builder;
+    builder.edit_files = [](BuiltApp& app) {
+        std::string& bytes = app.files[blob_path(app.data_digests[0])];
+        bytes[0] = bytes[0] == 'x' ? 'y' : 'x';  // same size, other content
+    };
+    BuiltApp app = builder.build();
+    ValidationResult result = validate_files(app.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-DIGEST-MISMATCH", Severity::error,
+                            blob_path(app.data_digests[0]), ""));
+    EXPECT_EQ(count_code(result.findings, "OCI-DIGEST-MISMATCH"), 1u);
+    EXPECT_EQ(find_code(result.findings, "OCI-DIGEST-MISMATCH")->digest, app.data_digests[0]);
+
+    ValidateOptions no_hashing;
+    no_hashing.verify_blobs = false;
+    ValidationResult unverified = validate_files(app.files, no_hashing);
+    EXPECT_EQ(count_code(unverified.findings, "OCI-DIGEST-MISMATCH"), 0u);
+}
+
+TEST(ValidateLayout, DescriptorSizeMismatch) {
+    SpinAppBuilder builder;
+    builder.edit_manifest = [](rapidjson::Document& doc) {
+        testing::set(doc, "/layers/1/size", "3");
+    };
+    BuiltApp app = builder.build();
+    ValidationResult result = validate_files(app.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-SIZE-MISMATCH", Severity::error,
+                            app.manifest_path, "/layers/1/size"));
+}
+
+TEST(ValidateLayout, MissingBlobIsAWarningOncePerDigest) {
+    ImageLayout layout;
+    std::string first = layout.manifest();
+    std::string second = layout.manifest(R"(,"annotations":{"x":"y"})");
+    layout.add(first);
+    layout.add(second);
+    layout.files.erase(blob_path(sha256_digest(layout.layer)));
+    layout.set_index(descriptor(media::kOciManifest, first) + "," +
+                     descriptor(media::kOciManifest, second));
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-BLOB-MISSING", Severity::warning,
+                            blob_path(sha256_digest(first)), "/layers/0"));
+    EXPECT_EQ(count_code(result.findings, "OCI-BLOB-MISSING"), 1u);
+    EXPECT_TRUE(result.valid());
+}
+
+TEST(ValidateLayout, UnreferencedBlobIsInfo) {
+    BuiltApp app = SpinAppBuilder().build();
+    std::string stray = "stray";
+    app.files[blob_path(sha256_digest(stray))] = stray;
+    ValidationResult result = validate_files(app.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-BLOB-UNREFERENCED", Severity::info,
+                            blob_path(sha256_digest(stray)), ""));
+    EXPECT_EQ(count_code(result.findings, "OCI-BLOB-UNREFERENCED"), 1u);
+    EXPECT_TRUE(clean(result.findings));
+}
+
+TEST(ValidateLayout, DigestGrammarBrokenInDescriptor) {
+    SpinAppBuilder builder;
+    builder.edit_manifest = [](rapidjson::Document& doc) {
+        testing::set(doc, "/layers/1/digest", R"("sha256:abc!")");
+    };
+    BuiltApp app = builder.build();
+    ValidationResult result = validate_files(app.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-DIGEST-INVALID", Severity::error,
+                            app.manifest_path, "/layers/1/digest"));
+    // The schema's pattern failure at the same value is the same problem: reported once.
+    for (const Finding& f : result.findings.all()) {
+        EXPECT_FALSE(f.code == "OCI-SCHEMA" && f.pointer == "/layers/1/digest")
+            << describe(result.findings);
+    }
+    EXPECT_TRUE(has_finding(result.findings, "OCI-DIGEST-INVALID", Severity::error,
+                            app.manifest_path, "/layers/1/digest"));
+}
+
+TEST(ValidateLayout, UppercaseSha256IsInvalid) {
+    SpinAppBuilder builder;
+    builder.edit_manifest = [](rapidjson::Document& doc) {
+        std::string upper = doc["layers"][1]["digest"].GetString();
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        upper.replace(0, 6, "sha256");
+        testing::set(doc, "/layers/1/digest", testing::quote(upper));
+    };
+    BuiltApp app = builder.build();
+    ValidationResult result = validate_files(app.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-DIGEST-INVALID", Severity::error,
+                            app.manifest_path, "/layers/1/digest"));
+}
+
+TEST(ValidateLayout, UnverifiableAlgorithmIsAWarning) {
+    ImageLayout layout;
+    rapidjson::Document doc = testing::json(layout.manifest());
+    testing::set(doc, "/layers/0/digest", R"("blake3:0123456789abcdef")");
+    std::string manifest = write_canonical(doc);
+    layout.add(manifest);
+    layout.set_index(descriptor(media::kOciManifest, manifest));
+    ValidationResult result = validate_files(layout.files);
+    std::string file = blob_path(sha256_digest(manifest));
+    EXPECT_TRUE(has_finding(result.findings, "OCI-DIGEST-UNVERIFIABLE", Severity::warning, file,
+                            "/layers/0/digest"));
+    EXPECT_EQ(result.findings.count(Severity::error), 0u) << describe(result.findings);
+}
+
+TEST(ValidateLayout, DescriptorDataUrlsAndAnnotations) {
+    SpinAppBuilder builder;
+    builder.edit_manifest = [](rapidjson::Document& doc) {
+        testing::set(doc, "/layers/1/data", R"("aGVsbG8")");   // no padding
+        testing::set(doc, "/layers/2/data", R"("aGVsbG8=")");  // "hello": wrong
+        testing::set(doc, "/layers/0/urls", R"(["https://ok.example/x","not a uri"])");
+        testing::set(doc, "/annotations/org.opencontainers.image.created", R"("yesterday")");
+    };
+    BuiltApp app = builder.build();
+    ValidationResult result = validate_files(app.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-DATA-INVALID", Severity::error, app.manifest_path,
+                            "/layers/1/data"));
+    EXPECT_TRUE(has_finding(result.findings, "OCI-DATA-MISMATCH", Severity::error,
+                            app.manifest_path, "/layers/2/data"));
+    EXPECT_TRUE(has_finding(result.findings, "OCI-URL-INVALID", Severity::error, app.manifest_path,
+                            "/layers/0/urls/1"));
+    EXPECT_EQ(count_code(result.findings, "OCI-URL-INVALID"), 1u);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-ANNOTATION-CREATED", Severity::warning,
+                            app.manifest_path, "/annotations/org.opencontainers.image.created"));
+}
+
+TEST(ValidateLayout, RefNameGrammarInIndexJson) {
+    SpinAppBuilder builder;
+    builder.edit_index = [](rapidjson::Document& doc) {
+        testing::set(doc, "/manifests/0/annotations/org.opencontainers.image.ref.name",
+                     R"("bad name!")");
+    };
+    ValidationResult result = validate_files(builder.build().files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-REF-NAME-INVALID", Severity::error, "index.json",
+                            "/manifests/0/annotations/org.opencontainers.image.ref.name"));
+}
+
+TEST(ValidateLayout, ManifestBodyMediaTypeDiffersFromDescriptor) {
+    SpinAppBuilder builder;
+    builder.edit_manifest = [](rapidjson::Document& doc) {
+        testing::set(doc, "/mediaType", testing::quote(media::kOciIndex));
+    };
+    BuiltApp app = builder.build();
+    ValidationResult result = validate_files(app.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-MEDIATYPE-MISMATCH", Severity::error,
+                            app.manifest_path, "/mediaType"));
+    EXPECT_EQ(count_code(result.findings, "OCI-MEDIATYPE-INVALID"), 0u);
+}
+
+TEST(ValidateLayout, DescriptorSaysManifestButBlobIsAnIndex) {
+    ImageLayout layout;
+    std::string manifest = layout.manifest();
+    layout.add(manifest);
+    std::string nested =
+        R"({"schemaVersion":2,"manifests":[)" + descriptor(media::kOciManifest, manifest) + "]}";
+    layout.add(nested);
+    layout.set_index(descriptor(media::kOciManifest, nested));
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-MEDIATYPE-MISMATCH", Severity::error,
+                            blob_path(sha256_digest(nested)), ""));
+    // Not followed: the real manifest behind it is unreferenced.
+    EXPECT_TRUE(has_finding(result.findings, "OCI-BLOB-UNREFERENCED", Severity::info,
+                            blob_path(sha256_digest(manifest)), ""));
+}
+
+TEST(ValidateLayout, DescriptorSaysIndexButBlobIsAManifest) {
+    ImageLayout layout;
+    std::string manifest = layout.manifest();
+    layout.add(manifest);
+    layout.set_index(descriptor(media::kOciIndex, manifest));
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-MEDIATYPE-MISMATCH", Severity::error,
+                            blob_path(sha256_digest(manifest)), ""));
+}
+
+TEST(ValidateLayout, ManifestCarryingManifests) {
+    ImageLayout layout;
+    std::string manifest = layout.manifest(R"(,"manifests":[])");
+    layout.add(manifest);
+    layout.set_index(descriptor(media::kOciManifest, manifest));
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-MANIFEST-HAS-MANIFESTS", Severity::error,
+                            blob_path(sha256_digest(manifest)), "/manifests"));
+}
+
+TEST(ValidateLayout, NestedIndexIsFollowed) {
+    ImageLayout layout;
+    std::string manifest = layout.manifest();
+    std::string manifest_digest = layout.add(manifest);
+    std::string nested = R"({"schemaVersion":2,"mediaType":")" + std::string(media::kOciIndex) +
+                         R"(","manifests":[)" + descriptor(media::kOciManifest, manifest) + "]}";
+    std::string nested_digest = layout.add(nested);
+    std::string top = descriptor(media::kOciIndex, nested);
+    top.insert(1, R"("annotations":{"org.opencontainers.image.ref.name":"v1"},)");
+    layout.set_index(top);
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
+    ASSERT_EQ(result.manifests.size(), 1u);
+    EXPECT_EQ(result.manifests[0].digest, manifest_digest);
+    EXPECT_EQ(result.manifests[0].ref_name, "v1");
+    EXPECT_EQ(result.manifests[0].index_pointer, blob_path(nested_digest) + "#/manifests/0");
+    EXPECT_EQ(result.manifests[0].file, blob_path(manifest_digest));
+}
+
+TEST(ValidateLayout, NestedIndexCarryingLayers) {
+    ImageLayout layout;
+    std::string manifest = layout.manifest();
+    layout.add(manifest);
+    std::string nested = R"({"schemaVersion":2,"layers":[],"manifests":[)" +
+                         descriptor(media::kOciManifest, manifest) + "]}";
+    layout.add(nested);
+    layout.set_index(descriptor(media::kOciIndex, nested));
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-INDEX-HAS-LAYERS", Severity::error,
+                            blob_path(sha256_digest(nested)), "/layers"));
+    EXPECT_EQ(result.manifests.size(), 1u);
+}
+
+TEST(ValidateLayout, IndexCycleIsDetected) {
+    // Content addressing makes a real cycle impossible, but a blob whose name lies can form
+    // one; without hashing nothing notices the lie.
+    std::string name = sha256_digest("placeholder");
+    std::string body_start = R"({"schemaVersion":2,"manifests":[{"mediaType":")" +
+                             std::string(media::kOciIndex) + R"(","digest":")" + name +
+                             R"(","size":)";
+    std::string body = body_start + "000}]}";
+    body = body_start + std::to_string(body.size()) + "}]}";
+    ASSERT_EQ(body.size(), body_start.size() + 6);
+    Files files{{"oci-layout", kLayout}, {blob_path(name), body}};
+    files["index.json"] = R"({"schemaVersion":2,"manifests":[{"mediaType":")" +
+                          std::string(media::kOciIndex) + R"(","digest":")" + name +
+                          R"(","size":)" + std::to_string(body.size()) + "}]}";
+    ValidateOptions options;
+    options.verify_blobs = false;
+    ValidationResult result = validate_files(files, options);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-INDEX-CYCLE", Severity::error, blob_path(name),
+                            "/manifests/0"));
+    EXPECT_EQ(count_code(result.findings, "OCI-INDEX-CYCLE"), 1u);
+}
+
+TEST(ValidateLayout, UnknownMediaTypeIsInfoOnly) {
+    ImageLayout layout;
+    std::string thing = "opaque";
+    layout.add(thing);
+    layout.set_index(descriptor("application/vnd.example.thing", thing));
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-UNKNOWN-MEDIATYPE", Severity::info, "index.json",
+                            "/manifests/0/mediaType"));
+    EXPECT_TRUE(clean(result.findings));
+    EXPECT_EQ(count_code(result.findings, "OCI-BLOB-UNREFERENCED"), 2u)  // config and layer
+        << describe(result.findings);
+}
+
+TEST(ValidateLayout, ManifestJsonInvalid) {
+    ImageLayout layout;
+    std::string manifest = "{\"schemaVersion\":2,\"config\":{},\"config\":{}}";
+    layout.add(manifest);
+    layout.set_index(descriptor(media::kOciManifest, manifest));
+    ValidationResult result = validate_files(layout.files);
+    const Finding* finding = find_code(result.findings, "JSON-INVALID");
+    ASSERT_NE(finding, nullptr) << describe(result.findings);
+    EXPECT_EQ(finding->file, blob_path(sha256_digest(manifest)));
+    EXPECT_NE(finding->message.find("at byte"), std::string::npos);
+}
+
+TEST(ValidateLayout, ManifestFailsSchema) {
+    SpinAppBuilder builder;
+    builder.edit_manifest = [](rapidjson::Document& doc) {
+        testing::set(doc, "/schemaVersion", "3");
+    };
+    BuiltApp app = builder.build();
+    ValidationResult result = validate_files(app.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-SCHEMA", Severity::error, app.manifest_path,
+                            "/schemaVersion"));
+}
+
+TEST(ValidateLayout, ImageConfigEnvCheckedOncePerBlob) {
+    ImageLayout layout;
+    layout.files.erase(blob_path(sha256_digest(layout.config)));
+    layout.config = R"({"architecture":"amd64","os":"linux","config":{"Env":["NOEQUALS"]},)"
+                    R"("rootfs":{"type":"layers","diff_ids":[]}})";
+    std::string config_digest = layout.add(layout.config);
+    std::string first = layout.manifest();
+    std::string second = layout.manifest(R"(,"annotations":{"k":"v"})");
+    layout.add(first);
+    layout.add(second);
+    // Three descriptors reach two manifests sharing one config.
+    layout.set_index(descriptor(media::kOciManifest, first) + "," +
+                     descriptor(media::kOciManifest, second) + "," +
+                     descriptor(media::kOciManifest, first));
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-CONFIG-ENV", Severity::error,
+                            blob_path(config_digest), "/config/Env/0"));
+    EXPECT_EQ(count_code(result.findings, "OCI-CONFIG-ENV"), 1u);
+    EXPECT_EQ(result.manifests.size(), 3u);
+    EXPECT_EQ(result.formats, std::vector<ManifestFormat>{ManifestFormat::oci_image});
+}
+
+TEST(ValidateLayout, EmptyConfigNeedsArtifactType) {
+    ImageLayout layout;
+    layout.add("{}");
+    std::string manifest = R"({"schemaVersion":2,"mediaType":")" +
+                           std::string(media::kOciManifest) + R"(","config":)" +
+                           descriptor(media::kOciEmpty, "{}") + R"(,"layers":[]})";
+    layout.add(manifest);
+    layout.set_index(descriptor(media::kOciManifest, manifest));
+    ValidationResult result = validate_files(layout.files);
+    std::string file = blob_path(sha256_digest(manifest));
+    EXPECT_TRUE(has_finding(result.findings, "OCI-ARTIFACTTYPE-REQUIRED", Severity::error, file,
+                            "/config/mediaType"));
+    EXPECT_TRUE(
+        has_finding(result.findings, "OCI-LAYERS-EMPTY", Severity::warning, file, "/layers"));
+}
+
+TEST(ValidateLayout, DocumentTooLargeOnAStream) {
+    // A manifest the pass did not keep, on an input that cannot be read again.
+    class StreamSource : public LayoutSource {
+      public:
+        const std::string& name() const override { return name_; }
+        Status scan(const ScanOptions&, LayoutScan&) override { return Status::ok(); }
+        bool can_reread() const override { return false; }
+        Status read_blob(const std::string&,
+                         const std::function<Status(const char*, std::size_t)>&) override {
+            return Status::io_error("stream");
+        }
+
+      private:
+        std::string name_ = "-";
+    } source;
+    std::string digest = sha256_digest("big manifest");
+    LayoutScan scan;
+    scan.oci_layout = kLayout;
+    scan.index_json = R"({"schemaVersion":2,"manifests":[{"mediaType":")" +
+                      std::string(media::kOciManifest) + R"(","digest":")" + digest +
+                      R"(","size":20000000}]})";
+    BlobRecord record;
+    record.path = blob_path(digest);
+    record.algorithm = "sha256";
+    record.encoded = digest.substr(7);
+    record.size = 20000000;
+    scan.blobs[digest] = record;
+    ValidationResult result;
+    validate_scan(source, scan, {}, result);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-DOCUMENT-TOO-LARGE", Severity::error,
+                            blob_path(digest), ""));
+}
+
+TEST(ValidateLayout, LargeManifestIsAWarning) {
+    ImageLayout layout;
+    std::string manifest =
+        layout.manifest(R"(,"annotations":{"big":")" + std::string(4 * kMiB, 'a') + "\"}");
+    layout.add(manifest);
+    layout.set_index(descriptor(media::kOciManifest, manifest));
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-MANIFEST-TOO-LARGE", Severity::warning,
+                            blob_path(sha256_digest(manifest)), ""));
+    EXPECT_TRUE(result.valid());
+}
+
+TEST(ValidateLayout, DockerManifestsAreFollowedLeniently) {
+    ImageLayout layout;
+    std::string manifest =
+        R"({"schemaVersion":2,"mediaType":")" + std::string(media::kDockerManifest) +
+        R"(","config":)" +
+        descriptor("application/vnd.docker.container.image.v1+json", layout.config) +
+        R"(,"layers":[)" +
+        descriptor("application/vnd.docker.image.rootfs.diff.tar.gzip", layout.layer) + "]}";
+    layout.add(manifest);
+    layout.set_index(descriptor(media::kDockerManifest, manifest));
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
+    ASSERT_EQ(result.manifests.size(), 1u);
+    EXPECT_EQ(result.manifests[0].format, ManifestFormat::oci_image);
+}
+
+TEST(ValidateLayout, SubjectMayBeAbsent) {
+    ImageLayout layout;
+    std::string manifest = layout.manifest(
+        R"(,"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+        sha256_digest("elsewhere") + R"(","size":9})");
+    layout.add(manifest);
+    layout.set_index(descriptor(media::kOciManifest, manifest));
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
+}
+
+TEST(ValidateLayout, TwoFormatsInOneLayoutInFirstSeenOrder) {
+    SpinAppBuilder old_builder;
+    old_builder.new_format = false;
+    BuiltApp old_app = old_builder.build();
+    BuiltApp new_app = SpinAppBuilder().build();
+    Files files = new_app.files;
+    for (const auto& [path, bytes] : old_app.files) files.insert({path, bytes});
+    std::string old_manifest = old_app.files[old_app.manifest_path];
+    std::string new_manifest = new_app.files[new_app.manifest_path];
+    files["index.json"] = R"({"schemaVersion":2,"manifests":[)" +
+                          descriptor(media::kOciManifest, old_manifest) + "," +
+                          descriptor(media::kOciManifest, new_manifest) + "]}";
+    ValidationResult result = validate_files(files);
+    EXPECT_TRUE(clean(result.findings));
+    EXPECT_EQ(result.formats, (std::vector<ManifestFormat>{ManifestFormat::spin_v1_config,
+                                                           ManifestFormat::spin_oci_layer}));
+    ASSERT_EQ(result.manifests.size(), 2u);
+    EXPECT_EQ(result.manifests[1].index_pointer, "/manifests/1");
+}
+
+TEST(ValidateLayout, TenThousandManifestsInLinearTime) {
+    ImageLayout layout;
+    std::string manifests;
+    constexpr int kCount = 10000;
+    manifests.reserve(kCount * 200);
+    for (int i = 0; i < kCount; ++i) {
+        std::string manifest =
+            layout.manifest(R"(,"annotations":{"n":")" + std::to_string(i) + "\"}");
+        layout.add(manifest);
+        if (i > 0) manifests += ",";
+        manifests += descriptor(media::kOciManifest, manifest);
+    }
+    layout.set_index(manifests);
+    auto start = std::chrono::steady_clock::now();
+    ValidationResult result = validate_files(layout.files);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
+    EXPECT_EQ(result.manifests.size(), static_cast<std::size_t>(kCount));
+    // Quadratic behaviour on 10,000 entries takes minutes; linear takes about a second.
+    EXPECT_LT(seconds, 30.0);
+    std::cout << "[ timing ] 10,000 manifests validated in " << seconds << " s\n";
+}
+
+}  // namespace
+}  // namespace ociwasm
