@@ -8,6 +8,8 @@ BUILD_DIR="${BUILD_DIR:-$OCIWASM_ROOT/build}"
 BUILD_PACKAGES=(cmake ninja-build g++ pkg-config rapidjson-dev libvalijson-dev libarchive-dev
                 libssl-dev libboost-program-options-dev libgtest-dev)
 TEST_PACKAGES=(jq zstd xz-utils skopeo umoci docker-registry wabt time)
+# The clang that builds the libFuzzer targets (scripts/fuzz.sh, scripts/test.sh --sanitize).
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 
 log() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
 
@@ -15,7 +17,7 @@ install_missing() {
     local missing=()
     local pkg
     for pkg in "$@"; do
-        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        if [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" != "install ok installed" ]]; then
             missing+=("$pkg")
         fi
     done

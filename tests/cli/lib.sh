@@ -85,7 +85,9 @@ assert_not_contains() {
 
 # assert_matches stdout|stderr REGEX: some line matches the extended regular expression.
 assert_matches() {
-    if _stream "$1" | grep -Eq -- "$2"; then pass; else fail "expected a line of $1 to match /$2/"; fi
+    # A here-string, not a pipe: grep -q exits at the first match, and under pipefail the writer's
+    # SIGPIPE would turn a match into a failure.
+    if grep -Eq -- "$2" <<< "$(_stream "$1")"; then pass; else fail "expected a line of $1 to match /$2/"; fi
 }
 
 # assert_equals stdout|stderr TEXT: the whole stream (trailing newlines ignored) is TEXT.

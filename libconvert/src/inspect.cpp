@@ -1,0 +1,954 @@
+// Inspection: walks index.json (and nested indexes) and describes what it reaches, reading only
+// the small documents and the first bytes of wasm layers.
+#include "ociwasm/inspect.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+#include <utility>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "ociwasm/digest.h"
+#include "ociwasm/json.h"
+#include "ociwasm/media_types.h"
+#include "ociwasm/validate.h"
+#include "validate_internal.h"
+
+namespace ociwasm {
+
+namespace {
+
+using detail::BlobAccess;
+using detail::find_member;
+using detail::string_member;
+
+// Nested indexes deeper than this are not followed (as in validation).
+constexpr int kMaxIndexDepth = 32;
+constexpr std::size_t kWasmHeaderSize = 8;
+constexpr std::string_view kDockerImageConfig = "application/vnd.docker.container.image.v1+json";
+
+bool is_wasm_layer(std::string_view media_type) {
+    return media_type == media::kWasmLayer || media_type == media::kWasmLayerAlt;
+}
+
+bool is_image_config(std::string_view media_type) {
+    return media_type == media::kOciConfig || media_type == kDockerImageConfig;
+}
+
+bool is_index_type(std::string_view media_type) {
+    return media_type == media::kOciIndex || media_type == media::kDockerManifestList;
+}
+
+bool is_manifest_type(std::string_view media_type) {
+    return media_type == media::kOciManifest || media_type == media::kDockerManifest;
+}
+
+std::string string_or_empty(const rapidjson::Value& object, std::string_view name) {
+    auto value = string_member(object, name);
+    return value ? std::string(*value) : std::string();
+}
+
+InspectDescriptor read_descriptor(const rapidjson::Value& value) {
+    InspectDescriptor descriptor;
+    descriptor.media_type = string_or_empty(value, "mediaType");
+    descriptor.digest = string_or_empty(value, "digest");
+    const rapidjson::Value* size = find_member(value, "size");
+    if (size != nullptr && size->IsUint64()) descriptor.size = size->GetUint64();
+    return descriptor;
+}
+
+std::optional<InspectPlatform> read_platform(const rapidjson::Value& object, std::string source) {
+    auto os = string_member(object, "os");
+    auto architecture = string_member(object, "architecture");
+    if (!os && !architecture) return std::nullopt;
+    InspectPlatform platform;
+    platform.os = os ? std::string(*os) : std::string();
+    platform.architecture = architecture ? std::string(*architecture) : std::string();
+    platform.variant = string_or_empty(object, "variant");
+    platform.source = std::move(source);
+    return platform;
+}
+
+// Records the first bytes of every blob while a stream passes (a stream cannot be re-read).
+class HeadObserver : public BlobObserver {
+  public:
+    bool begin_blob(const BlobRecord& blob, std::uint64_t) override {
+        current_ = &heads_[blob.digest()];
+        current_->clear();
+        return true;
+    }
+    Status blob_data(const char* data, std::size_t size) override {
+        if (current_ != nullptr && current_->size() < kWasmHeaderSize) {
+            current_->append(data, std::min(size, kWasmHeaderSize - current_->size()));
+        }
+        return Status::ok();
+    }
+    Status end_blob(const BlobRecord&) override {
+        current_ = nullptr;
+        return Status::ok();
+    }
+    const std::map<std::string, std::string>& heads() const { return heads_; }
+
+  private:
+    std::map<std::string, std::string> heads_;
+    std::string* current_ = nullptr;
+};
+
+// Hands one blob's bytes to `write` while a stream passes (used when it cannot be read again).
+class StreamingObserver : public BlobObserver {
+  public:
+    StreamingObserver(std::string digest,
+                      const std::function<Status(const char*, std::size_t)>& write)
+        : digest_(std::move(digest)), write_(write) {}
+    bool begin_blob(const BlobRecord& blob, std::uint64_t) override {
+        active_ = blob.digest() == digest_;
+        seen_ = seen_ || active_;
+        return active_;
+    }
+    Status blob_data(const char* data, std::size_t size) override {
+        return active_ ? write_(data, size) : Status::ok();
+    }
+    Status end_blob(const BlobRecord&) override {
+        active_ = false;
+        return Status::ok();
+    }
+    bool seen() const { return seen_; }
+
+  private:
+    std::string digest_;
+    const std::function<Status(const char*, std::size_t)>& write_;
+    bool active_ = false;
+    bool seen_ = false;
+};
+
+// Builds InspectEntry trees from a scanned layout.
+class Inspector {
+  public:
+    Inspector(LayoutSource& source, const LayoutScan& scan,
+              const std::map<std::string, std::string>* streamed_heads)
+        : blobs_(source, scan), scan_(scan), streamed_heads_(streamed_heads) {}
+
+    InspectEntry entry(const rapidjson::Value& descriptor, std::string location,
+                       std::string ref_name) {
+        std::set<std::string> path;
+        return build(descriptor, std::move(location), std::move(ref_name), 0, path);
+    }
+
+  private:
+    InspectEntry build(const rapidjson::Value& value, std::string location, std::string ref_name,
+                       int depth, std::set<std::string>& path) {
+        InspectEntry entry;
+        entry.location = std::move(location);
+        entry.ref_name = std::move(ref_name);
+        entry.descriptor = read_descriptor(value);
+        if (const rapidjson::Value* platform = find_member(value, "platform")) {
+            entry.descriptor_platform = read_platform(*platform, "descriptor");
+            entry.platform = entry.descriptor_platform;
+        }
+        const std::string& media_type = entry.descriptor.media_type;
+        if (is_index_type(media_type)) entry.kind = InspectEntry::Kind::index;
+        if (is_manifest_type(media_type)) entry.kind = InspectEntry::Kind::manifest;
+        if (!value.IsObject()) {
+            entry.problem = "the descriptor is not a JSON object";
+            return entry;
+        }
+        if (entry.descriptor.digest.empty()) {
+            entry.problem = "the descriptor has no digest";
+            return entry;
+        }
+        rapidjson::Document doc;
+        if (!load_document(entry, doc)) return entry;
+        // The body's shape decides, so a descriptor with a wrong media type is still shown.
+        if (detail::looks_like_index(doc)) {
+            entry.kind = InspectEntry::Kind::index;
+        } else if (detail::looks_like_manifest(doc)) {
+            entry.kind = InspectEntry::Kind::manifest;
+        }
+        if (entry.kind == InspectEntry::Kind::index) {
+            fill_index(entry, doc, depth, path);
+        } else if (entry.kind == InspectEntry::Kind::manifest) {
+            fill_manifest(entry, doc);
+        }
+        return entry;
+    }
+
+    // Loads the entry's blob as JSON. Blobs of media types we do not know are looked at only
+    // when they were kept during the pass (they may be large and are rarely documents).
+    bool load_document(InspectEntry& entry, rapidjson::Document& doc) {
+        const std::string& digest = entry.descriptor.digest;
+        if (entry.kind == InspectEntry::Kind::other) {
+            const BlobRecord* record = scan_.find(digest);
+            if (record == nullptr || !record->content) return false;
+            return parse_json(*record->content, doc, nullptr) && doc.IsObject();
+        }
+        std::string bytes;
+        if (!load(digest, bytes, entry.problem)) return false;
+        JsonError error;
+        if (!parse_json(bytes, doc, &error)) {
+            entry.problem = "not valid JSON (" + error.message + " at byte " +
+                            std::to_string(error.offset) + ")";
+            return false;
+        }
+        if (!doc.IsObject()) {
+            entry.problem = "not a JSON object";
+            return false;
+        }
+        return true;
+    }
+
+    bool load(const std::string& digest, std::string& out, std::string& problem) {
+        std::string why;
+        switch (blobs_.load(digest, detail::kMaxDocumentSize, out, why)) {
+            case BlobAccess::Load::ok:
+                return true;
+            case BlobAccess::Load::missing:
+                problem = "blob " + digest + " is missing from the layout";
+                return false;
+            case BlobAccess::Load::too_large:
+            case BlobAccess::Load::unreadable:
+                problem = "blob " + digest + " could not be read: " + why;
+                return false;
+        }
+        return false;
+    }
+
+    void fill_index(InspectEntry& entry, const rapidjson::Document& doc, int depth,
+                    std::set<std::string>& path) {
+        const rapidjson::Value* manifests = find_member(doc, "manifests");
+        if (manifests == nullptr || !manifests->IsArray()) {
+            entry.problem = "the index has no manifests array";
+            return;
+        }
+        if (depth >= kMaxIndexDepth) {
+            entry.problem = "nested more than " + std::to_string(kMaxIndexDepth) +
+                            " indexes deep; not followed further";
+            return;
+        }
+        if (!path.insert(entry.descriptor.digest).second) {
+            entry.problem = "the index reaches itself (a cycle); not followed again";
+            return;
+        }
+        std::string file = blob_file(entry.descriptor.digest);
+        for (rapidjson::SizeType i = 0; i < manifests->Size(); ++i) {
+            entry.manifests.push_back(build(
+                (*manifests)[i], file + "#" + pointer_join("/manifests", i), "", depth + 1, path));
+        }
+        path.erase(entry.descriptor.digest);
+    }
+
+    void fill_manifest(InspectEntry& entry, const rapidjson::Document& doc) {
+        entry.format = detect_format(doc);
+        entry.artifact_type = string_or_empty(doc, "artifactType");
+        if (const rapidjson::Value* annotations = find_member(doc, "annotations");
+            annotations != nullptr && annotations->IsObject()) {
+            for (const auto& member : annotations->GetObject()) {
+                if (!member.value.IsString()) continue;
+                entry.annotations[std::string(detail::as_view(member.name))] =
+                    std::string(detail::as_view(member.value));
+            }
+        }
+        if (const rapidjson::Value* config = find_member(doc, "config");
+            config != nullptr && config->IsObject()) {
+            entry.config = read_descriptor(*config);
+            if (is_image_config(entry.config->media_type)) {
+                if (auto platform = config_platform(entry.config->digest)) {
+                    entry.platform = std::move(platform);
+                }
+            }
+        }
+        if (const rapidjson::Value* layers = find_member(doc, "layers");
+            layers != nullptr && layers->IsArray()) {
+            for (const rapidjson::Value& layer : layers->GetArray()) {
+                InspectLayer item;
+                item.descriptor = read_descriptor(layer);
+                if (is_wasm_layer(item.descriptor.media_type)) {
+                    item.wasm = wasm_kind(item.descriptor.digest);
+                }
+                entry.layers.push_back(std::move(item));
+            }
+        }
+        if (entry.format == ManifestFormat::spin_v1_config && entry.config) {
+            entry.lockfile = summarise_lockfile(*entry.config, "config");
+        } else if (entry.format == ManifestFormat::spin_oci_layer) {
+            // Spin writes it last; when there are several (a validation error), the last one.
+            for (std::size_t i = entry.layers.size(); i-- > 0;) {
+                if (entry.layers[i].descriptor.media_type == media::kSpinLockfile) {
+                    entry.lockfile = summarise_lockfile(entry.layers[i].descriptor,
+                                                        "layers/" + std::to_string(i));
+                    break;
+                }
+            }
+        }
+    }
+
+    std::optional<InspectPlatform> config_platform(const std::string& digest) {
+        std::string bytes;
+        std::string problem;
+        if (digest.empty() || !load(digest, bytes, problem)) return std::nullopt;
+        rapidjson::Document doc;
+        if (!parse_json(bytes, doc, nullptr) || !doc.IsObject()) return std::nullopt;
+        return read_platform(doc, "config");
+    }
+
+    WasmKind wasm_kind(const std::string& digest) {
+        if (auto cached = wasm_kinds_.find(digest); cached != wasm_kinds_.end()) {
+            return cached->second;
+        }
+        std::optional<std::string> head;
+        if (streamed_heads_ != nullptr) {
+            if (auto it = streamed_heads_->find(digest); it != streamed_heads_->end()) {
+                head = it->second;
+            }
+        }
+        if (!head && scan_.find(digest) != nullptr) head = blobs_.head(digest, kWasmHeaderSize);
+        WasmKind kind = head ? classify_wasm_header(*head) : WasmKind::unavailable;
+        wasm_kinds_[digest] = kind;
+        return kind;
+    }
+
+    LockfileSummary summarise_lockfile(const InspectDescriptor& descriptor, std::string location) {
+        LockfileSummary summary;
+        summary.digest = descriptor.digest;
+        summary.size = descriptor.size;
+        summary.location = std::move(location);
+        std::string bytes;
+        if (!load(descriptor.digest, bytes, summary.problem)) return summary;
+        rapidjson::Document doc;
+        JsonError error;
+        if (!parse_json(bytes, doc, &error)) {
+            summary.problem = "the lockfile is not valid JSON (" + error.message + " at byte " +
+                              std::to_string(error.offset) + ")";
+            return summary;
+        }
+        if (!doc.IsObject()) {
+            summary.problem = "the lockfile is not a JSON object";
+            return summary;
+        }
+        if (const rapidjson::Value* version = find_member(doc, "spin_lock_version");
+            version != nullptr && version->IsInt64()) {
+            summary.spin_lock_version = version->GetInt64();
+        }
+        if (const rapidjson::Value* components = find_member(doc, "components");
+            components != nullptr && components->IsArray()) {
+            for (const rapidjson::Value& component : components->GetArray()) {
+                LockfileComponent item;
+                item.id = string_or_empty(component, "id");
+                if (const rapidjson::Value* source = find_member(component, "source")) {
+                    item.source_digest = string_or_empty(*source, "digest");
+                }
+                if (const rapidjson::Value* files = find_member(component, "files");
+                    files != nullptr && files->IsArray()) {
+                    item.files = files->Size();
+                }
+                summary.components.push_back(std::move(item));
+            }
+        }
+        if (const rapidjson::Value* triggers = find_member(doc, "triggers");
+            triggers != nullptr && triggers->IsArray()) {
+            for (const rapidjson::Value& trigger : triggers->GetArray()) {
+                LockfileTrigger item;
+                item.id = string_or_empty(trigger, "id");
+                item.type = string_or_empty(trigger, "trigger_type");
+                if (const rapidjson::Value* config = find_member(trigger, "trigger_config")) {
+                    item.component = string_or_empty(*config, "component");
+                }
+                summary.triggers.push_back(std::move(item));
+            }
+        }
+        return summary;
+    }
+
+    static std::string blob_file(const std::string& digest) {
+        std::string file = "blobs/" + digest;
+        if (auto colon = file.find(':'); colon != std::string::npos) file[colon] = '/';
+        return file;
+    }
+
+    BlobAccess blobs_;
+    const LayoutScan& scan_;
+    const std::map<std::string, std::string>* streamed_heads_;
+    std::map<std::string, WasmKind> wasm_kinds_;
+};
+
+void collect_formats(const InspectEntry& entry, std::vector<ManifestFormat>& formats) {
+    if (entry.kind == InspectEntry::Kind::manifest && entry.problem.empty() &&
+        std::find(formats.begin(), formats.end(), entry.format) == formats.end()) {
+        formats.push_back(entry.format);
+    }
+    for (const InspectEntry& child : entry.manifests) collect_formats(child, formats);
+}
+
+// Scans and builds the entries; `validate` adds the validation findings.
+Status inspect_impl(LayoutSource& source, const InspectOptions& options, bool validate,
+                    LayoutScan& scan, InspectResult& out) {
+    out = InspectResult{};
+    out.input = source.name();
+    ScanOptions scan_options;
+    scan_options.verify = options.verify_blobs;
+    HeadObserver observer;
+    // A stream cannot be read again for the wasm headers of large layers: catch them in passing.
+    if (!source.can_reread()) scan_options.observer = &observer;
+    if (Status status = source.scan(scan_options, scan); !status) return status;
+    if (validate) {
+        ValidationResult validation;
+        ValidateOptions validate_options;
+        validate_options.verify_blobs = options.verify_blobs;
+        validate_scan(source, scan, validate_options, validation);
+        out.findings = std::move(validation.findings);
+    }
+    for (const auto& [digest, record] : scan.blobs) {
+        ++out.blob_count;
+        out.blob_bytes += record.size;
+    }
+    if (!scan.index_json) {
+        return Status::invalid(source.name() +
+                               ": expected index.json at the layout root, found none: nothing "
+                               "to inspect (oci-wasm-validate says more)");
+    }
+    rapidjson::Document index;
+    JsonError error;
+    if (!parse_json(*scan.index_json, index, &error)) {
+        return Status::invalid(source.name() + ": index.json: expected JSON, found " +
+                               error.message + " at byte " + std::to_string(error.offset));
+    }
+    const rapidjson::Value* manifests = find_member(index, "manifests");
+    if (!index.IsObject() || manifests == nullptr || !manifests->IsArray()) {
+        return Status::invalid(source.name() +
+                               ": index.json: expected an image index with a manifests array, "
+                               "found none");
+    }
+    Inspector inspector(source, scan, source.can_reread() ? nullptr : &observer.heads());
+    out.index_entries = manifests->Size();
+    for (rapidjson::SizeType i = 0; i < manifests->Size(); ++i) {
+        const rapidjson::Value& descriptor = (*manifests)[i];
+        std::string ref_name;
+        if (const rapidjson::Value* annotations = find_member(descriptor, "annotations")) {
+            ref_name = string_or_empty(*annotations, media::kRefNameAnnotation);
+        }
+        if (!ref_name.empty()) out.ref_names.push_back(ref_name);
+        if (!options.ref_name.empty() && ref_name != options.ref_name) continue;
+        out.entries.push_back(
+            inspector.entry(descriptor, "index.json#" + pointer_join("/manifests", i), ref_name));
+    }
+    if (!options.ref_name.empty() && out.entries.empty()) {
+        std::string known;
+        for (const std::string& name : out.ref_names) known += (known.empty() ? "" : ", ") + name;
+        return Status::invalid(
+            source.name() + ": expected an index.json entry with ref name '" + options.ref_name +
+            "', found " + (known.empty() ? std::string("no ref names at all") : "only: " + known));
+    }
+    for (const InspectEntry& entry : out.entries) collect_formats(entry, out.formats);
+    return Status::ok();
+}
+
+// ---- text ----
+
+// Control characters become visible escapes so that every value stays on its line.
+std::string printable(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        auto byte = static_cast<unsigned char>(c);
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (byte < 0x20 || byte == 0x7f) {
+            char buffer[8];
+            std::snprintf(buffer, sizeof buffer, "\\x%02x", byte);
+            out += buffer;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string plural(std::uint64_t count, std::string_view one, std::string_view many) {
+    return std::to_string(count) + " " + std::string(count == 1 ? one : many);
+}
+
+std::string describe(const InspectDescriptor& descriptor) {
+    return printable(descriptor.digest) + " (" + printable(descriptor.media_type) + ", " +
+           plural(descriptor.size, "byte", "bytes") + ")";
+}
+
+std::string platform_text(const InspectPlatform& platform) {
+    std::string text = printable(platform.os) + "/" + printable(platform.architecture);
+    if (!platform.variant.empty()) text += "/" + printable(platform.variant);
+    return text;
+}
+
+void render_entry_text(const InspectEntry& entry, const std::string& indent, std::string& out) {
+    const std::string in = indent + "  ";
+    std::string title = entry.ref_name.empty() ? entry.location : printable(entry.ref_name);
+    if (entry.ref_name.empty() && entry.descriptor_platform) {
+        title = platform_text(*entry.descriptor_platform) + " (" + entry.location + ")";
+    }
+    out += indent + title + "\n";
+    if (!entry.ref_name.empty()) out += in + "location:     " + entry.location + "\n";
+    out += in + std::string(inspect_kind_name(entry.kind)) + ":" +
+           std::string(13 - inspect_kind_name(entry.kind).size(), ' ') +
+           describe(entry.descriptor) + "\n";
+    if (!entry.problem.empty()) out += in + "problem:      " + printable(entry.problem) + "\n";
+    if (entry.kind == InspectEntry::Kind::index) {
+        out += in + "manifests:    " + std::to_string(entry.manifests.size()) + "\n";
+        for (const InspectEntry& child : entry.manifests) {
+            render_entry_text(child, in + "  ", out);
+        }
+        return;
+    }
+    if (entry.kind != InspectEntry::Kind::manifest || !entry.problem.empty()) return;
+    out += in + "format:       " + std::string(format_name(entry.format)) + "\n";
+    if (!entry.artifact_type.empty()) {
+        out += in + "artifactType: " + printable(entry.artifact_type) + "\n";
+    }
+    if (entry.platform) {
+        out += in + "platform:     " + platform_text(*entry.platform) + " (from the " +
+               entry.platform->source + ")\n";
+    }
+    if (!entry.annotations.empty()) {
+        out += in + "annotations:\n";
+        for (const auto& [key, value] : entry.annotations) {
+            out += in + "  " + printable(key) + ": " + printable(value) + "\n";
+        }
+    }
+    if (entry.config) out += in + "config:       " + describe(*entry.config) + "\n";
+    out += in + "layers:       " + std::to_string(entry.layers.size()) + "\n";
+    for (std::size_t i = 0; i < entry.layers.size(); ++i) {
+        const InspectLayer& layer = entry.layers[i];
+        std::string note;
+        if (layer.wasm != WasmKind::not_applicable) {
+            note = "  wasm " + std::string(wasm_kind_name(layer.wasm));
+        } else if (entry.lockfile && entry.lockfile->location == "layers/" + std::to_string(i)) {
+            note = "  lockfile";
+        }
+        out += in + "  [" + std::to_string(i) + "] " + describe(layer.descriptor) + note + "\n";
+    }
+    if (!entry.lockfile) return;
+    const LockfileSummary& lock = *entry.lockfile;
+    out += in + "lockfile:     " + printable(lock.digest) + " (" + lock.location + ", " +
+           plural(lock.size, "byte", "bytes") + ")";
+    if (lock.problem.empty()) {
+        out += ", spin_lock_version " + (lock.spin_lock_version
+                                             ? std::to_string(*lock.spin_lock_version)
+                                             : std::string("absent"));
+    }
+    out += "\n";
+    if (!lock.problem.empty()) {
+        out += in + "  problem: " + printable(lock.problem) + "\n";
+        return;
+    }
+    out += in + "  components: " + std::to_string(lock.components.size()) + "\n";
+    for (const LockfileComponent& component : lock.components) {
+        out += in + "    " + printable(component.id) + ": source " +
+               (component.source_digest.empty() ? std::string("(no digest)")
+                                                : printable(component.source_digest)) +
+               ", " + plural(component.files, "file", "files") + "\n";
+    }
+    out += in + "  triggers:   " + std::to_string(lock.triggers.size()) + "\n";
+    for (const LockfileTrigger& trigger : lock.triggers) {
+        out += in + "    " + printable(trigger.id) + ": " + printable(trigger.type) + " -> " +
+               (trigger.component.empty() ? std::string("(no component)")
+                                          : printable(trigger.component)) +
+               "\n";
+    }
+}
+
+// ---- JSON ----
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_string(JsonWriter& writer, std::string_view text) {
+    writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+void write_descriptor_members(JsonWriter& writer, const InspectDescriptor& descriptor) {
+    writer.Key("mediaType");
+    write_string(writer, descriptor.media_type);
+    writer.Key("digest");
+    write_string(writer, descriptor.digest);
+    writer.Key("size");
+    writer.Uint64(descriptor.size);
+}
+
+void write_descriptor(JsonWriter& writer, const InspectDescriptor& descriptor) {
+    writer.StartObject();
+    write_descriptor_members(writer, descriptor);
+    writer.EndObject();
+}
+
+void write_lockfile(JsonWriter& writer, const LockfileSummary& lock) {
+    writer.StartObject();
+    writer.Key("digest");
+    write_string(writer, lock.digest);
+    writer.Key("size");
+    writer.Uint64(lock.size);
+    writer.Key("location");
+    write_string(writer, lock.location);
+    writer.Key("spinLockVersion");
+    if (lock.spin_lock_version) {
+        writer.Int64(*lock.spin_lock_version);
+    } else {
+        writer.Null();
+    }
+    writer.Key("components");
+    writer.StartArray();
+    for (const LockfileComponent& component : lock.components) {
+        writer.StartObject();
+        writer.Key("id");
+        write_string(writer, component.id);
+        writer.Key("sourceDigest");
+        write_string(writer, component.source_digest);
+        writer.Key("files");
+        writer.Uint64(component.files);
+        writer.EndObject();
+    }
+    writer.EndArray();
+    writer.Key("triggers");
+    writer.StartArray();
+    for (const LockfileTrigger& trigger : lock.triggers) {
+        writer.StartObject();
+        writer.Key("id");
+        write_string(writer, trigger.id);
+        writer.Key("type");
+        write_string(writer, trigger.type);
+        writer.Key("component");
+        write_string(writer, trigger.component);
+        writer.EndObject();
+    }
+    writer.EndArray();
+    writer.Key("problem");
+    write_string(writer, lock.problem);
+    writer.EndObject();
+}
+
+void write_platform(JsonWriter& writer, const std::optional<InspectPlatform>& platform) {
+    if (!platform) {
+        writer.Null();
+        return;
+    }
+    writer.StartObject();
+    writer.Key("os");
+    write_string(writer, platform->os);
+    writer.Key("architecture");
+    write_string(writer, platform->architecture);
+    writer.Key("variant");
+    write_string(writer, platform->variant);
+    writer.Key("source");
+    write_string(writer, platform->source);
+    writer.EndObject();
+}
+
+void write_entry(JsonWriter& writer, const InspectEntry& entry) {
+    writer.StartObject();
+    writer.Key("location");
+    write_string(writer, entry.location);
+    writer.Key("refName");
+    write_string(writer, entry.ref_name);
+    writer.Key("kind");
+    write_string(writer, inspect_kind_name(entry.kind));
+    write_descriptor_members(writer, entry.descriptor);
+    writer.Key("problem");
+    write_string(writer, entry.problem);
+    bool manifest = entry.kind == InspectEntry::Kind::manifest;
+    writer.Key("format");
+    if (manifest) {
+        write_string(writer, format_name(entry.format));
+    } else {
+        writer.Null();
+    }
+    writer.Key("artifactType");
+    write_string(writer, entry.artifact_type);
+    writer.Key("platform");
+    write_platform(writer, entry.platform);
+    writer.Key("descriptorPlatform");
+    write_platform(writer, entry.descriptor_platform);
+    writer.Key("annotations");
+    writer.StartObject();
+    for (const auto& [key, value] : entry.annotations) {
+        writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+        write_string(writer, value);
+    }
+    writer.EndObject();
+    writer.Key("config");
+    if (entry.config) {
+        write_descriptor(writer, *entry.config);
+    } else {
+        writer.Null();
+    }
+    writer.Key("layers");
+    writer.StartArray();
+    for (const InspectLayer& layer : entry.layers) {
+        writer.StartObject();
+        write_descriptor_members(writer, layer.descriptor);
+        writer.Key("wasm");
+        write_string(writer, wasm_kind_name(layer.wasm));
+        writer.EndObject();
+    }
+    writer.EndArray();
+    writer.Key("lockfile");
+    if (entry.lockfile) {
+        write_lockfile(writer, *entry.lockfile);
+    } else {
+        writer.Null();
+    }
+    writer.Key("manifests");
+    writer.StartArray();
+    for (const InspectEntry& child : entry.manifests) write_entry(writer, child);
+    writer.EndArray();
+    writer.EndObject();
+}
+
+// Every Spin manifest the entries reach, with the index.json ref that leads to it.
+struct SpinApp {
+    const InspectEntry* manifest;
+    std::string via;  // ref name of the index.json entry, or its location when it has none
+};
+
+void collect_spin_apps(const InspectEntry& entry, const std::string& via,
+                       std::vector<SpinApp>& out) {
+    if (entry.kind == InspectEntry::Kind::manifest && entry.lockfile) {
+        out.push_back({&entry, via});
+    }
+    for (const InspectEntry& child : entry.manifests) collect_spin_apps(child, via, out);
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+}
+
+}  // namespace
+
+std::string_view wasm_kind_name(WasmKind kind) {
+    switch (kind) {
+        case WasmKind::not_applicable:
+            return "";
+        case WasmKind::module:
+            return "module";
+        case WasmKind::component:
+            return "component";
+        case WasmKind::not_wasm:
+            return "not-wasm";
+        case WasmKind::unavailable:
+            return "unavailable";
+    }
+    return "";
+}
+
+WasmKind classify_wasm_header(std::string_view head) {
+    if (head.size() < kWasmHeaderSize || head.substr(0, 4) != std::string_view("\0asm", 4)) {
+        return WasmKind::not_wasm;
+    }
+    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(head[i]); };
+    unsigned version = byte(4) | (byte(5) << 8);
+    unsigned layer = byte(6) | (byte(7) << 8);
+    if (version == 1 && layer == 0) return WasmKind::module;
+    if (layer == 1) return WasmKind::component;
+    return WasmKind::not_wasm;
+}
+
+std::string_view inspect_kind_name(InspectEntry::Kind kind) {
+    switch (kind) {
+        case InspectEntry::Kind::manifest:
+            return "manifest";
+        case InspectEntry::Kind::index:
+            return "index";
+        case InspectEntry::Kind::other:
+            return "other";
+    }
+    return "other";
+}
+
+Status inspect_layout(LayoutSource& source, const InspectOptions& options, InspectResult& out) {
+    LayoutScan scan;
+    return inspect_impl(source, options, true, scan, out);
+}
+
+std::string render_inspect_text(const InspectResult& result) {
+    std::string shown = result.entries.size() == result.index_entries
+                            ? plural(result.index_entries, "entry", "entries")
+                            : std::to_string(result.entries.size()) + " of " +
+                                  plural(result.index_entries, "entry", "entries");
+    std::string out = printable(result.input) + ": " + shown + " in index.json, " +
+                      plural(result.blob_count, "blob", "blobs") + " (" +
+                      plural(result.blob_bytes, "byte", "bytes") + "); formats: ";
+    std::vector<std::string> formats;
+    for (ManifestFormat format : result.formats) formats.emplace_back(format_name(format));
+    out += formats.empty() ? std::string("none") : join(formats);
+    out += "\n";
+    std::size_t errors = result.findings.count(Severity::error);
+    if (errors > 0) {
+        std::size_t warnings = result.findings.count(Severity::warning);
+        out += printable(result.input) + ": the layout has " +
+               plural(errors, "validation error", "validation errors") + " and " +
+               plural(warnings, "warning", "warnings") +
+               "; what is shown may be incomplete (run oci-wasm-validate for details)\n";
+    }
+    for (const InspectEntry& entry : result.entries) {
+        out += "\n";
+        render_entry_text(entry, "", out);
+    }
+    return out;
+}
+
+std::string render_inspect_json(const InspectResult& result) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer(buffer);
+    writer.StartObject();
+    writer.Key("input");
+    write_string(writer, result.input);
+    writer.Key("formats");
+    writer.StartArray();
+    for (ManifestFormat format : result.formats) write_string(writer, format_name(format));
+    writer.EndArray();
+    writer.Key("indexEntries");
+    writer.Uint64(result.index_entries);
+    writer.Key("refNames");
+    writer.StartArray();
+    for (const std::string& name : result.ref_names) write_string(writer, name);
+    writer.EndArray();
+    writer.Key("blobs");
+    writer.StartObject();
+    writer.Key("count");
+    writer.Uint64(result.blob_count);
+    writer.Key("bytes");
+    writer.Uint64(result.blob_bytes);
+    writer.EndObject();
+    writer.Key("validation");
+    writer.StartObject();
+    writer.Key("valid");
+    writer.Bool(!result.findings.has_errors());
+    writer.Key("errors");
+    writer.Uint64(result.findings.count(Severity::error));
+    writer.Key("warnings");
+    writer.Uint64(result.findings.count(Severity::warning));
+    writer.Key("info");
+    writer.Uint64(result.findings.count(Severity::info));
+    writer.EndObject();
+    writer.Key("manifests");
+    writer.StartArray();
+    for (const InspectEntry& entry : result.entries) write_entry(writer, entry);
+    writer.EndArray();
+    writer.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+Status extract_lockfile(LayoutSource& source, const std::string& ref_name, std::string& out) {
+    InspectOptions options;
+    options.ref_name = ref_name;
+    InspectResult result;
+    LayoutScan scan;
+    if (Status status = inspect_impl(source, options, false, scan, result); !status) {
+        return status;
+    }
+    std::vector<SpinApp> apps;
+    for (const InspectEntry& entry : result.entries) {
+        collect_spin_apps(entry, entry.ref_name.empty() ? entry.location : entry.ref_name, apps);
+    }
+    if (apps.empty()) {
+        if (ref_name.empty()) {
+            return Status::invalid(source.name() +
+                                   ": expected a Spin app (a manifest with a Spin lockfile), "
+                                   "found none");
+        }
+        std::vector<std::string> formats;
+        for (ManifestFormat format : result.formats) formats.emplace_back(format_name(format));
+        return Status::invalid(
+            source.name() + ": expected '" + ref_name + "' to be a Spin app, found " +
+            (formats.empty() ? std::string("no readable manifest") : "format " + join(formats)));
+    }
+    // The same lockfile reached twice (a nested index, both formats of one app) is one answer.
+    std::vector<std::string> digests;
+    std::vector<std::string> vias;
+    for (const SpinApp& app : apps) {
+        const std::string& digest = app.manifest->lockfile->digest;
+        if (std::find(digests.begin(), digests.end(), digest) != digests.end()) continue;
+        digests.push_back(digest);
+        if (std::find(vias.begin(), vias.end(), app.via) == vias.end()) vias.push_back(app.via);
+    }
+    if (digests.size() > 1) {
+        if (ref_name.empty()) {
+            return Status::usage(
+                source.name() + ": holds " + std::to_string(digests.size()) +
+                " Spin apps with different lockfiles; choose one with --ref: " + join(vias));
+        }
+        return Status::invalid(source.name() + ": '" + ref_name + "' reaches " +
+                               std::to_string(digests.size()) +
+                               " Spin apps with different lockfiles (" + join(digests) +
+                               "); take one with --blob DIGEST");
+    }
+    const std::string& digest = digests.front();
+    const BlobRecord* record = scan.find(digest);
+    if (record == nullptr) {
+        return Status::invalid(source.name() + ": expected the lockfile blob " + digest +
+                               " in the layout, found none");
+    }
+    if (!record->matches()) {
+        return Status::invalid(source.name() + ": " + record->path +
+                               ": expected content hashing to " + digest + ", found " +
+                               record->algorithm + ":" + record->computed);
+    }
+    // A lockfile that is not valid JSON is still handed out as it is: its bytes are the answer.
+    return load_blob(source, scan, digest, out);
+}
+
+Status extract_blob(LayoutSource& source, std::string_view digest,
+                    const std::function<Status(const char*, std::size_t)>& write) {
+    std::string why;
+    if (!parse_digest(digest, &why)) {
+        return Status::usage("expected a digest like sha256:<64 hex digits>, found '" +
+                             std::string(digest) + "': " + why);
+    }
+    const std::string wanted(digest);
+    ScanOptions options;
+    StreamingObserver observer(wanted, write);
+    bool stream = !source.can_reread();
+    if (stream) options.observer = &observer;
+    LayoutScan scan;
+    if (Status status = source.scan(options, scan); !status) return status;
+    const BlobRecord* record = scan.find(wanted);
+    if (record == nullptr) {
+        return Status::invalid(source.name() + ": expected blob " + wanted +
+                               " in the layout, found none");
+    }
+    auto mismatch = [&] {
+        return Status::invalid(source.name() + ": " + record->path +
+                               ": expected content hashing to " + wanted + ", found " +
+                               record->algorithm + ":" + record->computed);
+    };
+    if (stream) {
+        if (!observer.seen()) {
+            return Status::unreadable(source.name() + ": " + record->path +
+                                      ": its bytes did not pass by as a blob of their own (a "
+                                      "hardlink) and the input cannot be read again");
+        }
+        // Already written: the caller hears about a mismatch only now.
+        return record->matches() ? Status::ok() : mismatch();
+    }
+    if (!record->matches()) return mismatch();
+    if (record->content) return write(record->content->data(), record->content->size());
+    std::optional<StreamHasher> hasher;
+    if (record->hashed) hasher.emplace(record->algorithm);
+    std::uint64_t size = 0;
+    Status status = source.read_blob(record->path, [&](const char* data, std::size_t n) {
+        if (hasher) hasher->update(data, n);
+        size += n;
+        return write(data, n);
+    });
+    if (!status) return status;
+    if (size != record->size || (hasher && hasher->finish_hex() != record->computed)) {
+        return Status::io_error(source.name() + ": " + record->path +
+                                ": changed while it was being read (expected " +
+                                std::to_string(record->size) + " bytes hashing to " + wanted +
+                                ", read " + std::to_string(size) + " bytes)");
+    }
+    return Status::ok();
+}
+
+}  // namespace ociwasm
