@@ -213,14 +213,15 @@ class DirectoryLayoutSource : public LayoutSource {
         }
         out.has_blobs_dir = has_blobs_dir_;
 
+        detail::KeptBudget budget(options.kept_budget);
         if (options.observer != nullptr) {
             auto buffer = std::make_unique<char[]>(kReadChunkSize);
             for (BlobJob& job : jobs) {
-                hash_blob(job, options, buffer.get());
+                hash_blob(job, options, budget, buffer.get());
                 if (!job.status) return job.status;
             }
         } else {
-            hash_in_parallel(jobs, options);
+            hash_in_parallel(jobs, options, budget);
         }
 
         for (BlobJob& job : jobs) {
@@ -375,7 +376,8 @@ class DirectoryLayoutSource : public LayoutSource {
         return Status::ok();
     }
 
-    void hash_blob(BlobJob& job, const ScanOptions& options, char* buffer) {
+    void hash_blob(BlobJob& job, const ScanOptions& options, detail::KeptBudget& budget,
+                   char* buffer) {
         FileDescriptor file;
         std::string found;
         struct stat info {};
@@ -393,7 +395,7 @@ class DirectoryLayoutSource : public LayoutSource {
                 break;
         }
         detail::BlobStream stream(job.record, options, static_cast<std::uint64_t>(info.st_size),
-                                  true);
+                                  true, budget);
         job.status = stream.begin();
         if (!job.status) return;
         job.status = stream_file(
@@ -404,7 +406,8 @@ class DirectoryLayoutSource : public LayoutSource {
         job.present = job.status.is_ok();
     }
 
-    void hash_in_parallel(std::vector<BlobJob>& jobs, const ScanOptions& options) {
+    void hash_in_parallel(std::vector<BlobJob>& jobs, const ScanOptions& options,
+                          detail::KeptBudget& budget) {
         unsigned threads = options.threads != 0 ? options.threads
                                                 : std::max(1u, std::thread::hardware_concurrency());
         threads = static_cast<unsigned>(std::min<std::size_t>(threads, jobs.size()));
@@ -412,7 +415,7 @@ class DirectoryLayoutSource : public LayoutSource {
         auto work = [&]() {
             auto buffer = std::make_unique<char[]>(kReadChunkSize);
             for (std::size_t i = next++; i < jobs.size(); i = next++) {
-                hash_blob(jobs[i], options, buffer.get());
+                hash_blob(jobs[i], options, budget, buffer.get());
             }
         };
         if (threads <= 1) {

@@ -167,8 +167,17 @@ bool parse_json(std::string_view text, rapidjson::Document& doc, JsonError* erro
     };
     doc.SetNull();
     doc.Populate(generator);
-    if (!result.IsError()) return true;
+    if (!result.IsError() && stream.Tell() == text.size()) return true;
     doc.SetNull();
+    if (!result.IsError()) {
+        // RapidJSON takes a NUL byte for the end of the input, so "{}\0garbage" would pass.
+        if (error) {
+            error->offset = stream.Tell();
+            error->message = "unexpected NUL byte after the document";
+            error->pointer.clear();
+        }
+        return false;
+    }
     if (error) {
         error->offset = result.Offset();
         if (!handler.problem().empty()) {

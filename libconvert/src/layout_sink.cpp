@@ -306,6 +306,13 @@ class SinkBase : public LayoutSink {
             return fail(Status::usage(display_ + ": commit while " + current_ +
                                       " is still being written; expected end_blob first"));
         }
+        // A layout has blobs/ even when it holds no blob (image-layout.md). Written first, it
+        // keeps the sorted order: "blobs/" sorts before "index.json" and "oci-layout".
+        if (written_directories_.count("blobs") == 0 && files_.count("blobs") == 0) {
+            if (Status status = add_directory("blobs"); !status) return fail(status);
+            written_directories_.insert("blobs");
+            directories_.insert("blobs");
+        }
         for (const auto& [path, bytes] : pending_) {
             if (Status status = write_parents(path); !status) return fail(status);
             if (Status status = open_entry(path, bytes.size()); !status) return fail(status);

@@ -77,15 +77,31 @@ void add_blob_name_finding(Findings& findings, const std::string& file, const st
 }
 
 BlobStream::BlobStream(BlobRecord& record, const ScanOptions& options, std::uint64_t size_hint,
-                       bool notify_observer)
-    : record_(record), options_(options), size_hint_(size_hint), notify_observer_(notify_observer) {
+                       bool notify_observer, KeptBudget& budget)
+    : record_(record),
+      options_(options),
+      size_hint_(size_hint),
+      notify_observer_(notify_observer),
+      budget_(budget) {
     if (options.verify && is_verifiable_algorithm(record.algorithm)) {
         hasher_.emplace(record.algorithm);
         if (!hasher_->valid()) hasher_.reset();
     }
     std::size_t most_kept = std::max(options.keep_limit, options.json_keep_limit);
     keeping_ = size_hint <= most_kept;
-    if (keeping_ && size_hint <= options.keep_limit) content_.reserve(size_hint);
+    // Reserving is charged up front; a blob the budget cannot hold is not kept at all.
+    if (keeping_ && size_hint <= options.keep_limit) {
+        if (budget_.take(static_cast<std::size_t>(size_hint))) {
+            charged_ = static_cast<std::size_t>(size_hint);
+            content_.reserve(charged_);
+        } else {
+            keeping_ = false;
+        }
+    }
+}
+
+BlobStream::~BlobStream() {
+    budget_.give_back(charged_);
 }
 
 Status BlobStream::begin() {
@@ -94,6 +110,13 @@ Status BlobStream::begin() {
         observer_ = options_.observer;
     }
     return Status::ok();
+}
+
+void BlobStream::drop_content() {
+    keeping_ = false;
+    std::string().swap(content_);
+    budget_.give_back(charged_);
+    charged_ = 0;
 }
 
 void BlobStream::keep(const char* data, std::size_t size) {
@@ -109,13 +132,22 @@ void BlobStream::keep(const char* data, std::size_t size) {
     if (size_ > options_.keep_limit) {
         bool looks_json = first_non_space_ == '{' || first_non_space_ == '[';
         if (!looks_json || size_ > options_.json_keep_limit) {
-            keeping_ = false;
-            std::string().swap(content_);
+            drop_content();
             return;
         }
-        if (content_.capacity() < size_hint_ && size_hint_ <= options_.json_keep_limit) {
-            content_.reserve(size_hint_);
+        if (charged_ < size_hint_ && size_hint_ <= options_.json_keep_limit &&
+            budget_.take(static_cast<std::size_t>(size_hint_) - charged_)) {
+            charged_ = static_cast<std::size_t>(size_hint_);
+            content_.reserve(charged_);
         }
+    }
+    std::size_t needed = content_.size() + size;
+    if (needed > charged_) {
+        if (!budget_.take(needed - charged_)) {
+            drop_content();
+            return;
+        }
+        charged_ = needed;
     }
     content_.append(data, size);
 }
@@ -139,6 +171,10 @@ Status BlobStream::finish() {
         record_.hashed = false;
     }
     if (keeping_) {
+        // The record now owns the bytes: the budget keeps their size, not what was reserved.
+        budget_.give_back(charged_ - content_.size());
+        charged_ = 0;
+        content_.shrink_to_fit();
         record_.content = std::move(content_);
     } else {
         record_.content.reset();
@@ -148,8 +184,8 @@ Status BlobStream::finish() {
 }
 
 Status stream_blob_from_memory(BlobRecord& record, const ScanOptions& options,
-                               std::string_view data, bool notify_observer) {
-    BlobStream stream(record, options, data.size(), notify_observer);
+                               std::string_view data, bool notify_observer, KeptBudget& budget) {
+    BlobStream stream(record, options, data.size(), notify_observer, budget);
     if (Status status = stream.begin(); !status) return status;
     for (std::size_t offset = 0; offset < data.size(); offset += kReadChunkSize) {
         std::size_t n = std::min(kReadChunkSize, data.size() - offset);
@@ -221,6 +257,7 @@ class MemoryLayoutSource : public LayoutSource {
     bool can_reread() const override { return true; }
 
     Status scan(const ScanOptions& options, LayoutScan& out) override {
+        KeptBudget budget(options.kept_budget);
         for (const auto& [path, bytes] : files_) {
             if (path == "blobs" || path.starts_with("blobs/")) out.has_blobs_dir = true;
             // "blobs/" alone stands for an empty blobs directory.
@@ -243,7 +280,8 @@ class MemoryLayoutSource : public LayoutSource {
                     record.path = path;
                     record.algorithm = kind.algorithm;
                     record.encoded = kind.encoded;
-                    if (Status status = stream_blob_from_memory(record, options, bytes, true);
+                    if (Status status =
+                            stream_blob_from_memory(record, options, bytes, true, budget);
                         !status) {
                         return status;
                     }

@@ -2,6 +2,7 @@
 // per-blob accumulator that hashes, counts, keeps and forwards bytes as they stream by.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -46,14 +47,39 @@ bool is_layout_name(std::string_view path);
 // Adds the OCI-BLOB-NAME finding for a file under blobs/ whose name is not a digest.
 void add_blob_name_finding(Findings& findings, const std::string& file, const std::string& why);
 
+// What one scan may still keep in memory (ScanOptions::kept_budget). Shared by every blob of the
+// scan, on several threads for directories.
+class KeptBudget {
+  public:
+    explicit KeptBudget(std::size_t bytes) : left_(bytes) {}
+    KeptBudget(const KeptBudget&) = delete;
+    KeptBudget& operator=(const KeptBudget&) = delete;
+
+    // Takes `bytes` if that many are left; false (taking nothing) otherwise.
+    bool take(std::size_t bytes) {
+        std::size_t left = left_.load(std::memory_order_relaxed);
+        do {
+            if (left < bytes) return false;
+        } while (!left_.compare_exchange_weak(left, left - bytes, std::memory_order_relaxed));
+        return true;
+    }
+    void give_back(std::size_t bytes) { left_.fetch_add(bytes, std::memory_order_relaxed); }
+    std::size_t left() const { return left_.load(std::memory_order_relaxed); }
+
+  private:
+    std::atomic<std::size_t> left_;
+};
+
 // Accumulates one blob: size, hash (when verifiable and verification is on), kept content, and
 // the observer's view of the bytes. Use: begin(), update()..., finish().
 class BlobStream {
   public:
     // `record` must carry path/algorithm/encoded. `size_hint` is the size announced by the
     // container (tar header, fstat); the real size is what streams by.
+    // Kept bytes are taken from `budget`; when it runs out the content is dropped.
     BlobStream(BlobRecord& record, const ScanOptions& options, std::uint64_t size_hint,
-               bool notify_observer);
+               bool notify_observer, KeptBudget& budget);
+    ~BlobStream();
     BlobStream(const BlobStream&) = delete;
     BlobStream& operator=(const BlobStream&) = delete;
 
@@ -64,6 +90,7 @@ class BlobStream {
 
   private:
     void keep(const char* data, std::size_t size);
+    void drop_content();
 
     BlobRecord& record_;
     const ScanOptions& options_;
@@ -75,11 +102,13 @@ class BlobStream {
     bool keeping_ = true;
     char first_non_space_ = 0;
     std::string content_;
+    KeptBudget& budget_;
+    std::size_t charged_ = 0;  // bytes taken from budget_ for content_ (its reservation or size)
 };
 
 // Streams `data` through a BlobStream in one go (memory source, hardlinks to kept content).
 Status stream_blob_from_memory(BlobRecord& record, const ScanOptions& options,
-                               std::string_view data, bool notify_observer);
+                               std::string_view data, bool notify_observer, KeptBudget& budget);
 
 // Lexically resolves `target` relative to the directory holding `link_path`; nullopt when the
 // result leaves the root (or `target` is absolute).

@@ -39,6 +39,8 @@ using detail::kReadChunkSize;
 using detail::LayoutPath;
 using detail::LayoutPathKind;
 
+constexpr std::int64_t kTarBlock = 512;
+
 struct ArchiveFree {
     void operator()(archive* handle) const { archive_read_free(handle); }
 };
@@ -170,14 +172,22 @@ class TarScanPass {
   public:
     TarScanPass(const std::string& name, const ScanOptions& options, LayoutScan& out,
                 archive* handle, std::map<std::string, std::string>& hardlinks)
-        : name_(name), options_(options), out_(out), handle_(handle), hardlinks_(hardlinks) {}
+        : name_(name),
+          options_(options),
+          out_(out),
+          handle_(handle),
+          hardlinks_(hardlinks),
+          budget_(options.kept_budget) {}
 
     Status run() {
         bool any_entry = false;
         while (!stopped_) {
             archive_entry* entry = nullptr;
             int r = archive_read_next_header(handle_, &entry);
-            if (r == ARCHIVE_EOF) break;
+            if (r == ARCHIVE_EOF) {
+                if (any_entry) check_end_marker();
+                break;
+            }
             if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
                 if (!any_entry) {
                     return Status::unreadable(name_ +
@@ -191,6 +201,15 @@ class TarScanPass {
             any_entry = true;
             last_written_ = entry_name(entry);
             if (Status status = handle_entry(entry); !status) return status;
+            if (stopped_) break;
+            // Consuming what the entry did not read (and its padding) now makes the position
+            // below the end of this entry, where the end-of-archive marker must follow.
+            if (int skipped = archive_read_data_skip(handle_);
+                skipped != ARCHIVE_OK && skipped != ARCHIVE_WARN) {
+                truncated(last_written_, archive_message(handle_));
+                break;
+            }
+            entries_end_ = archive_filter_bytes(handle_, 0);
         }
         return Status::ok();
     }
@@ -206,6 +225,19 @@ class TarScanPass {
                                 detail + "); the scan stopped here",
                             file);
         stopped_ = true;
+    }
+
+    // libarchive ends quietly when the input stops at an entry boundary ("some writers omit the
+    // marker"), so a tar cut there would pass for a complete one with blobs missing. Every
+    // writer of layout tars we know writes the two zero blocks; their absence is truncation.
+    void check_end_marker() {
+        std::int64_t marker = archive_filter_bytes(handle_, 0) - entries_end_;
+        if (marker >= 2 * kTarBlock) return;
+        truncated(name_, "it stops after the entry " + last_written_ +
+                             (marker == 0 ? " without the end-of-archive marker of two zero "
+                                            "blocks"
+                                          : " with only one of the two zero blocks that end an "
+                                            "archive"));
     }
 
     // The first proper prefix of `path` that is a symlink entry, if any.
@@ -397,7 +429,7 @@ class TarScanPass {
         if (content != nullptr) {
             std::string bytes = *content;  // `content` may live in out_.blobs, which we insert into
             if (Status status =
-                    detail::stream_blob_from_memory(record, options_, bytes, !duplicate);
+                    detail::stream_blob_from_memory(record, options_, bytes, !duplicate, budget_);
                 !status) {
                 return status;
             }
@@ -452,12 +484,22 @@ class TarScanPass {
             case LayoutPathKind::other: {
                 if (duplicate) return Status::ok();
                 SeenEntry seen{LayoutPathKind::other, written, size, {}, {}};
-                // Small stray files are kept only so that a hardlink to them can be resolved.
-                if (size <= options_.keep_limit) {
+                // Small stray files are kept only so that a hardlink to them can be resolved,
+                // and only within the kept-content budget.
+                if (size <= options_.keep_limit && budget_.take(size)) {
                     std::string bytes;
-                    if (!read_whole(entry, written, bytes, status)) return status;
+                    bool complete = read_whole(entry, written, bytes, status);
+                    if (!complete) {
+                        budget_.give_back(size);
+                        return status;
+                    }
                     seen.size = bytes.size();
-                    seen.stray_content = std::move(bytes);
+                    if (bytes.size() <= size) {
+                        budget_.give_back(size - bytes.size());
+                        seen.stray_content = std::move(bytes);
+                    } else {
+                        budget_.give_back(size);  // more than announced: not kept
+                    }
                 }
                 seen_.emplace(path, std::move(seen));
                 return Status::ok();
@@ -489,7 +531,7 @@ class TarScanPass {
         record.algorithm = std::move(kind.algorithm);
         record.encoded = std::move(kind.encoded);
         // A second entry for a path is hashed to compare it, but never shown to the observer.
-        detail::BlobStream stream(record, options_, size, !duplicate);
+        detail::BlobStream stream(record, options_, size, !duplicate, budget_);
         if (status = stream.begin(); !status) return status;
         DataRead read = read_entry_data(handle_, entry, [&stream](const char* data, std::size_t n) {
             return stream.update(data, n);
@@ -533,6 +575,8 @@ class TarScanPass {
             auto first = out_.blobs.find(key);
             std::optional<bool> same;
             if (first != out_.blobs.end()) same = same_content(first->second, record);
+            // The second copy is only compared, never kept.
+            if (record.content) budget_.give_back(record.content->size());
             if (same != true) {
                 std::string first_text =
                     first != out_.blobs.end() ? hex_or_size(first->second) : "unreadable";
@@ -561,7 +605,9 @@ class TarScanPass {
     std::map<std::string, SeenEntry> seen_;
     std::set<std::string> symlinks_;
     std::vector<PendingRehash> pending_;
+    detail::KeptBudget budget_;
     std::string last_written_;
+    std::int64_t entries_end_ = 0;  // uncompressed offset just past the last entry's data
     bool stopped_ = false;
 };
 

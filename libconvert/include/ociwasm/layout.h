@@ -48,6 +48,11 @@ struct ScanOptions {
     // Blobs that look like JSON (first non-space byte '{' or '[') are kept up to this size, so
     // large manifests can still be checked; larger ones are hashed and dropped.
     std::size_t json_keep_limit = 16 * kMiB;
+    // All content kept during one scan (blobs, and small stray tar entries kept for hardlinks)
+    // stays within this many bytes; once it is spent, further blobs are hashed and dropped like
+    // large ones (read again later when the input allows it). Bounds memory for hostile layouts
+    // made of many small blobs.
+    std::size_t kept_budget = 256 * kMiB;
     unsigned threads = 0;                 // directory hashing threads; 0 = hardware concurrency
     BlobObserver* observer = nullptr;     // when set, blobs are read in order on one thread
 };
