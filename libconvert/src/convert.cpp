@@ -367,6 +367,39 @@ void collect_lockfile_digests(const Value& value, std::set<std::string>& out) {
     }
 }
 
+// The digests a Spin runtime actually resolves: component files and component/dependency
+// sources. Digests elsewhere (unknown members) name nothing the runtime would fetch.
+void collect_content_digests(const Value& lockfile, std::set<std::string>& out) {
+    auto add = [&out](const Value& ref) {
+        if (!ref.IsObject()) return;
+        if (auto it = ref.FindMember("digest"); it != ref.MemberEnd() && it->value.IsString()) {
+            out.emplace(view(it->value));
+        }
+    };
+    if (!lockfile.IsObject()) return;
+    auto components = lockfile.FindMember("components");
+    if (components == lockfile.MemberEnd() || !components->value.IsArray()) return;
+    for (const auto& component : components->value.GetArray()) {
+        if (!component.IsObject()) continue;
+        if (auto source = component.FindMember("source"); source != component.MemberEnd()) {
+            add(source->value);
+        }
+        if (auto files = component.FindMember("files");
+            files != component.MemberEnd() && files->value.IsArray()) {
+            for (const auto& file : files->value.GetArray()) add(file);
+        }
+        if (auto deps = component.FindMember("dependencies");
+            deps != component.MemberEnd() && deps->value.IsObject()) {
+            for (const auto& dep : deps->value.GetObject()) {
+                if (!dep.value.IsObject()) continue;
+                if (auto source = dep.value.FindMember("source"); source != dep.value.MemberEnd()) {
+                    add(source->value);
+                }
+            }
+        }
+    }
+}
+
 bool is_empty_container(const Value& value) {
     return (value.IsObject() && value.MemberCount() == 0) || (value.IsArray() && value.Empty()) ||
            value.IsNull();
@@ -1100,9 +1133,10 @@ Status Converter::to_old(rapidjson::Document& manifest, const std::string& file,
         }
     }
 
-    // Archive members no lockfile file uses would be lost with the archive layer.
+    // Archive members no lockfile file uses would be lost with the archive layer (content that
+    // also exists as a source or another file's layer is not lost).
     std::set<std::string> referenced;
-    collect_lockfile_digests(lockfile, referenced);
+    collect_content_digests(lockfile, referenced);
     for (std::size_t a = 0; a < archives.size(); ++a) {
         std::vector<std::string> unused;
         for (const auto& [digest, where] : archives[a]->by_digest) {

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Hostile JSON and hostile graphs through the real oci-wasm-validate: each case ends in its
+# finding code with exit 1 (or a clear refusal with exit 3), within bounded time and memory,
+# never a crash. Inputs are generated here.
+# shellcheck source=tests/cli/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+validate="$OCIWASM_BIN/oci-wasm-validate"
+# Keeps ASan's quarantine of freed memory from counting as our peak memory (no effect without it).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
+readonly MT_MANIFEST="application/vnd.oci.image.manifest.v1+json"
+readonly MT_INDEX="application/vnd.oci.image.index.v1+json"
+readonly MAX_RSS_KIB=$((200 * 1024))
+
+assert_no_crash() {
+    if ((RUN_STATUS < 128)); then
+        pass
+    else
+        fail "expected a normal exit, found signal $((RUN_STATUS - 128))"
+    fi
+    assert_not_contains stderr "Sanitizer"
+    assert_not_contains stderr "runtime error"
+}
+
+# run_measured CMD...: `run`, recording the peak resident memory (KiB) in PEAK_RSS.
+run_measured() {
+    run /usr/bin/time -f '%M' -o "$TEST_TMP/.rss" "$@"
+    PEAK_RSS="$(tail -n 1 "$TEST_TMP/.rss")"
+}
+
+assert_rss_below() {
+    if [[ "$PEAK_RSS" =~ ^[0-9]+$ ]] && ((PEAK_RSS < $1)); then
+        pass
+    else
+        fail "expected a peak resident memory below $(($1 / 1024)) MiB, found ${PEAK_RSS} KiB"
+    fi
+}
+
+check "/usr/bin/time to measure memory (Debian package time)" test -x /usr/bin/time
+
+# app_with_manifest DIR FILE: a layout whose index.json lists FILE as its one manifest (stored
+# under its real digest).
+app_with_manifest() {
+    new_layout "$1"
+    local digest
+    digest="$(add_blob "$1" "$2")"
+    printf '{"schemaVersion":2,"manifests":[%s]}' "$(descriptor "$1" "$MT_MANIFEST" "$digest")" \
+        > "$1/index.json"
+    MANIFEST_PATH="blobs/sha256/${digest#sha256:}"
+}
+
+describe "1,000,000 nested arrays as a bare manifest"
+head -c 1000000 /dev/zero | tr '\0' '[' > "$TEST_TMP/deep.json"
+run_measured "$validate" --as manifest "$TEST_TMP/deep.json"
+assert_exit 1
+assert_contains stdout "error: JSON-INVALID: "
+assert_contains stdout "nesting deeper than 512 levels"
+assert_rss_below "$MAX_RSS_KIB"
+assert_no_crash
+
+describe "1,000,000 nested objects as a manifest blob of a layout"
+for _ in $(seq 1000); do printf '{"a":'; done > "$TEST_TMP/chunk"
+for _ in $(seq 1000); do cat "$TEST_TMP/chunk"; done > "$TEST_TMP/deep-objects.json"
+app_with_manifest "$TEST_TMP/deep" "$TEST_TMP/deep-objects.json"
+run_measured "$validate" "$TEST_TMP/deep"
+assert_exit 1
+assert_matches stdout "$MANIFEST_PATH#/a/a/a[/a]*: error: JSON-INVALID: "
+assert_contains stdout "found an error at byte 2560: nesting deeper than 512 levels"
+assert_rss_below "$MAX_RSS_KIB"
+assert_no_crash
+
+describe "1,000,000-deep lockfile and index"
+run "$validate" --as lockfile "$TEST_TMP/deep.json"
+assert_exit 1
+assert_contains stdout "error: SPIN-LOCKFILE-INVALID: "
+run "$validate" --as index "$TEST_TMP/deep-objects.json"
+assert_exit 1
+assert_contains stdout "error: JSON-INVALID: "
+assert_no_crash
+
+# 100 MB of valid JSON: above the 64 MiB a document may have, so it is never loaded; above the
+# 16 MiB of JSON kept while streaming, so the scan drops it.
+{
+    printf '{"schemaVersion":2,"config":{},"layers":[],"annotations":{"padding":"'
+    head -c 100000000 /dev/zero | tr '\0' 'a'
+    printf '"}}'
+} > "$TEST_TMP/huge.json"
+
+describe "100 MB of JSON in a manifest blob of a directory layout"
+app_with_manifest "$TEST_TMP/huge" "$TEST_TMP/huge.json"
+run_measured "$validate" "$TEST_TMP/huge"
+assert_exit 1
+assert_contains stdout "$MANIFEST_PATH: error: OCI-DOCUMENT-TOO-LARGE: "
+assert_contains stdout "found $(stat -c %s "$TEST_TMP/huge.json") bytes"
+assert_rss_below "$MAX_RSS_KIB"
+assert_no_crash
+
+describe "100 MB of JSON in a manifest blob of a tar on stdin"
+tar -C "$TEST_TMP/huge" -cf "$TEST_TMP/huge.tar" oci-layout index.json blobs
+run_with_stdin "$TEST_TMP/huge.tar" /usr/bin/time -f '%M' -o "$TEST_TMP/.rss" "$validate" -
+PEAK_RSS="$(tail -n 1 "$TEST_TMP/.rss")"
+assert_exit 1
+assert_contains stdout "$MANIFEST_PATH: error: OCI-DOCUMENT-TOO-LARGE: "
+assert_rss_below "$MAX_RSS_KIB"
+assert_no_crash
+
+describe "100 MB of JSON as a bare document is refused before it is read whole"
+run_measured "$validate" --as manifest "$TEST_TMP/huge.json"
+assert_exit 3
+assert_contains stderr "$TEST_TMP/huge.json"
+assert_contains stderr "67108864 bytes"
+assert_rss_below "$MAX_RSS_KIB"
+assert_no_crash
+rm -rf "$TEST_TMP/huge" "$TEST_TMP/huge.tar" "$TEST_TMP/huge.json"
+
+describe "invalid UTF-8 in a manifest"
+printf '{"schemaVersion":2,"config":{},"layers":[],"annotations":{"a":"\xff\xfe"}}' > "$TEST_TMP/utf8.json"
+app_with_manifest "$TEST_TMP/utf8" "$TEST_TMP/utf8.json"
+run "$validate" "$TEST_TMP/utf8"
+assert_exit 1
+assert_contains stdout "$MANIFEST_PATH#/annotations/a: error: JSON-INVALID: "
+assert_contains stdout "Invalid encoding in string"
+assert_no_crash
+run "$validate" --as manifest "$TEST_TMP/utf8.json"
+assert_exit 1
+assert_contains stdout "error: JSON-INVALID: "
+
+describe "duplicate member names in a manifest"
+printf '{"schemaVersion":2,"schemaVersion":2,"config":{},"layers":[]}' > "$TEST_TMP/dup.json"
+app_with_manifest "$TEST_TMP/dup" "$TEST_TMP/dup.json"
+run "$validate" "$TEST_TMP/dup"
+assert_exit 1
+assert_contains stdout "$MANIFEST_PATH#/schemaVersion: error: JSON-INVALID: "
+assert_contains stdout 'duplicate member name "schemaVersion"'
+assert_no_crash
+
+describe "a NUL byte and garbage after the manifest"
+printf '{"schemaVersion":2,"config":{},"layers":[]}\0garbage' > "$TEST_TMP/nul.json"
+app_with_manifest "$TEST_TMP/nul" "$TEST_TMP/nul.json"
+run "$validate" "$TEST_TMP/nul"
+assert_exit 1
+assert_contains stdout "$MANIFEST_PATH: error: JSON-INVALID: "
+assert_contains stdout "unexpected NUL byte after the document"
+assert_no_crash
+
+describe "a digest of the right shape that the content does not hash to"
+cp -r "$OCIWASM_SOURCE_DIR/fixtures/spin-oci-layer/hello" "$TEST_TMP/renamed"
+chmod -R u+w "$TEST_TMP/renamed"
+real="$(jq -r '.manifests[0].digest' "$TEST_TMP/renamed/index.json")"
+wrong="sha256:$(printf '%s' wrong | sha256sum | cut -d' ' -f1)"
+mv "$TEST_TMP/renamed/blobs/sha256/${real#sha256:}" "$TEST_TMP/renamed/blobs/sha256/${wrong#sha256:}"
+jq -c --arg d "$wrong" '.manifests[0].digest = $d' "$TEST_TMP/renamed/index.json" > "$TEST_TMP/index.json"
+mv "$TEST_TMP/index.json" "$TEST_TMP/renamed/index.json"
+run "$validate" "$TEST_TMP/renamed"
+assert_exit 1
+assert_contains stdout "blobs/sha256/${wrong#sha256:}: error: OCI-DIGEST-MISMATCH: expected content hashing to $wrong (its name), found $real"
+assert_no_crash
+
+for size in -1 9223372036854775808 18446744073709551616 1e400; do
+    describe "a descriptor size of $size"
+    cp -r "$OCIWASM_SOURCE_DIR/fixtures/spin-oci-layer/hello" "$TEST_TMP/size"
+    chmod -R u+w "$TEST_TMP/size"
+    sed -i "s/\"size\":[0-9]*/\"size\":$size/" "$TEST_TMP/size/index.json"
+    run "$validate" "$TEST_TMP/size"
+    assert_exit 1
+    # Against the real blob a wrong size is OCI-SIZE-MISMATCH, which stands for the schema error.
+    assert_matches stdout "index.json#/manifests/0/size: error: (OCI-SCHEMA|JSON-INVALID|OCI-SIZE-MISMATCH): "
+    # The descriptor alone, its number as written (jq would round it).
+    sed 's/.*"manifests":\[\(.*\)\].*/\1/' "$TEST_TMP/size/index.json" > "$TEST_TMP/descriptor.json"
+    run "$validate" --as descriptor "$TEST_TMP/descriptor.json"
+    assert_exit 1
+    assert_matches stdout "#/size: error: (OCI-SCHEMA|JSON-INVALID): "
+    assert_no_crash
+    rm -rf "$TEST_TMP/size"
+done
+
+describe "an index that lists itself under a wrong digest"
+new_layout "$TEST_TMP/cycle"
+self="sha256:$(printf '%064d' 7)"
+# The blob's size appears inside it; three digits settle it.
+body_of() {
+    printf '{"schemaVersion":2,"mediaType":"%s","manifests":[{"mediaType":"%s","digest":"%s","size":%s}]}' \
+        "$MT_INDEX" "$MT_INDEX" "$self" "$1"
+}
+size=$(body_of 100 | wc -c)
+body_of "$size" > "$TEST_TMP/cycle/blobs/sha256/${self#sha256:}"
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"%s","digest":"%s","size":%s}]}' \
+    "$MT_INDEX" "$self" "$size" > "$TEST_TMP/cycle/index.json"
+run timeout 60 "$validate" "$TEST_TMP/cycle"
+assert_exit 1
+assert_contains stdout "error: OCI-DIGEST-MISMATCH: "
+assert_contains stdout "error: OCI-INDEX-CYCLE: "
+assert_no_crash
+
+describe "100,000 descriptors in one index"
+new_layout "$TEST_TMP/wide"
+{
+    printf '{"schemaVersion":2,"manifests":['
+    seq 0 99999 | awk -v mt="$MT_MANIFEST" '{
+        printf "%s{\"mediaType\":\"%s\",\"digest\":\"sha256:%064x\",\"size\":2}", (NR > 1 ? "," : ""), mt, $1
+    }'
+    printf ']}'
+} > "$TEST_TMP/wide/index.json"
+start=$SECONDS
+run_measured "$validate" --strict --format json "$TEST_TMP/wide"
+assert_exit 1
+missing="$(jq '[.findings[] | select(.code == "OCI-BLOB-MISSING" and .severity == "warning")]
+                | length' "$RUN_STDOUT_FILE")"
+check "OCI-BLOB-MISSING (a warning, failing with --strict) once per descriptor" test "$missing" = 100000
+last="$(jq -r '.findings[] | select(.pointer == "/manifests/99999") | .code' "$RUN_STDOUT_FILE")"
+check "the last descriptor's finding points at it" test "$last" = OCI-BLOB-MISSING
+check "validation within 120 s (took $((SECONDS - start)) s)" test $((SECONDS - start)) -lt 120
+# Memory grows with the findings (about 4 KiB each with the JSON report, more under ASan), and
+# index.json is capped at 16 MiB.
+assert_rss_below $((1024 * 1024))
+assert_no_crash
+
+finish
