@@ -17,6 +17,8 @@
 
 #include <boost/program_options.hpp>
 
+#include "command_line.h"
+
 #include "ociwasm/convert.h"
 #include "ociwasm/layout.h"
 #include "ociwasm/status.h"
@@ -208,23 +210,9 @@ int run(int argc, char** argv) {
         ("help,h", "print this help and exit")
         ("version", "print the version and exit");
     // clang-format on
-    po::options_description hidden;
-    hidden.add_options()("path", po::value<std::vector<std::string>>());
-    po::options_description all;
-    all.add(visible).add(hidden);
-    po::positional_options_description positional;
-    positional.add("path", -1);
-
     po::variables_map vm;
     try {
-        po::store(
-            po::command_line_parser(argc, argv)
-                .options(all)
-                .positional(positional)
-                .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
-                .run(),
-            vm);
-        po::notify(vm);
+        vm = tools::parse_command_line(argc, argv, visible, "path");
     } catch (const po::error& e) {
         throw UsageError{e.what()};
     }
