@@ -25,9 +25,20 @@ namespace ociwasm {
 
 namespace detail {
 
+BlobAccess::BlobAccess(LayoutSource& source, const LayoutScan& scan)
+    : source_(source), scan_(scan) {
+    index_.reserve(scan.blobs.size());
+    for (const auto& [digest, record] : scan.blobs) index_.emplace(digest, &record);
+}
+
+const BlobRecord* BlobAccess::find(std::string_view digest) const {
+    auto it = index_.find(digest);
+    return it == index_.end() ? nullptr : it->second;
+}
+
 BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size, std::string& out,
                                   std::string& why) {
-    const BlobRecord* record = scan_.find(digest);
+    const BlobRecord* record = find(digest);
     if (record == nullptr) {
         why = "blob " + std::string(digest) + " is not in the layout";
         return Load::missing;
@@ -56,7 +67,7 @@ BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size,
 }
 
 std::optional<std::string> BlobAccess::head(std::string_view digest, std::size_t count) {
-    const BlobRecord* record = scan_.find(digest);
+    const BlobRecord* record = find(digest);
     if (record == nullptr) return std::nullopt;
     if (record->content) return record->content->substr(0, count);
     if (!source_.can_reread()) return std::nullopt;
@@ -220,7 +231,7 @@ class GraphWalk {
                              digest->algorithm + ": the content of " + key + " is not checked",
                          file, pointer + "/digest", key);
         }
-        const BlobRecord* record = scan_.find(key);
+        const BlobRecord* record = blobs_.find(key);
         if (record == nullptr) {
             if (!missing_ok && missing_.insert(key).second) {
                 out_.warning("OCI-BLOB-MISSING",
@@ -560,7 +571,7 @@ class GraphWalk {
                     ->GetArray()[static_cast<rapidjson::SizeType>(*input.lockfile_layer)];
             auto digest = string_member(layer, "digest");
             const BlobRecord* record =
-                digest && parse_digest(*digest) ? scan_.find(*digest) : nullptr;
+                digest && parse_digest(*digest) ? blobs_.find(*digest) : nullptr;
             std::string pointer = pointer_join("/layers", *input.lockfile_layer);
             if (record == nullptr) {
                 if (digest && parse_digest(*digest)) {

@@ -105,10 +105,13 @@ struct ArchiveListing {
 
 class BlobAccess {
   public:
-    BlobAccess(LayoutSource& source, const LayoutScan& scan) : source_(source), scan_(scan) {}
+    BlobAccess(LayoutSource& source, const LayoutScan& scan);
 
     const LayoutScan& scan() const { return scan_; }
     LayoutSource& source() { return source_; }
+    // The scan's record for `digest` ("alg:encoded"), or nullptr. Hashed: a walk looks blobs up
+    // several times per manifest, and the scan's ordered map costs log n string compares each.
+    const BlobRecord* find(std::string_view digest) const;
 
     enum class Load { ok, missing, too_large, unreadable };
     // The bytes of a blob up to `max_size`; `why` explains a failure.
@@ -122,6 +125,7 @@ class BlobAccess {
     LayoutSource& source_;
     const LayoutScan& scan_;
     std::unordered_map<std::string, std::unique_ptr<ArchiveListing>> archives_;
+    std::unordered_map<std::string_view, const BlobRecord*> index_;  // views of scan_.blobs keys
 };
 
 // Lists a tar.gz held in memory (spin_checks.cpp).
