@@ -3,8 +3,9 @@
 # hashing bytes: `openssl dgst -sha256` of the same bytes, measured in the same run) and against
 # peers (skopeo, umoci, oci-image-tool) on the same inputs. Not a test: it prints a table.
 #
-#   scripts/bench.sh [--quick] [--runs N] [--no-install] [--keep]
+#   scripts/bench.sh [--quick] [--in-memory] [--runs N] [--no-install] [--keep]
 #     --quick       small inputs (whole run well under a minute); times are not representative
+#     --in-memory   inputs and outputs on tmpfs (/dev/shm): see "Fairness" below
 #     --runs N      runs per measurement, the median is reported (default 3)
 #     --no-install  do not install missing peers (they are reported as not installed)
 #     --keep        keep the generated inputs (their directory is printed)
@@ -16,19 +17,25 @@
 # Fairness: right before each timed run its inputs are read once, so every contender reads from
 # the page cache (warming once per case is not enough where idle page cache is reclaimed within
 # seconds, as DAMON does on this project's VMs), and `sync` runs so that one run's dirty pages do
-# not slow the next. Wall time
-# is the median of the runs; peak RSS (/usr/bin/time -v) is the largest seen over the runs.
+# not slow the next. Even so, on such a VM reclaim can take pages of a warmed input, or of an
+# output being written, in the middle of a run (it pages out whole physical regions it found
+# idle); --in-memory keeps everything on tmpfs, which without swap cannot be paged out, and
+# measures the tools without the disk (fsync is then free). Wall time is the median of the runs;
+# peak RSS (/usr/bin/time -v) is the largest seen over the runs.
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 export LC_ALL=C
 
 quick=0
+in_memory=0
 runs=3
 install=1
 keep=0
 while (($# > 0)); do
     case "$1" in
         --quick) quick=1 ;;
+        --in-memory) in_memory=1 ;;
         --runs)
             [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || { log "--runs needs a positive count"; exit 2; }
             runs="$2"
@@ -37,7 +44,7 @@ while (($# > 0)); do
         --no-install) install=0 ;;
         --keep) keep=1 ;;
         -h | --help)
-            sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *) log "unknown option $1 (see --help)"; exit 2 ;;
@@ -82,7 +89,13 @@ else
 fi
 readonly RSS_LIMIT_KIB=$((64 * 1024))
 
-W="$(mktemp -d "${TMPDIR:-/tmp}/oci-wasm-bench.XXXXXX")"
+work_parent="${TMPDIR:-/tmp}"
+if ((in_memory)); then
+    work_parent=/dev/shm
+    [[ "$(stat -f -c %T "$work_parent" 2> /dev/null)" == tmpfs ]] \
+        || { log "--in-memory: expected a tmpfs at $work_parent, found none"; exit 3; }
+fi
+W="$(mktemp -d "$work_parent/oci-wasm-bench.XXXXXX")"
 if ((keep)); then
     trap 'log "inputs kept in $W"' EXIT
 else
@@ -344,7 +357,8 @@ row() {
         if ((M_RSS < rss_target)); then goals+=("RSS yes"); else goals+=("RSS NO"); fi
     fi
     if [[ "$kind" == ours && ${#goals[@]} -gt 0 ]]; then
-        met="$(IFS=,; echo "${goals[*]}" | sed 's/,/, /g')"
+        met="${goals[0]}"
+        ((${#goals[@]} < 2)) || met+=", ${goals[1]}"
     fi
     local target_text=""
     if [[ "$kind" == ours ]]; then
@@ -373,7 +387,11 @@ describe_machine() {
     have skopeo && versions+=("$(skopeo --version)")
     have umoci && versions+=("$(umoci --version)")
     have oci-image-tool && versions+=("oci-image-tool $(oci-image-tool --version | awk '{ print $NF }')")
-    ((${#versions[@]} == 0)) || echo "- peers: $(IFS=';'; echo "${versions[*]}" | sed 's/;/; /g')"
+    if ((${#versions[@]} > 0)); then
+        local joined
+        joined="$(printf '%s; ' "${versions[@]}")"
+        echo "- peers: ${joined%; }"
+    fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -399,7 +417,7 @@ measure "" -- "$validate" "$W/big"
 row "$case1" "oci-wasm-validate" "$big_bytes" "<= 1.10" "$RSS_LIMIT_KIB" ours
 if have umoci; then
     measure "" -- umoci gc --layout "$W/big"
-    row "$case1" "umoci gc (walks the graph; hashes JSON blobs only)" "$big_bytes" - - peer
+    row "$case1" "umoci gc (walks the graph, reads and verifies every blob)" "$big_bytes" - - peer
 else
     not_installed "$case1" "umoci gc"
 fi
@@ -431,8 +449,10 @@ measure "" -- openssl dgst -sha256 "$W"/many/blobs/sha256/*
 row "$case2" "openssl dgst -sha256, one stream (baseline)" "$many_bytes" - - baseline
 # What two cores give at best here: two openssl processes, each on half of the blobs. Shared
 # physical cores (SMT siblings, a busy host) show up as a ratio well above 0.5.
-ls "$W"/many/blobs/sha256/* | awk 'NR % 2 == 1' > "$W/many-half-1"
-ls "$W"/many/blobs/sha256/* | awk 'NR % 2 == 0' > "$W/many-half-2"
+many_blobs=("$W"/many/blobs/sha256/*)
+printf '%s\n' "${many_blobs[@]}" | awk 'NR % 2 == 1' > "$W/many-half-1"
+printf '%s\n' "${many_blobs[@]}" | awk 'NR % 2 == 0' > "$W/many-half-2"
+# shellcheck disable=SC2016 # the sh -c scripts take their paths as arguments
 measure "" -- sh -c 'xargs openssl dgst -sha256 < "$1" > /dev/null & first=$!
     xargs openssl dgst -sha256 < "$2" > /dev/null && wait "$first"' sh "$W/many-half-1" "$W/many-half-2"
 row "$case2" "2 x openssl dgst -sha256 in parallel, half the blobs each (2-core limit)" \
@@ -441,7 +461,7 @@ measure "" -- "$validate" "$W/many"
 row "$case2" "oci-wasm-validate ($(nproc) threads)" "$many_bytes" "< 0.75" - ours
 if have umoci; then
     measure "" -- umoci gc --layout "$W/many"
-    row "$case2" "umoci gc (walks the graph; hashes JSON blobs only)" "$many_bytes" - - peer
+    row "$case2" "umoci gc (walks the graph, reads and verifies every blob)" "$many_bytes" - - peer
 else
     not_installed "$case2" "umoci gc"
 fi
@@ -449,15 +469,19 @@ fi
 # Case 3: convert old -> new, tar -> tar.
 case3="3. convert old -> new, tar -> tar, $big_label"
 warm "$W/big.tar"
+# shellcheck disable=SC2016 # the sh -c scripts take their paths as arguments
 measure "rm -f '$W/out.tar'" -- sh -c 'cat "$1" > "$2" && openssl dgst -sha256 "$1" > /dev/null' \
     sh "$W/big.tar" "$W/out.tar"
 row "$case3" "cat in.tar > out.tar; openssl dgst -sha256 in.tar (baseline)" "$big_tar_bytes" - - baseline
 # oci-wasm-convert also makes its output durable (fsync before the atomic rename); cat does not.
-# This bound shows what that costs on this disk.
-measure "rm -f '$W/out.tar'" -- sh -c 'cat "$1" > "$2" && sync "$2" && openssl dgst -sha256 "$1" > /dev/null' \
-    sh "$W/big.tar" "$W/out.tar"
-row "$case3" "cat in.tar > out.tar; sync out.tar; openssl dgst -sha256 in.tar (durable)" \
-    "$big_tar_bytes" - - reference
+# This bound shows what that costs on this disk (nothing on tmpfs, so not measured there).
+if ((!in_memory)); then
+    # shellcheck disable=SC2016
+    measure "rm -f '$W/out.tar'" -- sh -c 'cat "$1" > "$2" && sync "$2" && openssl dgst -sha256 "$1" > /dev/null' \
+        sh "$W/big.tar" "$W/out.tar"
+    row "$case3" "cat in.tar > out.tar; sync out.tar; openssl dgst -sha256 in.tar (durable)" \
+        "$big_tar_bytes" - - reference
+fi
 measure "rm -f '$W/out.tar'" -- "$convert" --to new "$W/big.tar" "$W/out.tar"
 row "$case3" "oci-wasm-convert --to new in.tar out.tar" "$big_tar_bytes" "<= 1.25" "$RSS_LIMIT_KIB" ours
 if ((M_STATUS == 0)); then
@@ -491,7 +515,7 @@ if have umoci; then
     for n in "$scale_small" "$scale_large"; do
         warm "$W/scale-$n"
         measure "" -- umoci gc --layout "$W/scale-$n"
-        row "$case4" "umoci gc, N = $n (walks the graph)" "$(bytes_of "$W/scale-$n")" - - peer
+        row "$case4" "umoci gc, N = $n" "$(bytes_of "$W/scale-$n")" - - peer
     done
 else
     not_installed "$case4" "umoci gc"
@@ -506,7 +530,7 @@ echo "oci-wasm benchmark ($([[ $quick == 1 ]] && echo "--quick: small inputs, ti
 echo
 describe_machine
 echo "- load average (1, 5, 15 min): $load_start at the start, $load_end at the end"
-echo "- wall: median of $runs run(s) (each run in \"runs\"), page cache warm; RSS: largest peak over the runs;"
+echo "- wall: median of $runs run(s) (each run in \"runs\"), $( ((in_memory)) && echo "inputs and outputs on tmpfs" || echo "page cache warmed before each run"); RSS: largest peak over the runs;"
 echo "  ratio: wall / the case's baseline wall (case 4: / the oci-wasm-validate N = $scale_small wall)"
 echo
 echo "| case | contender | input | wall s | runs s | MiB/s | peak RSS MiB | ratio | target | met | result |"
