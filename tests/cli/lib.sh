@@ -125,6 +125,10 @@ finish() {
 }
 
 # Building tiny layouts inline. Blobs are sha256, named by their content.
+# Editing a copy of a fixture consistently: replace_blob, edit_blob, edit_index, layer_digest...
+# shellcheck source=scripts/layout-edit.sh
+source "$OCIWASM_SOURCE_DIR/scripts/layout-edit.sh"
+LAYOUT_EDIT_TMP="$TEST_TMP"
 
 # new_layout DIR: oci-layout and an empty blobs/sha256/ (index.json is up to the caller).
 new_layout() {
