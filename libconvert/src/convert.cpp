@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "archive_reader.h"
 #include "layout_source_internal.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
@@ -282,34 +283,26 @@ struct ArchiveMembers {
     std::map<std::string, std::string> by_path;  // normalized member path -> digest
 };
 
-struct ArchiveReader {
-    archive* handle = archive_read_new();
-    ~ArchiveReader() { archive_read_free(handle); }
-    ArchiveReader() = default;
-    ArchiveReader(const ArchiveReader&) = delete;
-    ArchiveReader& operator=(const ArchiveReader&) = delete;
-};
-
 // Reads the members of a tar (gzip or not) from memory; `fn(index, entry, data-reader)` sees
 // each regular member. Returns false with `why` when the archive is unreadable.
 template <typename Fn>
 bool for_each_member(std::string_view bytes, std::string& why, Fn&& fn) {
-    ArchiveReader reader;
-    archive_read_support_filter_all(reader.handle);
-    archive_read_support_format_tar(reader.handle);
-    if (archive_read_open_memory(reader.handle, bytes.data(), bytes.size()) != ARCHIVE_OK) {
-        why = archive_error_string(reader.handle) ? archive_error_string(reader.handle)
-                                                  : "cannot open the archive";
+    detail::ArchiveReader reader;
+    if (Status status = detail::new_tar_reader(detail::TarCompression::gzip, reader); !status) {
+        why = status.message();
+        return false;
+    }
+    if (archive_read_open_memory(reader.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
+        why = detail::archive_problem(reader.get(), "cannot open the archive");
         return false;
     }
     archive_entry* entry = nullptr;
     std::size_t index = 0;
     while (true) {
-        int rc = archive_read_next_header(reader.handle, &entry);
+        int rc = archive_read_next_header(reader.get(), &entry);
         if (rc == ARCHIVE_EOF) break;
         if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-            why = archive_error_string(reader.handle) ? archive_error_string(reader.handle)
-                                                      : "cannot read the next member";
+            why = detail::archive_problem(reader.get(), "cannot read the next member");
             return false;
         }
         std::size_t this_index = index++;
@@ -319,7 +312,7 @@ bool for_each_member(std::string_view bytes, std::string& why, Fn&& fn) {
         }
         const char* name = archive_entry_pathname(entry);
         auto read = [&reader](char* buffer, std::size_t size) -> la_ssize_t {
-            return archive_read_data(reader.handle, buffer, size);
+            return archive_read_data(reader.get(), buffer, size);
         };
         if (!fn(this_index, std::string(name ? name : ""), read, why)) return false;
     }

@@ -18,6 +18,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "archive_reader.h"
 #include "layout_source_internal.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
@@ -390,19 +391,6 @@ class SpinCrossCheck {
     std::vector<std::size_t> archives_;
 };
 
-// Frees a libarchive reader on every path out.
-struct ArchiveReader {
-    archive* handle = archive_read_new();
-    ~ArchiveReader() {
-        if (handle != nullptr) archive_read_free(handle);
-    }
-};
-
-std::string archive_problem(archive* handle, std::string_view fallback) {
-    const char* text = archive_error_string(handle);
-    return text != nullptr ? std::string(text) : std::string(fallback);
-}
-
 }  // namespace
 
 bool is_wasm_layer_type(std::string_view media_type) {
@@ -656,11 +644,6 @@ ArchiveListing list_entries(archive* handle) {
     return listing;
 }
 
-void support_tar_gz(archive* handle) {
-    archive_read_support_filter_gzip(handle);
-    archive_read_support_format_tar(handle);
-}
-
 // Hands the chunks a LayoutSource pushes (on a producer thread) to libarchive, which pulls.
 // At most a few chunks wait in memory, so a large archive streams through in bounded memory.
 class ChunkPipe {
@@ -730,18 +713,14 @@ ArchiveListing list_archive_streaming(LayoutSource& source, const std::string& p
     ArchiveListing listing;
     {
         ArchiveReader reader;
-        if (reader.handle == nullptr) {
+        if (Status status = new_tar_reader(TarCompression::gzip, reader); !status) {
+            listing.problem = status.message();
+        } else if (archive_read_open(reader.get(), &pipe, nullptr, &ChunkPipe::read, nullptr) !=
+                   ARCHIVE_OK) {
             listing.checked = true;
-            listing.problem = "no memory for an archive reader";
+            listing.problem = archive_problem(reader.get(), "not a tar.gz archive");
         } else {
-            support_tar_gz(reader.handle);
-            if (archive_read_open(reader.handle, &pipe, nullptr, &ChunkPipe::read, nullptr) !=
-                ARCHIVE_OK) {
-                listing.checked = true;
-                listing.problem = archive_problem(reader.handle, "not a tar.gz archive");
-            } else {
-                listing = list_entries(reader.handle);
-            }
+            listing = list_entries(reader.get());
         }
     }
     pipe.cancel();
@@ -759,21 +738,18 @@ ArchiveListing list_archive_streaming(LayoutSource& source, const std::string& p
 }  // namespace
 
 ArchiveListing list_archive(std::string_view bytes) {
+    ArchiveListing listing;
     ArchiveReader reader;
-    if (reader.handle == nullptr) {
-        ArchiveListing listing;
-        listing.checked = true;
-        listing.problem = "no memory for an archive reader";
+    if (Status status = new_tar_reader(TarCompression::gzip, reader); !status) {
+        listing.problem = status.message();
         return listing;
     }
-    support_tar_gz(reader.handle);
-    if (archive_read_open_memory(reader.handle, bytes.data(), bytes.size()) != ARCHIVE_OK) {
-        ArchiveListing listing;
+    if (archive_read_open_memory(reader.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
         listing.checked = true;
-        listing.problem = archive_problem(reader.handle, "not a tar.gz archive");
+        listing.problem = archive_problem(reader.get(), "not a tar.gz archive");
         return listing;
     }
-    return list_entries(reader.handle);
+    return list_entries(reader.get());
 }
 
 ArchiveListing& BlobAccess::archive(std::string_view digest) {
@@ -781,7 +757,7 @@ ArchiveListing& BlobAccess::archive(std::string_view digest) {
     if (!inserted) return *it->second;
     it->second = std::make_unique<ArchiveListing>();
     ArchiveListing& listing = *it->second;
-    const BlobRecord* record = scan_.find(digest);
+    const BlobRecord* record = find(digest);
     if (record == nullptr) {
         // OCI-BLOB-MISSING already says so; the files it holds cannot be checked.
         return listing;

@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "archive_reader.h"
 #include "layout_source_internal.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/layout.h"
@@ -41,10 +42,7 @@ using detail::LayoutPathKind;
 
 constexpr std::int64_t kTarBlock = 512;
 
-struct ArchiveFree {
-    void operator()(archive* handle) const { archive_read_free(handle); }
-};
-using ArchiveHandle = std::unique_ptr<archive, ArchiveFree>;
+using ArchiveHandle = detail::ArchiveReader;
 
 std::string archive_message(archive* handle) {
     const char* message = archive_error_string(handle);
@@ -130,18 +128,13 @@ DataRead read_entry_data(archive* handle, archive_entry* entry, Fn&& fn) {
     return result;
 }
 
-// Opens an archive reader over `fd` for the formats we accept. The filters are listed one by
-// one (not read_support_filter_all) so that hostile input never starts an external program.
+// Opens an archive reader over `fd` for the formats we accept (archive_reader.h: no filter that
+// would run an external program).
 Status open_archive(int fd, const std::string& name, ArchiveHandle& out) {
-    ArchiveHandle handle(archive_read_new());
-    if (!handle) return Status::io_error(name + ": cannot allocate an archive reader");
-    archive_read_support_filter_none(handle.get());
-    archive_read_support_filter_gzip(handle.get());
-    archive_read_support_filter_bzip2(handle.get());
-    archive_read_support_filter_xz(handle.get());
-    archive_read_support_filter_lzma(handle.get());
-    archive_read_support_filter_zstd(handle.get());
-    archive_read_support_format_tar(handle.get());
+    ArchiveHandle handle;
+    if (Status status = detail::new_tar_reader(detail::TarCompression::layout, handle); !status) {
+        return Status::io_error(name + ": " + status.message());
+    }
     if (archive_read_open_fd(handle.get(), fd, kReadChunkSize) != ARCHIVE_OK) {
         return Status::unreadable(name +
                                   ": expected a tar archive (optionally gzip, bzip2, xz "
