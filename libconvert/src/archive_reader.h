@@ -20,6 +20,7 @@ struct ArchiveReadFree {
 using ArchiveReader = std::unique_ptr<archive, ArchiveReadFree>;
 
 enum class TarCompression {
+    none,    // already uncompressed bytes (the second stage of a layout tar, see below)
     gzip,    // Spin archive layers (application/vnd.wasm.content.bundle.v1.tar+gzip)
     layout,  // layout tars: plain, gzip, bzip2, xz, lzma or zstd
 };
@@ -27,6 +28,11 @@ enum class TarCompression {
 // A tar reader that decompresses exactly `compression`, in process. Fails (io_error) when no
 // reader can be allocated or when libarchive could only run a filter as an external program.
 Status new_tar_reader(TarCompression compression, ArchiveReader& out);
+
+// A reader that only decompresses (layout compressions) and hands out the uncompressed stream
+// as one entry, so that a second reader (TarCompression::none) can parse the tar while the
+// caller sees every byte on the way (tar_headers.h).
+Status new_decompressor(ArchiveReader& out);
 
 // libarchive's message for the last error of `handle`, or `fallback`.
 std::string archive_problem(archive* handle, const std::string& fallback);

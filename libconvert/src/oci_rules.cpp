@@ -13,6 +13,7 @@
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
 #include "ociwasm/schema.h"
+#include "text.h"
 #include "validate_internal.h"
 
 namespace ociwasm::detail {
@@ -27,33 +28,6 @@ std::string where(std::string_view file, std::string_view pointer) {
         out += pointer;
         out += ": ";
     }
-    return out;
-}
-
-// A JSON string literal of `text` for messages, with control characters escaped.
-std::string quoted(std::string_view text) {
-    constexpr std::size_t kMaxShown = 200;
-    std::string out = "\"";
-    std::size_t shown = 0;
-    for (char c : text) {
-        if (++shown > kMaxShown) {
-            out += "...";
-            break;
-        }
-        auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (byte < 0x20) {
-            static constexpr char kHex[] = "0123456789abcdef";
-            out += "\\u00";
-            out += kHex[byte >> 4];
-            out += kHex[byte & 0xf];
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
     return out;
 }
 
@@ -475,6 +449,7 @@ void check_manifest_body(const rapidjson::Value& manifest, std::string_view file
                       "found a manifests member",
                   std::string(file), "/manifests");
     }
+    check_member_case(manifest, OciObject::manifest, file, out);
     check_optional_descriptor(manifest, "config", file, out);
     check_descriptor_array(manifest, "layers", file, false, out);
     check_optional_descriptor(manifest, "subject", file, out);
@@ -510,6 +485,7 @@ void check_index_body(const rapidjson::Value& index, std::string_view file, bool
                       "\" (only a manifest has it), found a " + std::string(banned) + " member",
                   std::string(file), at);
     }
+    check_member_case(index, OciObject::index, file, out);
     check_descriptor_array(index, "manifests", file, is_index_json, out);
     check_optional_descriptor(index, "subject", file, out);
     check_top_annotations(index, file, out);
@@ -537,6 +513,7 @@ void check_body_media_type(const rapidjson::Value& doc, std::string_view file,
 }
 
 void check_image_config(const rapidjson::Value& config, std::string_view file, Findings& out) {
+    check_member_case(config, OciObject::image_config, file, out);
     const rapidjson::Value* inner = find_member(config, "config");
     if (inner == nullptr) return;
     const rapidjson::Value* env = find_member(*inner, "Env");
@@ -575,6 +552,7 @@ void check_oci_layout(std::string_view bytes, std::string_view file, Findings& o
             "JSON value");
         return;
     }
+    check_member_case(doc, OciObject::oci_layout, file, out);
     const rapidjson::Value* version = find_member(doc, "imageLayoutVersion");
     if (version == nullptr) {
         bad("", "expected member \"imageLayoutVersion\" (\"1.0.0\"), found an object without it");

@@ -29,6 +29,8 @@
 #include <vector>
 
 #include "archive_reader.h"
+#include "tar_headers.h"
+#include "text.h"
 #include "layout_source_internal.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/layout.h"
@@ -144,6 +146,70 @@ Status open_archive(int fd, const std::string& name, ArchiveHandle& out) {
     out = std::move(handle);
     return Status::ok();
 }
+
+// A layout tar read in two stages: `raw` decompresses, `tar` parses what `raw` hands out, and
+// the header walk sees the same bytes as `tar` on the way (no copy), to find what libarchive
+// would read differently from GNU tar (tar_headers.h).
+class WatchedTar {
+  public:
+    Status open(int fd, const std::string& name) {
+        auto unreadable = [&](archive* handle) {
+            return Status::unreadable(name +
+                                      ": expected a tar archive (optionally gzip, bzip2, xz "
+                                      "or zstd compressed): " +
+                                      archive_message(handle));
+        };
+        if (Status status = detail::new_decompressor(raw_); !status) {
+            return Status::io_error(name + ": " + status.message());
+        }
+        if (archive_read_open_fd(raw_.get(), fd, kReadChunkSize) != ARCHIVE_OK) {
+            return unreadable(raw_.get());
+        }
+        archive_entry* stream = nullptr;
+        int r = archive_read_next_header(raw_.get(), &stream);
+        if (r == ARCHIVE_EOF) {
+            ended_ = true;
+        } else if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+            return unreadable(raw_.get());
+        }
+        if (Status status = detail::new_tar_reader(detail::TarCompression::none, tar_); !status) {
+            return Status::io_error(name + ": " + status.message());
+        }
+        if (archive_read_open(tar_.get(), this, nullptr, &WatchedTar::read, nullptr) !=
+            ARCHIVE_OK) {
+            return unreadable(tar_.get());
+        }
+        return Status::ok();
+    }
+
+    archive* handle() const { return tar_.get(); }
+    const detail::TarHeaderWalk& walk() const { return walk_; }
+
+  private:
+    static la_ssize_t read(archive* tar, void* client, const void** buffer) {
+        auto* self = static_cast<WatchedTar*>(client);
+        if (self->ended_) return 0;
+        std::size_t size = 0;
+        la_int64_t offset = 0;
+        int r = archive_read_data_block(self->raw_.get(), buffer, &size, &offset);
+        if (r == ARCHIVE_EOF) {
+            self->ended_ = true;
+            return 0;
+        }
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+            archive_set_error(tar, EIO, "%s",
+                              archive_message(self->raw_.get()).c_str());
+            return -1;
+        }
+        self->walk_.feed(static_cast<const char*>(*buffer), size);
+        return static_cast<la_ssize_t>(size);
+    }
+
+    ArchiveHandle raw_;
+    ArchiveHandle tar_;
+    detail::TarHeaderWalk walk_;
+    bool ended_ = false;
+};
 
 // What the pass remembers about each regular entry, so hardlinks and duplicates can be judged.
 struct SeenEntry {
@@ -285,6 +351,17 @@ class TarScanPass {
                 "TAR-SPECIAL-FILE",
                 written + ": expected a regular file or directory, found " + describe_type(type),
                 written);
+            return Status::ok();
+        }
+        if (archive_entry_sparse_count(entry) > 0) {
+            // No layout writer makes sparse entries. A few KiB can declare a TiB of holes, and
+            // GNU tar and libarchive expand old GNU sparse maps differently: refused unread.
+            out_.findings.error("TAR-SPARSE-ENTRY",
+                                written + ": expected an entry stored whole, found a sparse "
+                                          "entry (a GNU sparse map declaring " +
+                                    std::to_string(archive_entry_size(entry)) +
+                                    " bytes); its data is not read",
+                                written);
             return Status::ok();
         }
         if (hardlink != nullptr) {
@@ -625,13 +702,14 @@ class TarLayoutSource : public LayoutSource {
         int fd = -1;
         if (Status status = open_input(fd); !status) return status;
         streamed_ = true;
-        ArchiveHandle handle;
-        Status status = open_archive(fd, name_, handle);
+        auto tar = std::make_unique<WatchedTar>();
+        Status status = tar->open(fd, name_);
         if (status) {
             hardlinks_.clear();
-            TarScanPass pass(name_, options, out, handle.get(), hardlinks_);
+            TarScanPass pass(name_, options, out, tar->handle(), hardlinks_);
             status = pass.run();
-            handle.reset();
+            report_global_names(tar->walk(), out);
+            tar.reset();
             if (status) status = rehash_pending(options, out, pass.pending());
         }
         close_input(fd);
@@ -659,6 +737,21 @@ class TarLayoutSource : public LayoutSource {
     }
 
   private:
+    // GNU tar names every entry after a global PAX header by its path (or links them all to its
+    // linkpath); libarchive ignores it. The layout we checked is then not what GNU tar unpacks.
+    void report_global_names(const detail::TarHeaderWalk& walk, LayoutScan& out) {
+        for (const auto& global : walk.global_names()) {
+            out.findings.error("TAR-PAX-GLOBAL-PATH",
+                               name_ + ": expected no global PAX header that names entries, " +
+                                   "found one at byte " + std::to_string(global.offset) +
+                                   " setting " + global.keyword + "=" +
+                                   detail::quoted(global.value) +
+                                   ": GNU tar applies it to every entry after it, libarchive "
+                                   "ignores it, so the two unpack different layouts",
+                               name_);
+        }
+    }
+
     Status open_input(int& fd) {
         if (owned_fd_ >= 0) {
             fd = owned_fd_;

@@ -84,6 +84,12 @@ void check_image_config(const rapidjson::Value& config, std::string_view file, F
 // oci-layout: parses, schema, imageLayoutVersion "1.0.0"; problems are LAYOUT-BAD-OCI-LAYOUT.
 void check_oci_layout(std::string_view bytes, std::string_view file, Findings& out);
 
+// Members equal to a spec-defined member of their object up to letter case, as Go readers
+// compare them (OCI-MEMBER-CASE), in the document and every descriptor and object it holds.
+enum class OciObject { manifest, index, image_config, oci_layout };
+void check_member_case(const rapidjson::Value& doc, OciObject kind, std::string_view file,
+                       Findings& out);
+
 // A manifest whose shape is an index (has `manifests`, no `config`/`layers`), and vice versa.
 bool looks_like_index(const rapidjson::Value& doc);
 bool looks_like_manifest(const rapidjson::Value& doc);

@@ -322,6 +322,56 @@ TEST(ValidateDocument, RefNameCountsOnlyInIndexJson) {
                             "/manifests/1/annotations/org.opencontainers.image.ref.name"));
 }
 
+// Go readers (encoding/json) match member names case-insensitively: a member equal to a spec
+// member up to case means something else to them, so it is an error wherever the spec defines
+// the object: top level, descriptors, platforms, the image config's inner objects.
+TEST(ValidateDocument, MemberEqualToASpecMemberUpToCaseIsAnError) {
+    struct Case {
+        DocumentKind kind;
+        const char* base;
+        const char* pointer;
+        const char* value;
+    };
+    const char* kOther = R"("sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270")";
+    for (const Case& c : {
+             Case{DocumentKind::index, kIndex, "/manifests/0/Digest", kOther},
+             Case{DocumentKind::index, kIndex, "/MANIFESTS", "[]"},
+             Case{DocumentKind::index, kIndex, "/manifests/1/platform/OS", R"("windows")"},
+             Case{DocumentKind::manifest, kManifest, "/config/mediatype", R"("a/b")"},
+             Case{DocumentKind::manifest, kManifest, "/layers/1/Size", "1"},
+             Case{DocumentKind::manifest, kManifest, "/Subject", "{}"},
+             Case{DocumentKind::manifest, kManifest, "/schemaversion", "2"},
+             Case{DocumentKind::config, kConfig, "/config/env", "[]"},
+             Case{DocumentKind::config, kConfig, "/rootfs/Diff_IDs", "[]"},
+             Case{DocumentKind::config, kConfig, "/history/0/Created_By", R"("x")"},
+             Case{DocumentKind::config, kConfig, "/Architecture", R"("arm64")"},
+         }) {
+        ValidationResult result = check(c.kind, mutate(c.base, c.pointer, c.value), "d.json");
+        EXPECT_TRUE(has_finding(result.findings, "OCI-MEMBER-CASE", Severity::error, "d.json",
+                                c.pointer))
+            << c.pointer << "\n" << describe(result.findings);
+    }
+    ValidationResult layout =
+        check(DocumentKind::layout, R"({"imageLayoutVersion":"1.0.0","ImageLayoutVersion":"9"})");
+    EXPECT_TRUE(has_finding(layout.findings, "OCI-MEMBER-CASE", Severity::error, "doc.json",
+                            "/ImageLayoutVersion"))
+        << describe(layout.findings);
+}
+
+TEST(ValidateDocument, MemberCaseFoldsAsGoDoes) {
+    // KELVIN SIGN and LONG S fold to k and s in Go's comparison: "ſize" is "size" to Go.
+    std::string text = mutate(kManifest, "/layers/0/\xC5\xBFize", "1");
+    EXPECT_TRUE(has_finding(check(DocumentKind::manifest, text, "m.json").findings,
+                            "OCI-MEMBER-CASE", Severity::error, "m.json",
+                            "/layers/0/\xC5\xBFize"));
+    // Names that only look alike, unknown members, and annotation keys are not spec members.
+    std::string other = mutate(kManifest, "/layers/0/digests", R"("x")");
+    other = mutate(other.c_str(), "/annotations/Digest", R"("x")");
+    other = mutate(other.c_str(), "/config/x-Size", "1");
+    EXPECT_EQ(count_code(check(DocumentKind::manifest, other).findings, "OCI-MEMBER-CASE"), 0u)
+        << describe(check(DocumentKind::manifest, other).findings);
+}
+
 TEST(ValidateDocument, LockfileUnparsable) {
     ValidationResult result = check(DocumentKind::lockfile, "{\"triggers\":[", "spin.lock");
     const Finding* finding = find_code(result.findings, "SPIN-LOCKFILE-INVALID");
