@@ -49,7 +49,8 @@ if ((build)); then
     clang="$(find_clang)" || { log "no clang++ found (Debian package clang-14)"; exit 3; }
     if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
         cmake -S "$OCIWASM_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER="$clang" \
-            -DOCIWASM_SANITIZE=ON -DOCIWASM_FUZZ=ON -DOCIWASM_BUILD_TESTS=OFF > /dev/null
+            -DOCIWASM_SANITIZE=ON -DOCIWASM_FUZZ=ON -DOCIWASM_BUILD_TESTS=OFF -DOCIWASM_WERROR=ON \
+            > /dev/null
     fi
     cmake --build "$BUILD_DIR" --target "fuzz_$target" --parallel "$(nproc)"
 fi

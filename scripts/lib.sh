@@ -33,11 +33,13 @@ install_missing() {
 }
 
 # configure_and_build [extra cmake args...]
+# Our own builds treat warnings as errors (OCIWASM_WERROR, off by default for packagers); it is
+# passed on every call so that a build directory configured without it gets it too.
 configure_and_build() {
     if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
-        cmake -S "$OCIWASM_ROOT" -B "$BUILD_DIR" -G Ninja "$@"
-    elif (($# > 0)); then
-        cmake "$BUILD_DIR" "$@" >/dev/null
+        cmake -S "$OCIWASM_ROOT" -B "$BUILD_DIR" -G Ninja -DOCIWASM_WERROR=ON "$@"
+    else
+        cmake "$BUILD_DIR" -DOCIWASM_WERROR=ON "$@" >/dev/null
     fi
     cmake --build "$BUILD_DIR" --parallel "$(nproc)"
 }

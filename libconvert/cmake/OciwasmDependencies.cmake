@@ -8,7 +8,13 @@ function(ociwasm_require_header header package)
   endif()
 endfunction()
 
-ociwasm_require_header(rapidjson/document.h rapidjson-dev)
+# The public headers include RapidJSON, so it is found as a package, as the installed config
+# finds it for a consumer (ociwasmConfig.cmake.in).
+find_package(RapidJSON CONFIG QUIET)
+if(NOT RapidJSON_FOUND)
+  message(FATAL_ERROR "RapidJSON not found: install the Debian package rapidjson-dev")
+endif()
+include(${CMAKE_CURRENT_LIST_DIR}/ociwasmRapidJSON.cmake)
 ociwasm_require_header(valijson/validator.hpp libvalijson-dev)
 
 find_package(OpenSSL 3 QUIET)

@@ -441,7 +441,10 @@ TEST(SpinChecks, TooManyLayers) {
     SpinAppBuilder builder;
     builder.data_files.clear();
     for (int i = 0; i < 501; ++i) {
-        builder.data_files.emplace_back("f" + std::to_string(i), "content " + std::to_string(i));
+        // `"literal" + temporary` inserts into the temporary, which GCC 12 at -O3 flags with a
+        // false -Wrestrict; `"literal" + lvalue` only appends.
+        const std::string number = std::to_string(i);
+        builder.data_files.emplace_back("f" + number, "content " + number);
     }
     BuiltApp app = builder.build();
     ValidationResult result = validate_app(app);
