@@ -148,7 +148,8 @@ int run(int argc, char** argv) {
          "descriptor, layout (the oci-layout file) or lockfile")
         ("format", po::value<std::string>(&format_name)->value_name("FORMAT"),
          "output: text (default), json (one JSON object per input per line), sarif (one SARIF "
-         "2.1.0 log), github (GitHub Actions annotations)")
+         "2.1.0 log), github (GitHub Actions annotations), gitlab (GitLab Code Quality report), "
+         "junit (JUnit XML, one testcase per input)")
         ("strict", "warnings fail validation too (exit 1)")
         ("quiet", "text: print only errors and warnings, no info findings and no summary "
                   "lines; github: no notices; json and sarif are unaffected")
@@ -176,7 +177,7 @@ int run(int argc, char** argv) {
     ReportFormat format = ReportFormat::text;
     if (!parse_report_format(format_name, format)) {
         throw UsageError{"unknown --format '" + format_name +
-                         "' (expected text, json, sarif or github)"};
+                         "' (expected text, json, sarif, github, gitlab or junit)"};
     }
     std::optional<DocumentKind> as;
     if (vm.count("as")) {
@@ -211,7 +212,7 @@ int run(int argc, char** argv) {
     report_options.tool_version = OCIWASM_VERSION;
 
     int exit_code = kValid;
-    std::vector<InputReport> sarif_reports;
+    std::vector<InputReport> aggregated;
     for (const std::string& input : inputs) {
         InputReport report = validate_input(input, as, validate_options);
         int code = !report.status.is_ok()                        ? kUnreadable
@@ -221,15 +222,15 @@ int run(int argc, char** argv) {
         if (!report.status.is_ok()) {
             diagnose(input, report.status.message());
         }
-        // Everything but SARIF is printed per input as soon as it is known.
-        if (format == ReportFormat::sarif) {
-            sarif_reports.push_back(std::move(report));
+        // Per-input formats are printed as soon as the input is done; the others at the end.
+        if (is_aggregate_format(format)) {
+            aggregated.push_back(std::move(report));
         } else {
             std::cout << render_report(format, {report}, report_options) << std::flush;
         }
     }
-    if (format == ReportFormat::sarif) {
-        std::cout << render_sarif(sarif_reports, report_options) << std::flush;
+    if (is_aggregate_format(format)) {
+        std::cout << render_report(format, aggregated, report_options) << std::flush;
     }
     return exit_code;
 }
