@@ -18,6 +18,7 @@
 #include <boost/program_options.hpp>
 
 #include "command_line.h"
+#include "progress_line.h"
 
 #include "ociwasm/convert.h"
 #include "ociwasm/layout.h"
@@ -206,7 +207,9 @@ int run(int argc, char** argv) {
          "summary on stdout: text (default) or json (one JSON object)")
         ("output-format", po::value<std::string>(&output_format_name)->value_name("FORMAT"),
          "dir, tar, tar.gz or tar.zst (default: by OUT's suffix; a directory otherwise)")
-        ("in-place", "replace IN with the result (atomically); OUT may be left out")
+        ("in-place", "replace IN with the result (atomically); OUT may be left out");
+    tools::add_progress_options(visible);
+    visible.add_options()
         ("help,h", "print this help and exit")
         ("version", "print the version and exit");
     // clang-format on
@@ -243,6 +246,8 @@ int run(int argc, char** argv) {
     options.allow_lossy = vm.count("allow-lossy") > 0;
     bool dry_run = vm.count("dry-run") > 0;
     bool in_place = vm.count("in-place") > 0;
+    std::optional<tools::ProgressMode> progress_mode = tools::progress_mode(vm);
+    if (!progress_mode) throw UsageError{"--progress and --no-progress exclude each other"};
     if (vm.count("ref") && options.ref_name.empty()) {
         throw UsageError{"--ref needs a non-empty ref name"};
     }
@@ -310,7 +315,10 @@ int run(int argc, char** argv) {
     }
 
     ConvertResult result;
+    tools::ProgressLine progress(kProgram, in, *progress_mode);
+    options.progress = &progress;
     Status status = convert_layout(*source, sink.get(), options, result);
+    progress.finish();
     print_findings(in, result);
     if (!status) diagnose(in, status.message(), out);
 

@@ -15,6 +15,7 @@
 #include <boost/program_options.hpp>
 
 #include "command_line.h"
+#include "progress_line.h"
 
 #include "ociwasm/layout.h"
 #include "ociwasm/report.h"
@@ -111,7 +112,7 @@ Status read_document(const std::string& input, std::string& out) {
 }
 
 InputReport validate_input(const std::string& input, std::optional<DocumentKind> as,
-                           const ValidateOptions& options) {
+                           ValidateOptions options, tools::ProgressMode progress_mode) {
     InputReport report;
     report.input = input;
     std::error_code ec;
@@ -131,6 +132,8 @@ InputReport validate_input(const std::string& input, std::optional<DocumentKind>
     std::unique_ptr<LayoutSource> source;
     report.status = open_layout_source(input, source);
     if (report.status.is_ok()) {
+        tools::ProgressLine progress(kProgram, input, progress_mode);
+        options.progress = &progress;
         report.status = validate_layout(*source, options, report.result);
     }
     return report;
@@ -155,7 +158,9 @@ int run(int argc, char** argv) {
                   "lines; github: no notices; json and sarif are unaffected")
         ("no-verify-blobs", "do not hash blobs (sizes are still checked)")
         ("threads", po::value<int>(&threads)->value_name("N"),
-         "threads hashing the blobs of a directory (default 0: one per core)")
+         "threads hashing the blobs of a directory (default 0: one per core)");
+    tools::add_progress_options(visible);
+    visible.add_options()
         ("help,h", "print this help and exit")
         ("version", "print the version and exit");
     // clang-format on
@@ -188,6 +193,10 @@ int run(int argc, char** argv) {
                              "lockfile)"};
         }
     }
+    std::optional<tools::ProgressMode> progress_mode = tools::progress_mode(vm);
+    if (!progress_mode) {
+        throw UsageError{"--progress and --no-progress exclude each other"};
+    }
     if (threads < 0) {
         throw UsageError{"--threads must be 0 or more, found " + std::to_string(threads)};
     }
@@ -214,7 +223,7 @@ int run(int argc, char** argv) {
     int exit_code = kValid;
     std::vector<InputReport> aggregated;
     for (const std::string& input : inputs) {
-        InputReport report = validate_input(input, as, validate_options);
+        InputReport report = validate_input(input, as, validate_options, *progress_mode);
         int code = !report.status.is_ok()                        ? kUnreadable
                    : input_passes(report, report_options.strict) ? kValid
                                                                  : kInvalid;
