@@ -44,8 +44,8 @@ struct UsageError {
 
 void print_usage(std::ostream& out, const po::options_description& options) {
     out << "Usage: " << kProgram << " [options] IN OUT\n"
-        << "       " << kProgram << " --in-place [options] IN\n"
-        << "       " << kProgram << " --dry-run [options] IN\n"
+        << "   or: " << kProgram << " --in-place [options] IN\n"
+        << "   or: " << kProgram << " --dry-run [options] IN\n"
         << "\n"
         << "Converts the Spin apps in an OCI image layout between the old format (Spin 1.x: the\n"
         << "config blob is the lockfile) and the new one (Spin 2+, containerd: an image config\n"
@@ -55,9 +55,12 @@ void print_usage(std::ostream& out, const po::options_description& options) {
         << "OUT is written atomically; IN is never modified (except with --in-place, atomically).\n"
         << "\n"
         << options << "\n"
-        << "Exit status: 0 converted (or nothing to convert), 1 the input is invalid or the\n"
-        << "conversion was refused (lossy without --allow-lossy, --ref not found), 2 usage error,\n"
-        << "3 the input could not be read or the output not written.\n";
+        << "Exit status:\n"
+        << "  0  converted (or nothing to convert)\n"
+        << "  1  the input is invalid, or the conversion was refused (lossy without\n"
+        << "     --allow-lossy, --ref not found)\n"
+        << "  2  usage error\n"
+        << "  3  the input could not be read, or the output not written\n";
 }
 
 // Diagnostics name the input once, or the output when the library's message is about it.
