@@ -64,7 +64,7 @@ describe "gitlab job: both reports written, the job fails on errors (exit 1)"
 cp -r broken other
 gitlab_script='status=0
 oci-wasm-validate --format gitlab app.tar other/ > gl-code-quality.json || status=$?
-oci-wasm-validate --format junit --quiet app.tar other/ > oci-wasm-junit.xml || true
+oci-wasm-validate --format junit app.tar other/ > oci-wasm-junit.xml || true
 exit $status'
 run env PATH="$(dirname "$validate"):$PATH" bash -c "$gitlab_script"
 assert_exit 1

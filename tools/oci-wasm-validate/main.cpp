@@ -155,7 +155,7 @@ int run(int argc, char** argv) {
          "junit (JUnit XML, one testcase per input)")
         ("strict", "warnings fail validation too (exit 1)")
         ("quiet", "text: print only errors and warnings, no info findings and no summary "
-                  "lines; github: no notices; json and sarif are unaffected")
+                  "lines; github: no notices; json, sarif, gitlab and junit are unaffected")
         ("no-verify-blobs", "do not hash blobs (sizes are still checked)")
         ("threads", po::value<int>(&threads)->value_name("N"),
          "threads hashing the blobs of a directory (default 0: one per core)");
