@@ -6,8 +6,9 @@ BUILD_DIR="${BUILD_DIR:-$OCIWASM_ROOT/build}"
 
 # Debian packages the build needs, and those the tests use as real peers.
 BUILD_PACKAGES=(cmake ninja-build g++ pkg-config rapidjson-dev libvalijson-dev libarchive-dev
-                libssl-dev libboost-program-options-dev libgtest-dev)
-TEST_PACKAGES=(jq zstd xz-utils skopeo umoci docker-registry wabt time)
+                libssl-dev libboost-program-options-dev libgtest-dev help2man)
+TEST_PACKAGES=(jq zstd xz-utils skopeo umoci docker-registry wabt time libxml2-utils bsdutils
+               bash-completion man-db bsdextrautils pre-commit git)
 # The clang that builds the libFuzzer targets (scripts/fuzz.sh, scripts/test.sh --sanitize).
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 

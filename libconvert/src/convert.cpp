@@ -1387,6 +1387,7 @@ Status convert_layout(LayoutSource& source, LayoutSink* sink, const ConvertOptio
     ScanOptions scan_options;
     scan_options.verify = true;
     scan_options.keep_limit = options.keep_limit;
+    scan_options.progress = options.progress;
     if (sink != nullptr) {
         copier.emplace(*sink, scan_options);
         scan_options.observer = &*copier;

@@ -157,6 +157,7 @@ Status BlobStream::update(const char* data, std::size_t size) {
     size_ += size;
     if (hasher_) hasher_->update(data, size);
     if (keeping_) keep(data, size);
+    if (options_.progress != nullptr) options_.progress->advanced(size);
     if (observer_ != nullptr) return observer_->blob_data(data, size);
     return Status::ok();
 }

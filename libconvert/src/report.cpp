@@ -10,6 +10,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "ociwasm/digest.h"
 #include "ociwasm/spin.h"
 
 namespace ociwasm {
@@ -252,6 +253,32 @@ std::string_view message_without_location(const Finding& finding) {
     return message;
 }
 
+// The location a tool that takes a file path cannot say, to follow the message in parentheses:
+// the pointer for a file on disk; for a tar or stdin also the file inside the layout.
+std::string unsaid_location(const InputReport& report, const Finding& finding) {
+    std::string where = inner_location(report, finding);
+    if (report.kind == InputKind::directory && !finding.file.empty()) {
+        where = finding.pointer;
+    } else if (where.starts_with('#')) {
+        where.erase(0, 1);
+    }
+    return where;
+}
+
+// One finding as the text format prints it: `WHERE: SEVERITY: CODE: MESSAGE`, no newline.
+std::string finding_line(const InputReport& report, const Finding& finding) {
+    std::string where = inner_location(report, finding);
+    std::string out = one_line(report.input);
+    if (!where.empty()) {
+        out += where.starts_with('#') ? "" : ": ";
+        out += one_line(where);
+    }
+    out += ": ";
+    out += severity_name(finding.severity);
+    out += ": " + one_line(finding.code) + ": " + one_line(message_without_location(finding));
+    return out;
+}
+
 std::string formats_list(const ValidationResult& result, std::string_view separator) {
     std::string out;
     for (ManifestFormat format : result.formats) {
@@ -352,11 +379,103 @@ void write_physical_location(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w
     writer.EndObject();
 }
 
+// XML 1.0 character data or attribute value. Ill-formed UTF-8 becomes U+FFFD; so do U+FFFE and
+// U+FFFF, which XML forbids. Control characters XML forbids even as references are shown as
+// \xHH; in attributes, tab, LF and CR are references so that attribute normalization keeps them.
+std::string xml_escape(std::string_view text, bool attribute) {
+    std::string clean = valid_utf8(text);
+    std::string out;
+    out.reserve(clean.size());
+    for (std::size_t i = 0; i < clean.size(); ++i) {
+        char c = clean[i];
+        auto byte = static_cast<unsigned char>(c);
+        if (byte == 0xEF && i + 2 < clean.size() && clean[i + 1] == '\xBF' &&
+            (clean[i + 2] == '\xBE' || clean[i + 2] == '\xBF')) {
+            out += "\xEF\xBF\xBD";
+            i += 2;
+            continue;
+        }
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += attribute ? "&quot;" : "\"";
+                break;
+            case '\'':
+                out += attribute ? "&apos;" : "'";
+                break;
+            case '\t':
+                out += attribute ? "&#9;" : "\t";
+                break;
+            case '\n':
+                out += attribute ? "&#10;" : "\n";
+                break;
+            case '\r':
+                out += "&#13;";
+                break;
+            default:
+                if (byte < 0x20) {
+                    char hex[5];
+                    std::snprintf(hex, sizeof hex, "\\x%02X", byte);
+                    out += hex;
+                } else {
+                    out.push_back(c);
+                }
+        }
+    }
+    return out;
+}
+
+std::string_view gitlab_severity(Severity severity) {
+    switch (severity) {
+        case Severity::error:
+            return "major";
+        case Severity::warning:
+            return "minor";
+        case Severity::info:
+            return "info";
+    }
+    return "major";
+}
+
+// One GitLab Code Quality issue.
+void write_gitlab_issue(rapidjson::PrettyWriter<rapidjson::StringBuffer>& writer,
+                        std::string_view description, std::string_view check_name,
+                        std::string_view fingerprint_source, std::string_view severity,
+                        std::string path) {
+    while (path.size() > 2 && path.starts_with("./")) {
+        path.erase(0, 2);
+    }
+    writer.StartObject();
+    write_member(writer, "type", "issue");
+    write_member(writer, "description", description);
+    write_member(writer, "check_name", check_name);
+    write_member(writer, "fingerprint", sha256_hex(valid_utf8(fingerprint_source)));
+    write_member(writer, "severity", severity);
+    write_string(writer, "location");
+    writer.StartObject();
+    write_member(writer, "path", path);
+    write_string(writer, "lines");
+    writer.StartObject();
+    write_string(writer, "begin");
+    writer.Int(1);
+    writer.EndObject();
+    writer.EndObject();
+    writer.EndObject();
+}
+
 }  // namespace
 
 bool parse_report_format(std::string_view name, ReportFormat& out) {
-    for (ReportFormat format :
-         {ReportFormat::text, ReportFormat::json, ReportFormat::sarif, ReportFormat::github}) {
+    for (ReportFormat format : {ReportFormat::text, ReportFormat::json, ReportFormat::sarif,
+                                ReportFormat::github, ReportFormat::gitlab, ReportFormat::junit}) {
         if (report_format_name(format) == name) {
             out = format;
             return true;
@@ -375,6 +494,10 @@ std::string_view report_format_name(ReportFormat format) {
             return "sarif";
         case ReportFormat::github:
             return "github";
+        case ReportFormat::gitlab:
+            return "gitlab";
+        case ReportFormat::junit:
+            return "junit";
     }
     return "text";
 }
@@ -402,16 +525,7 @@ std::string render_text(const InputReport& report, const ReportOptions& options)
         if (options.quiet && finding.severity == Severity::info) {
             continue;
         }
-        std::string where = inner_location(report, finding);
-        out += input;
-        if (!where.empty()) {
-            out += where.starts_with('#') ? "" : ": ";
-            out += one_line(where);
-        }
-        out += ": ";
-        out += severity_name(finding.severity);
-        out += ": " + one_line(finding.code) + ": " + one_line(message_without_location(finding)) +
-               "\n";
+        out += finding_line(report, finding) + "\n";
     }
     if (!options.quiet) {
         const Findings& findings = report.result.findings;
@@ -516,14 +630,7 @@ std::string render_github(const InputReport& report, const ReportOptions& option
             continue;
         }
         std::string path = artifact_path(report, finding);
-        // Whatever file= cannot say goes after the message: the pointer for a file on disk, the
-        // file inside the layout as well for a tar or stdin.
-        std::string where = inner_location(report, finding);
-        if (report.kind == InputKind::directory && !finding.file.empty()) {
-            where = finding.pointer;
-        } else if (where.starts_with('#')) {
-            where.erase(0, 1);
-        }
+        std::string where = unsaid_location(report, finding);
         std::string message(message_without_location(finding));
         if (!where.empty()) {
             message += " (" + where + ")";
@@ -688,10 +795,96 @@ std::string render_sarif(const std::vector<InputReport>& reports, const ReportOp
     return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
+std::string render_gitlab(const std::vector<InputReport>& reports, const ReportOptions&) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+    writer.SetIndent(' ', 2);
+    writer.StartArray();
+    for (const InputReport& report : reports) {
+        if (!report.status.is_ok()) {
+            write_gitlab_issue(writer, report.status.message(), "unreadable input",
+                               report.input + '\0' + "unreadable input", "critical", report.input);
+            continue;
+        }
+        for (const Finding& finding : report.result.findings.all()) {
+            std::string path = artifact_path(report, finding);
+            std::string where = unsaid_location(report, finding);
+            std::string description(message_without_location(finding));
+            if (!where.empty()) {
+                description += " (" + where + ")";
+            }
+            std::string key = report.input + '\0' + finding.code + '\0' + finding.file + '\0' +
+                              finding.pointer + '\0' + finding.digest + '\0' + finding.message;
+            write_gitlab_issue(writer, description, finding.code, key,
+                               gitlab_severity(finding.severity),
+                               path.empty() ? report.input : path);
+        }
+    }
+    writer.EndArray();
+    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+std::string render_junit(const std::vector<InputReport>& reports, const ReportOptions& options) {
+    std::size_t failures = 0;
+    std::size_t errors = 0;
+    std::string cases;
+    const std::string suite = xml_escape(options.tool_name, true);
+    for (const InputReport& report : reports) {
+        cases += "    <testcase classname=\"" + suite + "\" name=\"" +
+                 xml_escape(report.input, true) + "\">\n";
+        if (!report.status.is_ok()) {
+            ++errors;
+            cases += "      <error type=\"unreadable input\" message=\"" +
+                     xml_escape(report.status.message(), true) + "\"/>\n";
+            cases += "    </testcase>\n";
+            continue;
+        }
+        std::string other;
+        bool failed = false;
+        for (const Finding& finding : report.result.findings.all()) {
+            bool fails = finding.severity == Severity::error ||
+                         (options.strict && finding.severity == Severity::warning);
+            std::string line = finding_line(report, finding);
+            if (!fails) {
+                other += xml_escape(line, false) + "\n";
+                continue;
+            }
+            failed = true;
+            cases += "      <failure type=\"" + xml_escape(finding.code, true) + "\" message=\"" +
+                     xml_escape(message_without_location(finding), true) + "\">" +
+                     xml_escape(line, false) + "</failure>\n";
+        }
+        if (failed) {
+            ++failures;
+        }
+        if (!other.empty()) {
+            cases += "      <system-out>" + other + "</system-out>\n";
+        }
+        cases += "    </testcase>\n";
+    }
+    std::string counts = " tests=\"" + std::to_string(reports.size()) + "\" failures=\"" +
+                         std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\"";
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + suite + "\"" +
+           counts + ">\n  <testsuite name=\"" + suite + "\"" + counts + ">\n" + cases +
+           "  </testsuite>\n</testsuites>\n";
+}
+
+bool is_aggregate_format(ReportFormat format) {
+    return format == ReportFormat::sarif || format == ReportFormat::gitlab ||
+           format == ReportFormat::junit;
+}
+
 std::string render_report(ReportFormat format, const std::vector<InputReport>& reports,
                           const ReportOptions& options) {
-    if (format == ReportFormat::sarif) {
-        return render_sarif(reports, options);
+    switch (format) {
+        case ReportFormat::sarif:
+            return render_sarif(reports, options);
+        case ReportFormat::gitlab:
+            return render_gitlab(reports, options);
+        case ReportFormat::junit:
+            return render_junit(reports, options);
+        default:
+            break;
     }
     std::string out;
     for (const InputReport& report : reports) {
@@ -706,6 +899,8 @@ std::string render_report(ReportFormat format, const std::vector<InputReport>& r
                 out += render_github(report, options);
                 break;
             case ReportFormat::sarif:
+            case ReportFormat::gitlab:
+            case ReportFormat::junit:
                 break;
         }
     }

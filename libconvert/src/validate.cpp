@@ -649,6 +649,7 @@ Status validate_layout(LayoutSource& source, const ValidateOptions& options,
     ScanOptions scan_options;
     scan_options.verify = options.verify_blobs;
     scan_options.threads = options.threads;
+    scan_options.progress = options.progress;
     LayoutScan scan;
     if (Status status = source.scan(scan_options, scan); !status) return status;
     validate_scan(source, scan, options, result);

@@ -14,7 +14,7 @@ for option in --to --artifact-type --ref --allow-lossy --dry-run --format --outp
     --in-place --help --version; do
     assert_contains stdout "$option"
 done
-assert_contains stdout "Exit status: 0 converted"
+assert_contains stdout $'Exit status:\n  0  converted (or nothing to convert)'
 assert_empty stderr
 
 describe "-h is --help"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# README recipe "Validate in CI (GitHub Actions)": the two steps' commands, run as written, and
-# the shape of what they print (workflow commands; a SARIF 2.1.0 log code scanning accepts).
+# README recipes "Validate in CI (GitHub Actions)" and "(GitLab CI)": the steps' commands, run as
+# written, and the shape of what they print (workflow commands; a SARIF 2.1.0 log code scanning
+# accepts; a Code Quality report and JUnit XML that GitLab reads).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 validate="$(cd "$OCIWASM_BIN" && pwd)/oci-wasm-validate"
@@ -58,5 +59,28 @@ describe "sarif, valid app: exit 0, results are notes only"
 run bash -c "'$validate' --format sarif app > oci-wasm.sarif"
 assert_exit 0
 check "only note results" jq -e '[.runs[0].results[].level] | unique == ["note"]' oci-wasm.sarif
+
+describe "gitlab job: both reports written, the job fails on errors (exit 1)"
+cp -r broken other
+gitlab_script='status=0
+oci-wasm-validate --format gitlab app.tar other/ > gl-code-quality.json || status=$?
+oci-wasm-validate --format junit app.tar other/ > oci-wasm-junit.xml || true
+exit $status'
+run env PATH="$(dirname "$validate"):$PATH" bash -c "$gitlab_script"
+assert_exit 1
+check "a Code Quality array with the two errors, major" jq -e \
+    '[.[] | select(.severity == "major") | .check_name] | sort == ["OCI-DIGEST-MISMATCH","OCI-SIZE-MISMATCH"]' \
+    gl-code-quality.json
+check "paths relative to the repository root, files that exist" bash -c \
+    'jq -r ".[].location.path" gl-code-quality.json | while read -r p; do test -e "$p" || exit 1; done'
+check "JUnit XML valid against schemas/junit.xsd" \
+    xmllint --noout --schema "$OCIWASM_SOURCE_DIR/schemas/junit.xsd" oci-wasm-junit.xml
+check "app.tar passes, other/ fails twice" test \
+    "$(xmllint --xpath 'concat(count(//testcase[@name="app.tar"]/failure), " ", count(//testcase[@name="other/"]/failure))' oci-wasm-junit.xml)" = "0 2"
+describe "gitlab job, valid apps: exit 0 (the job passes)"
+rm -rf other && cp -r app other
+run env PATH="$(dirname "$validate"):$PATH" bash -c "$gitlab_script"
+assert_exit 0
+check "no failure in the JUnit report" test "$(xmllint --xpath 'count(//failure)' oci-wasm-junit.xml)" = 0
 
 finish

@@ -43,7 +43,7 @@ usage_error() {
 
 usage_error "no input" "no INPUT"
 usage_error "an unknown option" "unrecognised option '--bogus'" --bogus "$hello"
-usage_error "a bad --format value" "unknown --format 'xml' (expected text, json, sarif or github)" \
+usage_error "a bad --format value" "unknown --format 'xml' (expected text, json, sarif, github, gitlab or junit)" \
     --format xml "$hello"
 usage_error "a bad --as value" "unknown --as 'blob'" --as blob "$hello"
 usage_error "--format without a value" "argument for option '--format' is missing" "$hello" --format

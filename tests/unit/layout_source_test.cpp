@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -479,6 +480,31 @@ TEST(OpenLayoutSource, PicksTheSourceByWhatThePathIs) {
 
     ASSERT_TRUE(open_layout_source("-", source));
     EXPECT_FALSE(source->can_reread());
+}
+
+// Counts what the sources report, from any thread.
+class CountingProgress : public ScanProgress {
+  public:
+    void advanced(std::uint64_t bytes) override { bytes_ += bytes; }
+    std::uint64_t bytes() const { return bytes_; }
+
+  private:
+    std::atomic<std::uint64_t> bytes_{0};
+};
+
+TEST(ScanProgressHook, EveryBlobByteIsReportedOnce) {
+    std::string big(3 * kMiB + 5, 'x');
+    auto source =
+        make_memory_source("memory", {{"oci-layout", R"({"imageLayoutVersion":"1.0.0"})"},
+                                      {"index.json", R"({"schemaVersion":2,"manifests":[]})"},
+                                      {"blobs/sha256/" + sha256_hex(big), big},
+                                      {"blobs/sha256/" + sha256_hex("{}"), "{}"}});
+    CountingProgress progress;
+    ScanOptions options;
+    options.progress = &progress;
+    LayoutScan scan;
+    ASSERT_TRUE(source->scan(options, scan));
+    EXPECT_EQ(progress.bytes(), big.size() + 2);
 }
 
 }  // namespace

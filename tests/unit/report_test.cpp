@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,7 +85,8 @@ void expect_matches_schema(std::string_view schema, const rapidjson::Value& doc,
 TEST(ReportFormatName, ParsesEveryFormatAndRejectsOthers) {
     for (auto [name, expected] :
          {std::pair{"text", ReportFormat::text}, std::pair{"json", ReportFormat::json},
-          std::pair{"sarif", ReportFormat::sarif}, std::pair{"github", ReportFormat::github}}) {
+          std::pair{"sarif", ReportFormat::sarif}, std::pair{"github", ReportFormat::github},
+          std::pair{"gitlab", ReportFormat::gitlab}, std::pair{"junit", ReportFormat::junit}}) {
         ReportFormat format = ReportFormat::text;
         EXPECT_TRUE(parse_report_format(name, format)) << name;
         EXPECT_EQ(format, expected) << name;
@@ -580,6 +582,149 @@ TEST(ReportAll, RenderReportConcatenatesPerInput) {
     EXPECT_EQ(lines, render_json(reports[0], {}) + render_json(reports[1], {}));
     EXPECT_EQ(render_report(ReportFormat::github, reports, {}), "");
     EXPECT_EQ(render_report(ReportFormat::sarif, reports, {}), render_sarif(reports, {}));
+    EXPECT_EQ(render_report(ReportFormat::gitlab, reports, {}), render_gitlab(reports, {}));
+    EXPECT_EQ(render_report(ReportFormat::junit, reports, {}), render_junit(reports, {}));
+    EXPECT_TRUE(is_aggregate_format(ReportFormat::junit));
+    EXPECT_FALSE(is_aggregate_format(ReportFormat::github));
+}
+
+TEST(ReportGitlab, OneIssuePerFindingMatchingTheSchema) {
+    std::vector<InputReport> reports = {layout_report("./my app", InputKind::directory),
+                                        layout_report("app.tar", InputKind::file),
+                                        unreadable_report("gone.tar", InputKind::file),
+                                        layout_report("-", InputKind::stdin_stream)};
+    std::string text = render_gitlab(reports, {});
+    rapidjson::Document doc = parse_or_fail(text);
+    ASSERT_TRUE(doc.IsArray());
+    expect_matches_schema("gitlab-code-quality.schema.json", doc, text);
+    ASSERT_EQ(doc.Size(), 10u);
+
+    // Directory input: the file on disk (no "./"), the pointer after the message.
+    const rapidjson::Value& warning = doc[1];
+    EXPECT_STREQ(warning["check_name"].GetString(), "SPIN-LABEL-MISSING");
+    EXPECT_STREQ(warning["severity"].GetString(), "minor");
+    EXPECT_STREQ(warning["location"]["path"].GetString(), "my app/index.json");
+    EXPECT_EQ(warning["location"]["lines"]["begin"].GetInt(), 1);
+    EXPECT_STREQ(warning["description"].GetString(),
+                 "config has no label com.fermyon.spin.lockedAppDigest (/manifests/0)");
+    EXPECT_STREQ(doc[0]["severity"].GetString(), "major");
+    EXPECT_STREQ(doc[2]["severity"].GetString(), "info");
+    // A tar: the tar itself, and the file inside it after the message.
+    EXPECT_STREQ(doc[4]["location"]["path"].GetString(), "app.tar");
+    EXPECT_STREQ(doc[4]["description"].GetString(),
+                 "config has no label com.fermyon.spin.lockedAppDigest (index.json#/manifests/0)");
+    // The unreadable input is one critical issue about the input.
+    EXPECT_STREQ(doc[6]["check_name"].GetString(), "unreadable input");
+    EXPECT_STREQ(doc[6]["severity"].GetString(), "critical");
+    EXPECT_STREQ(doc[6]["location"]["path"].GetString(), "gone.tar");
+    // stdin has no path on disk: the input as named.
+    EXPECT_STREQ(doc[7]["location"]["path"].GetString(), "-");
+
+    // Fingerprints are distinct per finding and stable over runs.
+    std::set<std::string> fingerprints;
+    for (const rapidjson::Value& issue : doc.GetArray()) {
+        fingerprints.insert(issue["fingerprint"].GetString());
+    }
+    EXPECT_EQ(fingerprints.size(), doc.Size());
+    EXPECT_EQ(render_gitlab(reports, {}), text);
+    EXPECT_EQ(render_gitlab({}, {}), "[]\n");
+}
+
+TEST(ReportGitlab, SchemaRejectsWhatGitlabCannotRead) {
+    // The schema must have teeth: one good issue, then the same issue broken one way at a time.
+    const std::string fingerprint(64, 'a');
+    const std::string good = R"({"type":"issue","description":"d","check_name":"C",)"
+                             R"("fingerprint":")" +
+                             fingerprint +
+                             R"(","severity":"major","location":{"path":"p","lines":{"begin":1}}})";
+    auto with = [&](std::string_view from, std::string_view to) {
+        std::string issue = good;
+        issue.replace(issue.find(from), from.size(), to);
+        return "[" + issue + "]";
+    };
+    Findings findings;
+    rapidjson::Document ok = parse_or_fail("[" + good + "]");
+    EXPECT_TRUE(check_schema_named("gitlab-code-quality.schema.json", ok, "output", findings,
+                                   "OUTPUT-SCHEMA"));
+    for (const std::string& bad :
+         {with(fingerprint, "x"), with("\"major\"", "\"error\""),
+          with(R"(,"lines":{"begin":1})", ""), with(R"("description":"d",)", "")}) {
+        rapidjson::Document doc = parse_or_fail(bad);
+        EXPECT_FALSE(check_schema_named("gitlab-code-quality.schema.json", doc, "output", findings,
+                                        "OUTPUT-SCHEMA"))
+            << bad;
+    }
+}
+
+TEST(ReportGitlab, StringsStayValidUtf8) {
+    InputReport report = clean_report("bad\xFFname");
+    report.result.findings.error("TAR-PATH-TRAVERSAL", "entry \"../\xC0\x80x\" leaves the layout",
+                                 "../\xC0\x80x");
+    std::string text = render_gitlab({report}, {});
+    rapidjson::Document doc = parse_or_fail(text);
+    ASSERT_EQ(doc.Size(), 1u);
+    EXPECT_STREQ(doc[0]["location"]["path"].GetString(),
+                 "bad\xEF\xBF\xBDname/../\xEF\xBF\xBD\xEF\xBF\xBDx");
+}
+
+TEST(ReportJunit, OneTestcasePerInputOneFailurePerError) {
+    ReportOptions options;
+    std::vector<InputReport> reports = {layout_report("app", InputKind::directory),
+                                        clean_report("ok"),
+                                        unreadable_report("gone.tar", InputKind::file)};
+    std::string xml = render_junit(reports, options);
+    EXPECT_EQ(xml,
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+              "<testsuites name=\"oci-wasm-validate\" tests=\"3\" failures=\"1\" errors=\"1\">\n"
+              "  <testsuite name=\"oci-wasm-validate\" tests=\"3\" failures=\"1\" errors=\"1\">\n"
+              "    <testcase classname=\"oci-wasm-validate\" name=\"app\">\n"
+              "      <failure type=\"OCI-DIGEST-MISMATCH\" message=\"blob content hashes to "
+              "sha256:cc..., expected " +
+                  std::string(kDigest) + "\">app: " + kBlob +
+                  ": error: OCI-DIGEST-MISMATCH: blob content hashes to sha256:cc..., expected " +
+                  kDigest +
+                  "</failure>\n"
+                  "      <system-out>app: index.json#/manifests/0: warning: SPIN-LABEL-MISSING: "
+                  "config has no label com.fermyon.spin.lockedAppDigest\n"
+                  "app: " +
+                  kMissing +
+                  ": info: OCI-BLOB-UNREFERENCED: no descriptor references this blob\n"
+                  "</system-out>\n"
+                  "    </testcase>\n"
+                  "    <testcase classname=\"oci-wasm-validate\" name=\"ok\">\n"
+                  "    </testcase>\n"
+                  "    <testcase classname=\"oci-wasm-validate\" name=\"gone.tar\">\n"
+                  "      <error type=\"unreadable input\" message=\"gone.tar: cannot open: No "
+                  "such file or directory\"/>\n"
+                  "    </testcase>\n"
+                  "  </testsuite>\n"
+                  "</testsuites>\n");
+    // --strict: the warning fails too.
+    options.strict = true;
+    std::string strict = render_junit({reports[0]}, options);
+    EXPECT_NE(strict.find("<failure type=\"SPIN-LABEL-MISSING\""), std::string::npos) << strict;
+    EXPECT_NE(strict.find("failures=\"1\""), std::string::npos) << strict;
+}
+
+TEST(ReportJunit, EscapesEverythingXmlCannotCarry) {
+    InputReport report = clean_report("a<b>&\"c'\x01\xFF");
+    report.result.findings.error("JSON-INVALID", "bad\tbyte\x1B at \xEF\xBF\xBF <x>\r\nnext",
+                                 "index.json");
+    std::string xml = render_junit({report}, {});
+    EXPECT_NE(xml.find("name=\"a&lt;b&gt;&amp;&quot;c&apos;\\x01\xEF\xBF\xBD\""), std::string::npos)
+        << xml;
+    EXPECT_NE(xml.find("message=\"bad&#9;byte\\x1B at \xEF\xBF\xBD &lt;x&gt;&#13;&#10;next\""),
+              std::string::npos)
+        << xml;
+    // The body is the text line, where the text format already made control characters visible.
+    EXPECT_NE(xml.find(">a&lt;b&gt;&amp;\"c'\\x01\xEF\xBF\xBD: index.json: error: JSON-INVALID: "
+                       "bad\\tbyte\\x1B at \xEF\xBF\xBD &lt;x&gt;\\r\\nnext</failure>"),
+              std::string::npos)
+        << xml;
+    for (char c : xml) {
+        auto byte = static_cast<unsigned char>(c);
+        EXPECT_FALSE(byte < 0x20 && c != '\n') << "raw control byte " << int(byte);
+    }
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <boost/program_options.hpp>
 
 #include "command_line.h"
+#include "progress_line.h"
 
 #include "ociwasm/convert.h"
 #include "ociwasm/layout.h"
@@ -43,8 +44,8 @@ struct UsageError {
 
 void print_usage(std::ostream& out, const po::options_description& options) {
     out << "Usage: " << kProgram << " [options] IN OUT\n"
-        << "       " << kProgram << " --in-place [options] IN\n"
-        << "       " << kProgram << " --dry-run [options] IN\n"
+        << "   or: " << kProgram << " --in-place [options] IN\n"
+        << "   or: " << kProgram << " --dry-run [options] IN\n"
         << "\n"
         << "Converts the Spin apps in an OCI image layout between the old format (Spin 1.x: the\n"
         << "config blob is the lockfile) and the new one (Spin 2+, containerd: an image config\n"
@@ -54,9 +55,12 @@ void print_usage(std::ostream& out, const po::options_description& options) {
         << "OUT is written atomically; IN is never modified (except with --in-place, atomically).\n"
         << "\n"
         << options << "\n"
-        << "Exit status: 0 converted (or nothing to convert), 1 the input is invalid or the\n"
-        << "conversion was refused (lossy without --allow-lossy, --ref not found), 2 usage error,\n"
-        << "3 the input could not be read or the output not written.\n";
+        << "Exit status:\n"
+        << "  0  converted (or nothing to convert)\n"
+        << "  1  the input is invalid, or the conversion was refused (lossy without\n"
+        << "     --allow-lossy, --ref not found)\n"
+        << "  2  usage error\n"
+        << "  3  the input could not be read, or the output not written\n";
 }
 
 // Diagnostics name the input once, or the output when the library's message is about it.
@@ -206,7 +210,9 @@ int run(int argc, char** argv) {
          "summary on stdout: text (default) or json (one JSON object)")
         ("output-format", po::value<std::string>(&output_format_name)->value_name("FORMAT"),
          "dir, tar, tar.gz or tar.zst (default: by OUT's suffix; a directory otherwise)")
-        ("in-place", "replace IN with the result (atomically); OUT may be left out")
+        ("in-place", "replace IN with the result (atomically); OUT may be left out");
+    tools::add_progress_options(visible);
+    visible.add_options()
         ("help,h", "print this help and exit")
         ("version", "print the version and exit");
     // clang-format on
@@ -243,6 +249,8 @@ int run(int argc, char** argv) {
     options.allow_lossy = vm.count("allow-lossy") > 0;
     bool dry_run = vm.count("dry-run") > 0;
     bool in_place = vm.count("in-place") > 0;
+    std::optional<tools::ProgressMode> progress_mode = tools::progress_mode(vm);
+    if (!progress_mode) throw UsageError{"--progress and --no-progress exclude each other"};
     if (vm.count("ref") && options.ref_name.empty()) {
         throw UsageError{"--ref needs a non-empty ref name"};
     }
@@ -310,7 +318,10 @@ int run(int argc, char** argv) {
     }
 
     ConvertResult result;
+    tools::ProgressLine progress(kProgram, in, *progress_mode);
+    options.progress = &progress;
     Status status = convert_layout(*source, sink.get(), options, result);
+    progress.finish();
     print_findings(in, result);
     if (!status) diagnose(in, status.message(), out);
 

@@ -15,6 +15,7 @@
 #include <boost/program_options.hpp>
 
 #include "command_line.h"
+#include "progress_line.h"
 
 #include "ociwasm/layout.h"
 #include "ociwasm/report.h"
@@ -111,7 +112,7 @@ Status read_document(const std::string& input, std::string& out) {
 }
 
 InputReport validate_input(const std::string& input, std::optional<DocumentKind> as,
-                           const ValidateOptions& options) {
+                           ValidateOptions options, tools::ProgressMode progress_mode) {
     InputReport report;
     report.input = input;
     std::error_code ec;
@@ -131,6 +132,8 @@ InputReport validate_input(const std::string& input, std::optional<DocumentKind>
     std::unique_ptr<LayoutSource> source;
     report.status = open_layout_source(input, source);
     if (report.status.is_ok()) {
+        tools::ProgressLine progress(kProgram, input, progress_mode);
+        options.progress = &progress;
         report.status = validate_layout(*source, options, report.result);
     }
     return report;
@@ -148,13 +151,16 @@ int run(int argc, char** argv) {
          "descriptor, layout (the oci-layout file) or lockfile")
         ("format", po::value<std::string>(&format_name)->value_name("FORMAT"),
          "output: text (default), json (one JSON object per input per line), sarif (one SARIF "
-         "2.1.0 log), github (GitHub Actions annotations)")
+         "2.1.0 log), github (GitHub Actions annotations), gitlab (GitLab Code Quality report), "
+         "junit (JUnit XML, one testcase per input)")
         ("strict", "warnings fail validation too (exit 1)")
         ("quiet", "text: print only errors and warnings, no info findings and no summary "
-                  "lines; github: no notices; json and sarif are unaffected")
+                  "lines; github: no notices; json, sarif, gitlab and junit are unaffected")
         ("no-verify-blobs", "do not hash blobs (sizes are still checked)")
         ("threads", po::value<int>(&threads)->value_name("N"),
-         "threads hashing the blobs of a directory (default 0: one per core)")
+         "threads hashing the blobs of a directory (default 0: one per core)");
+    tools::add_progress_options(visible);
+    visible.add_options()
         ("help,h", "print this help and exit")
         ("version", "print the version and exit");
     // clang-format on
@@ -176,7 +182,7 @@ int run(int argc, char** argv) {
     ReportFormat format = ReportFormat::text;
     if (!parse_report_format(format_name, format)) {
         throw UsageError{"unknown --format '" + format_name +
-                         "' (expected text, json, sarif or github)"};
+                         "' (expected text, json, sarif, github, gitlab or junit)"};
     }
     std::optional<DocumentKind> as;
     if (vm.count("as")) {
@@ -186,6 +192,10 @@ int run(int argc, char** argv) {
                              "' (expected manifest, index, config, descriptor, layout or "
                              "lockfile)"};
         }
+    }
+    std::optional<tools::ProgressMode> progress_mode = tools::progress_mode(vm);
+    if (!progress_mode) {
+        throw UsageError{"--progress and --no-progress exclude each other"};
     }
     if (threads < 0) {
         throw UsageError{"--threads must be 0 or more, found " + std::to_string(threads)};
@@ -211,9 +221,9 @@ int run(int argc, char** argv) {
     report_options.tool_version = OCIWASM_VERSION;
 
     int exit_code = kValid;
-    std::vector<InputReport> sarif_reports;
+    std::vector<InputReport> aggregated;
     for (const std::string& input : inputs) {
-        InputReport report = validate_input(input, as, validate_options);
+        InputReport report = validate_input(input, as, validate_options, *progress_mode);
         int code = !report.status.is_ok()                        ? kUnreadable
                    : input_passes(report, report_options.strict) ? kValid
                                                                  : kInvalid;
@@ -221,15 +231,15 @@ int run(int argc, char** argv) {
         if (!report.status.is_ok()) {
             diagnose(input, report.status.message());
         }
-        // Everything but SARIF is printed per input as soon as it is known.
-        if (format == ReportFormat::sarif) {
-            sarif_reports.push_back(std::move(report));
+        // Per-input formats are printed as soon as the input is done; the others at the end.
+        if (is_aggregate_format(format)) {
+            aggregated.push_back(std::move(report));
         } else {
             std::cout << render_report(format, {report}, report_options) << std::flush;
         }
     }
-    if (format == ReportFormat::sarif) {
-        std::cout << render_sarif(sarif_reports, report_options) << std::flush;
+    if (is_aggregate_format(format)) {
+        std::cout << render_report(format, aggregated, report_options) << std::flush;
     }
     return exit_code;
 }

@@ -12,6 +12,7 @@
 #include "ociwasm/finding.h"
 #include "ociwasm/layout.h"
 #include "ociwasm/media_types.h"
+#include "ociwasm/progress.h"
 #include "ociwasm/spin.h"
 #include "ociwasm/status.h"
 
@@ -37,6 +38,7 @@ struct ConvertOptions {
     // Blobs larger than this stream from the input into the sink during the pass; smaller ones
     // are kept in memory until the end.
     std::size_t keep_limit = 4 * kMiB;
+    ScanProgress* progress = nullptr;  // when set, told how many blob bytes the pass read
 };
 
 // What happened to one manifest descriptor reached from index.json.

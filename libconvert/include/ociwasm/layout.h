@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "ociwasm/finding.h"
+#include "ociwasm/progress.h"
 #include "ociwasm/status.h"
 
 namespace ociwasm {
@@ -55,6 +56,7 @@ struct ScanOptions {
     std::size_t kept_budget = 256 * kMiB;
     unsigned threads = 0;                 // directory hashing threads; 0 = hardware concurrency
     BlobObserver* observer = nullptr;     // when set, blobs are read in order on one thread
+    ScanProgress* progress = nullptr;     // when set, told how many blob bytes were read
 };
 
 struct LayoutScan {

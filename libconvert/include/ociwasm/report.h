@@ -1,5 +1,6 @@
-// Rendering validation results for people and machines: text, JSON Lines, SARIF 2.1.0 and GitHub
-// Actions workflow commands. The functions return the text; the tool prints it.
+// Rendering validation results for people and machines: text, JSON Lines, SARIF 2.1.0, GitHub
+// Actions workflow commands, GitLab Code Quality and JUnit XML. The functions return the text;
+// the tool prints it.
 #pragma once
 
 #include <string>
@@ -12,9 +13,10 @@
 
 namespace ociwasm {
 
-enum class ReportFormat { text, json, sarif, github };
+enum class ReportFormat { text, json, sarif, github, gitlab, junit };
 
-// "text", "json", "sarif", "github"; returns false for anything else and leaves `out` alone.
+// "text", "json", "sarif", "github", "gitlab", "junit"; returns false for anything else and
+// leaves `out` alone.
 bool parse_report_format(std::string_view name, ReportFormat& out);
 std::string_view report_format_name(ReportFormat format);
 
@@ -65,6 +67,25 @@ std::string render_github(const InputReport& report, const ReportOptions& option
 // One SARIF 2.1.0 log covering every input (one run), pretty-printed, newline-terminated.
 // schemas/sarif-2.1.0-subset.schema.json describes the part of SARIF it uses.
 std::string render_sarif(const std::vector<InputReport>& reports, const ReportOptions& options);
+
+// One GitLab Code Quality report (a JSON array, pretty-printed, newline-terminated) covering
+// every input: one issue per finding (and one per unreadable input) with description,
+// check_name (the code), fingerprint (stable over runs: a sha256 of input, code, location and
+// message), severity (error: major, warning: minor, info: info, unreadable: critical) and
+// location.path / location.lines.begin (always 1: findings are located by JSON pointer, which
+// the description names). schemas/gitlab-code-quality.schema.json describes it.
+std::string render_gitlab(const std::vector<InputReport>& reports, const ReportOptions& options);
+
+// One JUnit XML document covering every input: one <testsuite>, one <testcase> per input (name:
+// the input), one <failure> per finding that fails it (errors; warnings too when `strict`), an
+// <error> for an unreadable input, and the other findings in <system-out>. Text is valid XML
+// 1.0 whatever the input: ill-formed UTF-8 becomes U+FFFD, and control characters XML cannot
+// carry are shown as \xHH. schemas/junit.xsd describes it.
+std::string render_junit(const std::vector<InputReport>& reports, const ReportOptions& options);
+
+// Whether a format is one document for all inputs (sarif, gitlab, junit) rather than output per
+// input that can be printed as soon as the input is done.
+bool is_aggregate_format(ReportFormat format);
 
 // All inputs in one format: text, json and github concatenate the per-input output.
 std::string render_report(ReportFormat format, const std::vector<InputReport>& reports,

@@ -9,6 +9,7 @@
 
 #include "ociwasm/finding.h"
 #include "ociwasm/layout.h"
+#include "ociwasm/progress.h"
 #include "ociwasm/spin.h"
 #include "ociwasm/status.h"
 
@@ -17,6 +18,7 @@ namespace ociwasm {
 struct ValidateOptions {
     bool verify_blobs = true;  // hash blobs; false skips hashing (sizes are still checked)
     unsigned threads = 0;      // for directory hashing; 0 = hardware concurrency
+    ScanProgress* progress = nullptr;  // when set, told how many blob bytes the pass read
 };
 
 // One manifest reached from index.json (directly or through nested indexes).
