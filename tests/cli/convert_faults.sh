@@ -35,6 +35,18 @@ same() {
     if [[ -d "$2" ]]; then diff -r "$1" "$2" > /dev/null 2>&1; else cmp -s "$1" "$2"; fi
 }
 
+# wait_for_temporary OUT_NAME PID: returns once ".OUT_NAME.tmp-*" exists in $work, or PID has
+# ended, or 60 s have passed.
+wait_for_temporary() {
+    local out_name="$1" pid="$2" tries
+    for ((tries = 0; tries < 6000; tries++)); do
+        [[ -n "$(find "$work" -mindepth 1 -maxdepth 1 -name ".$out_name.tmp-*" -print -quit)" ]] \
+            && return 0
+        kill -0 "$pid" 2> /dev/null || return 0
+        sleep 0.01
+    done
+}
+
 # The only names allowed in $work besides OUT: the hidden temporaries of an interrupted write.
 assert_only_temp_litter() {
     local out_name="$1" name stray=()
@@ -61,15 +73,22 @@ for out_name in out out.tar; do
     assert_exit 0
 
     killed_before_commit=0
-    # The last kill comes early, so that its temporary is still there for the rerun below.
-    for delay in 0.8 0.3 0.05; do
+    # Fixed delays, then a kill as soon as the temporary beside OUT exists: that kill always
+    # lands before the commit (the 300 MB copy takes far longer than the poll), whatever the
+    # speed of the build (a sanitized one starts slowly), and leaves its temporary for the rerun
+    # below.
+    for delay in 0.8 0.3 temporary; do
         for start in absent old; do
-            describe "SIGKILL after ${delay}s, OUT $start ($out_name)"
+            describe "SIGKILL after ${delay}, OUT $start ($out_name)"
             rm -rf "$work" && mkdir -p "$work"
             if [[ "$start" == old ]]; then cp -r "$old" "$out"; fi
             "$convert" "$big" "$out" > /dev/null 2>&1 &
             pid=$!
-            sleep "$delay"
+            if [[ "$delay" == temporary ]]; then
+                wait_for_temporary "$out_name" "$pid"
+            else
+                sleep "$delay"
+            fi
             kill -KILL "$pid" 2> /dev/null
             wait "$pid" 2> /dev/null
             status=$?
