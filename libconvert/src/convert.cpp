@@ -4,8 +4,6 @@
 // input has been validated, then written with index.json and oci-layout at commit.
 #include "ociwasm/convert.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -21,11 +19,12 @@
 #include <utility>
 #include <vector>
 
-#include "archive_reader.h"
+#include "archive_layer.h"
 #include "layout_source_internal.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
 #include "ociwasm/validate.h"
+#include "text.h"
 #include "validate_internal.h"
 
 namespace ociwasm {
@@ -52,9 +51,9 @@ namespace {
 using rapidjson::Value;
 using Allocator = rapidjson::Document::AllocatorType;
 
-// Nested indexes deeper than this are left as they are (the validator reports cycles).
-constexpr std::size_t kMaxIndexDepth = 16;
-constexpr std::size_t kArchiveReadChunk = kMiB;
+using detail::blob_path;
+using detail::kMaxIndexDepth;
+using detail::quoted;
 
 std::string_view view(const Value& value) {
     return {value.GetString(), value.GetStringLength()};
@@ -98,21 +97,6 @@ void set_string(Value& object, std::string_view name, std::string_view text, All
 
 bool remove_member(Value& object, std::string_view name) {
     return object.IsObject() && object.RemoveMember(string_ref(name));
-}
-
-bool is_index_media_type(std::string_view media_type) {
-    return media_type == media::kOciIndex || media_type == media::kDockerManifestList;
-}
-
-std::string blob_path(std::string_view digest) {
-    auto colon = digest.find(':');
-    if (colon == std::string_view::npos) return "blobs/" + std::string(digest);
-    return "blobs/" + std::string(digest.substr(0, colon)) + "/" +
-           std::string(digest.substr(colon + 1));
-}
-
-std::string quoted(std::string_view text) {
-    return "\"" + std::string(text) + "\"";
 }
 
 std::string encode_base64(std::string_view bytes) {
@@ -274,76 +258,11 @@ class SinkCopier : public BlobObserver {
     Status writer_status_;
 };
 
-// A tar.gz archive layer held in memory, with the digest of each regular member.
+// An archive layer held in memory, with its members (archive_layer.h).
 struct ArchiveMembers {
     std::string bytes;
-    // digest -> (index of the first member with that content among all entries, size)
-    std::map<std::string, std::pair<std::size_t, std::uint64_t>> by_digest;
-    std::map<std::string, std::string> path_of;  // digest -> first member path
-    std::map<std::string, std::string> by_path;  // normalized member path -> digest
+    detail::ArchiveListing listing;
 };
-
-// Reads the members of a tar (gzip or not) from memory; `fn(index, entry, data-reader)` sees
-// each regular member. Returns false with `why` when the archive is unreadable.
-template <typename Fn>
-bool for_each_member(std::string_view bytes, std::string& why, Fn&& fn) {
-    detail::ArchiveReader reader;
-    if (Status status = detail::new_tar_reader(detail::TarCompression::gzip, reader); !status) {
-        why = status.message();
-        return false;
-    }
-    if (archive_read_open_memory(reader.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
-        why = detail::archive_problem(reader.get(), "cannot open the archive");
-        return false;
-    }
-    archive_entry* entry = nullptr;
-    std::size_t index = 0;
-    while (true) {
-        int rc = archive_read_next_header(reader.get(), &entry);
-        if (rc == ARCHIVE_EOF) break;
-        if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-            why = detail::archive_problem(reader.get(), "cannot read the next member");
-            return false;
-        }
-        std::size_t this_index = index++;
-        // Hardlinks carry no data; their target is listed as its own member.
-        if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) != nullptr) {
-            continue;
-        }
-        const char* name = archive_entry_pathname(entry);
-        auto read = [&reader](char* buffer, std::size_t size) -> la_ssize_t {
-            return archive_read_data(reader.get(), buffer, size);
-        };
-        if (!fn(this_index, std::string(name ? name : ""), read, why)) return false;
-    }
-    return true;
-}
-
-bool list_members(ArchiveMembers& archive, std::string& why) {
-    auto buffer = std::make_unique<char[]>(kArchiveReadChunk);
-    return for_each_member(
-        archive.bytes, why,
-        [&](std::size_t index, const std::string& path, auto& read, std::string& problem) {
-            StreamHasher hasher("sha256");
-            while (true) {
-                la_ssize_t n = read(buffer.get(), kArchiveReadChunk);
-                if (n < 0) {
-                    problem = path + ": cannot read the member's data";
-                    return false;
-                }
-                if (n == 0) break;
-                hasher.update(buffer.get(), static_cast<std::size_t>(n));
-            }
-            std::uint64_t size = hasher.bytes();
-            std::string digest = "sha256:" + hasher.finish_hex();
-            archive.by_path.emplace(detail::normalize_entry_path(path).path, digest);
-            if (!archive.by_digest.contains(digest)) {
-                archive.by_digest.emplace(digest, std::make_pair(index, size));
-                archive.path_of.emplace(digest, path);
-            }
-            return true;
-        });
-}
 
 // Collects every string member named "digest" in a lockfile: the content the app references.
 void collect_lockfile_digests(const Value& value, std::set<std::string>& out) {
@@ -523,7 +442,7 @@ class Converter {
 
     bool refused_ = false;
     bool ref_found_ = false;
-    std::set<std::string> visiting_;
+    detail::NestedIndexGuard visiting_;
     std::map<std::string, ManifestOutcome> manifest_memo_;
     std::map<std::string, std::pair<std::string, bool>> index_memo_;  // key -> (digest, changed)
     std::map<std::string, std::string> new_blobs_;                    // digest -> bytes
@@ -566,10 +485,11 @@ Status Converter::load_archive(const std::string& digest, ArchiveMembers*& out) 
     if (Status status = content(digest, members.bytes, detail::kMaxArchiveSize); !status) {
         return status;
     }
-    std::string why;
-    if (!list_members(members, why)) {
+    members.listing = detail::list_archive_layer(members.bytes);
+    if (!members.listing.readable) {
         return Status::invalid(source_.name() + ": " + blob_path(digest) +
-                               ": expected a readable tar.gz archive layer, found: " + why);
+                               ": expected a readable tar.gz archive layer, found: " +
+                               members.listing.problem);
     }
     out = &archives_.emplace(digest, std::move(members)).first->second;
     return Status::ok();
@@ -637,7 +557,7 @@ Status Converter::plan(const std::set<std::string>* streamed) {
 
 void Converter::reach(const std::string& digest, bool follow, bool output, std::size_t depth,
                       std::set<std::string>& out) const {
-    if (!out.insert(digest).second || !follow || depth >= kMaxIndexDepth) return;
+    if (!out.insert(digest).second || !follow || depth + 1 > kMaxIndexDepth) return;
     const std::string* bytes = nullptr;
     if (output) {
         if (auto it = new_blobs_.find(digest); it != new_blobs_.end()) bytes = &it->second;
@@ -686,9 +606,7 @@ Status Converter::walk_index(Value& index, Allocator& alloc, const std::string& 
         std::string ref;
         bool scope = in_scope;
         if (top_level) {
-            if (const Value* annotations = find(descriptor, "annotations")) {
-                ref = string_at(*annotations, media::kRefNameAnnotation).value_or("");
-            }
+            ref = std::string(detail::ref_name_of(descriptor).value_or(""));
             if (!options_.ref_name.empty()) {
                 scope = ref == options_.ref_name;
                 ref_found_ = ref_found_ || scope;
@@ -696,8 +614,12 @@ Status Converter::walk_index(Value& index, Allocator& alloc, const std::string& 
         }
         std::string media_type = string_at(descriptor, "mediaType").value_or("");
 
-        if (is_index_media_type(media_type)) {
-            if (depth + 1 >= kMaxIndexDepth || visiting_.contains(*digest)) continue;
+        if (detail::is_index_type(media_type)) {
+            // Too deep or a cycle: left as it is (validation reports both).
+            if (visiting_.enter(*digest, depth + 1) != detail::NestedIndexGuard::Entry::entered) {
+                continue;
+            }
+            visiting_.leave(*digest);
             std::string key = *digest + (scope ? "+" : "-");
             auto memo = index_memo_.find(key);
             if (memo == index_memo_.end()) {
@@ -707,11 +629,11 @@ Status Converter::walk_index(Value& index, Allocator& alloc, const std::string& 
                     !parse_json(bytes, nested, nullptr)) {
                     continue;  // missing or unreadable: left as it is (validation says why)
                 }
-                visiting_.insert(*digest);
+                visiting_.enter(*digest, depth + 1);
                 bool nested_changed = false;
                 Status status = walk_index(nested, nested.GetAllocator(), blob_path(*digest), false,
                                            scope, depth + 1, nested_changed);
-                visiting_.erase(*digest);
+                visiting_.leave(*digest);
                 if (!status) return status;
                 std::string new_digest = *digest;
                 if (nested_changed) new_digest = add_blob(write_canonical(nested));
@@ -971,7 +893,7 @@ Status Converter::to_old(rapidjson::Document& manifest, const std::string& file,
     std::vector<rapidjson::SizeType> archive_layers;
     for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
         if (i == lockfile_index) continue;
-        if (string_at((*layers)[i], "mediaType") == media::kArchiveLayer) {
+        if (detail::is_archive_layer_type(string_at((*layers)[i], "mediaType").value_or(""))) {
             archive_layers.push_back(i);
         } else if (auto digest = string_at((*layers)[i], "digest")) {
             layer_digests.insert(*digest);
@@ -1060,13 +982,12 @@ Status Converter::to_old(rapidjson::Document& manifest, const std::string& file,
             // digest, at this file's path.
             auto find_member = [&]() -> std::optional<std::pair<std::size_t, std::string>> {
                 for (std::size_t a = 0; a < archives.size(); ++a) {
+                    const detail::ArchiveListing& listing = archives[a]->listing;
                     if (digest) {
-                        if (archives[a]->by_digest.contains(*digest)) {
-                            return std::make_pair(a, *digest);
-                        }
-                    } else if (auto it = archives[a]->by_path.find(
+                        if (listing.digests.contains(*digest)) return std::make_pair(a, *digest);
+                    } else if (auto it = listing.by_path.find(
                                    detail::normalize_entry_path(path).path);
-                               it != archives[a]->by_path.end()) {
+                               it != listing.by_path.end()) {
                         return std::make_pair(a, it->second);
                     }
                 }
@@ -1080,7 +1001,7 @@ Status Converter::to_old(rapidjson::Document& manifest, const std::string& file,
                     result_.added_blobs.push_back(member_digest);
                 }
                 used_members.insert(member_digest);
-                add_layer(member_digest, archives[a]->by_digest.at(member_digest).second);
+                add_layer(member_digest, archives[a]->listing.with_digest(member_digest)->size);
                 ++from_archive;
             };
             if (digest) {
@@ -1132,9 +1053,11 @@ Status Converter::to_old(rapidjson::Document& manifest, const std::string& file,
     collect_content_digests(lockfile, referenced);
     for (std::size_t a = 0; a < archives.size(); ++a) {
         std::vector<std::string> unused;
-        for (const auto& [digest, where] : archives[a]->by_digest) {
-            if (!referenced.contains(digest) && !used_members.contains(digest)) {
-                unused.push_back(archives[a]->path_of.at(digest));
+        std::set<std::string> seen;
+        for (const detail::ArchiveMember& member : archives[a]->listing.members) {
+            if (seen.insert(member.digest).second && !referenced.contains(member.digest) &&
+                !used_members.contains(member.digest)) {
+                unused.push_back(member.name);
             }
         }
         if (unused.empty()) continue;
@@ -1275,42 +1198,41 @@ Status Converter::stream_input_blob(LayoutSink& sink, const BlobRecord& record) 
 
 Status Converter::stream_archive_members(LayoutSink& sink, const std::string& archive_digest,
                                          const std::set<std::string>& digests) {
-    ArchiveMembers& archive = archives_.at(archive_digest);
-    std::map<std::size_t, std::string> wanted;  // member index -> digest
-    for (const auto& digest : digests) wanted.emplace(archive.by_digest.at(digest).first, digest);
-    auto buffer = std::make_unique<char[]>(kArchiveReadChunk);
-    Status failure;
-    std::string why;
-    bool ok = for_each_member(
-        archive.bytes, why,
-        [&](std::size_t index, const std::string& path, auto& read, std::string& problem) {
-            auto it = wanted.find(index);
-            if (it == wanted.end()) return true;
-            const std::string& digest = it->second;
-            failure = sink.begin_blob(blob_path(digest), archive.by_digest.at(digest).second);
-            StreamHasher hasher("sha256");
-            while (failure) {
-                la_ssize_t n = read(buffer.get(), kArchiveReadChunk);
-                if (n < 0) {
-                    problem = path + ": cannot read the member's data";
-                    return false;
-                }
-                if (n == 0) break;
-                hasher.update(buffer.get(), static_cast<std::size_t>(n));
-                failure = sink.blob_data(buffer.get(), static_cast<std::size_t>(n));
-            }
-            if (failure && "sha256:" + hasher.finish_hex() != digest) {
-                failure = Status::io_error(source_.name() + ": " + blob_path(archive_digest) +
-                                           ": member " + path + " changed while expanding it");
-            }
-            if (failure) failure = sink.end_blob();
-            return static_cast<bool>(failure);
-        });
-    if (!failure) return failure;
-    if (!ok) {
-        return Status::io_error(source_.name() + ": " + blob_path(archive_digest) + ": " + why);
+    const ArchiveMembers& archive = archives_.at(archive_digest);
+    std::map<std::size_t, const detail::ArchiveMember*> wanted;  // entry -> member
+    std::set<std::size_t> entries;
+    for (const auto& digest : digests) {
+        const detail::ArchiveMember* member = archive.listing.with_digest(digest);
+        wanted.emplace(member->entry, member);
+        entries.insert(member->entry);
     }
-    return Status::ok();
+    std::optional<StreamHasher> hasher;
+    Status status = detail::read_archive_entries(
+        archive.bytes, entries, [&](std::size_t entry, const char* data, std::size_t size) {
+            const detail::ArchiveMember& member = *wanted.at(entry);
+            if (!hasher) {
+                hasher.emplace("sha256");
+                if (Status begun = sink.begin_blob(blob_path(member.digest), member.size); !begun) {
+                    return begun;
+                }
+            }
+            if (data != nullptr) {
+                hasher->update(data, size);
+                return sink.blob_data(data, size);
+            }
+            bool same = "sha256:" + hasher->finish_hex() == member.digest;
+            hasher.reset();
+            if (!same) {
+                return Status::io_error(source_.name() + ": " + blob_path(archive_digest) +
+                                        ": member " + member.name + " changed while expanding it");
+            }
+            return sink.end_blob();
+        });
+    if (!status && status.code() == Status::Code::invalid) {
+        return Status::io_error(source_.name() + ": " + blob_path(archive_digest) + ": " +
+                                status.message());
+    }
+    return status;
 }
 
 Status Converter::write(LayoutSink& sink, const std::set<std::string>& streamed) {

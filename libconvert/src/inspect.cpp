@@ -14,6 +14,7 @@
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
 #include "ociwasm/validate.h"
+#include "oci_graph.h"
 #include "validate_internal.h"
 
 namespace ociwasm {
@@ -24,26 +25,11 @@ using detail::BlobAccess;
 using detail::find_member;
 using detail::string_member;
 
-// Nested indexes deeper than this are not followed (as in validation).
-constexpr int kMaxIndexDepth = 32;
 constexpr std::size_t kWasmHeaderSize = 8;
-constexpr std::string_view kDockerImageConfig = "application/vnd.docker.container.image.v1+json";
-
-bool is_wasm_layer(std::string_view media_type) {
-    return media_type == media::kWasmLayer || media_type == media::kWasmLayerAlt;
-}
-
-bool is_image_config(std::string_view media_type) {
-    return media_type == media::kOciConfig || media_type == kDockerImageConfig;
-}
-
-bool is_index_type(std::string_view media_type) {
-    return media_type == media::kOciIndex || media_type == media::kDockerManifestList;
-}
-
-bool is_manifest_type(std::string_view media_type) {
-    return media_type == media::kOciManifest || media_type == media::kDockerManifest;
-}
+using detail::is_image_config_type;
+using detail::is_index_type;
+using detail::is_manifest_type;
+using detail::is_wasm_layer_type;
 
 std::string string_or_empty(const rapidjson::Value& object, std::string_view name) {
     auto value = string_member(object, name);
@@ -132,13 +118,13 @@ class Inspector {
 
     InspectEntry entry(const rapidjson::Value& descriptor, std::string location,
                        std::string ref_name) {
-        std::set<std::string> path;
+        detail::NestedIndexGuard path;
         return build(descriptor, std::move(location), std::move(ref_name), 0, path);
     }
 
   private:
     InspectEntry build(const rapidjson::Value& value, std::string location, std::string ref_name,
-                       int depth, std::set<std::string>& path) {
+                       int depth, detail::NestedIndexGuard& path) {
         InspectEntry entry;
         entry.location = std::move(location);
         entry.ref_name = std::move(ref_name);
@@ -215,27 +201,29 @@ class Inspector {
     }
 
     void fill_index(InspectEntry& entry, const rapidjson::Document& doc, int depth,
-                    std::set<std::string>& path) {
+                    detail::NestedIndexGuard& path) {
         const rapidjson::Value* manifests = find_member(doc, "manifests");
         if (manifests == nullptr || !manifests->IsArray()) {
             entry.problem = "the index has no manifests array";
             return;
         }
-        if (depth >= kMaxIndexDepth) {
-            entry.problem = "nested more than " + std::to_string(kMaxIndexDepth) +
-                            " indexes deep; not followed further";
-            return;
+        switch (path.enter(entry.descriptor.digest, static_cast<std::size_t>(depth) + 1)) {
+            case detail::NestedIndexGuard::Entry::too_deep:
+                entry.problem = "nested more than " + std::to_string(detail::kMaxIndexDepth) +
+                                " indexes deep; not followed further";
+                return;
+            case detail::NestedIndexGuard::Entry::cycle:
+                entry.problem = "the index reaches itself (a cycle); not followed again";
+                return;
+            case detail::NestedIndexGuard::Entry::entered:
+                break;
         }
-        if (!path.insert(entry.descriptor.digest).second) {
-            entry.problem = "the index reaches itself (a cycle); not followed again";
-            return;
-        }
-        std::string file = blob_file(entry.descriptor.digest);
+        std::string file = detail::blob_path(entry.descriptor.digest);
         for (rapidjson::SizeType i = 0; i < manifests->Size(); ++i) {
             entry.manifests.push_back(build(
                 (*manifests)[i], file + "#" + pointer_join("/manifests", i), "", depth + 1, path));
         }
-        path.erase(entry.descriptor.digest);
+        path.leave(entry.descriptor.digest);
     }
 
     void fill_manifest(InspectEntry& entry, const rapidjson::Document& doc) {
@@ -252,7 +240,7 @@ class Inspector {
         if (const rapidjson::Value* config = find_member(doc, "config");
             config != nullptr && config->IsObject()) {
             entry.config = read_descriptor(*config);
-            if (is_image_config(entry.config->media_type)) {
+            if (is_image_config_type(entry.config->media_type)) {
                 if (auto platform = config_platform(entry.config->digest)) {
                     entry.platform = std::move(platform);
                 }
@@ -263,7 +251,7 @@ class Inspector {
             for (const rapidjson::Value& layer : layers->GetArray()) {
                 InspectLayer item;
                 item.descriptor = read_descriptor(layer);
-                if (is_wasm_layer(item.descriptor.media_type)) {
+                if (is_wasm_layer_type(item.descriptor.media_type)) {
                     item.wasm = wasm_kind(item.descriptor.digest);
                 }
                 entry.layers.push_back(std::move(item));
@@ -360,12 +348,6 @@ class Inspector {
         return summary;
     }
 
-    static std::string blob_file(const std::string& digest) {
-        std::string file = "blobs/" + digest;
-        if (auto colon = file.find(':'); colon != std::string::npos) file[colon] = '/';
-        return file;
-    }
-
     BlobAccess blobs_;
     const LayoutScan& scan_;
     const std::map<std::string, std::string>* streamed_heads_;
@@ -423,10 +405,7 @@ Status inspect_impl(LayoutSource& source, const InspectOptions& options, bool va
     out.index_entries = manifests->Size();
     for (rapidjson::SizeType i = 0; i < manifests->Size(); ++i) {
         const rapidjson::Value& descriptor = (*manifests)[i];
-        std::string ref_name;
-        if (const rapidjson::Value* annotations = find_member(descriptor, "annotations")) {
-            ref_name = string_or_empty(*annotations, media::kRefNameAnnotation);
-        }
+        std::string ref_name(detail::ref_name_of(descriptor).value_or(""));
         if (!ref_name.empty()) out.ref_names.push_back(ref_name);
         if (!options.ref_name.empty() && ref_name != options.ref_name) continue;
         out.entries.push_back(

@@ -1,24 +1,17 @@
 // Spin checks (FORMATS.md sections 4 and 5): the lockfile on its own, the lockfile against the
 // manifest's layers (both packaging formats), the image config's platform and label, archive
 // layers and wasm headers.
-#include <archive.h>
-#include <archive_entry.h>
 
 #include <cctype>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
-#include "archive_reader.h"
 #include "layout_source_internal.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
@@ -142,14 +135,10 @@ struct Layer {
     std::string digest;
 };
 
-bool is_archive_type(std::string_view media_type) {
-    return media_type == media::kArchiveLayer;
-}
-
 // Layers Spin treats as data: anything not wasm, not the lockfile, not an archive.
 bool is_data_like_type(std::string_view media_type) {
     return !is_wasm_layer_type(media_type) && media_type != media::kSpinLockfile &&
-           !is_archive_type(media_type);
+           !is_archive_layer_type(media_type);
 }
 
 std::string normalized_member_path(std::string_view path) {
@@ -170,7 +159,7 @@ class SpinCrossCheck {
                 Layer entry{std::string(string_member(layer, "mediaType").value_or("")),
                             std::string(string_member(layer, "digest").value_or(""))};
                 if (!entry.digest.empty()) by_digest_[entry.digest].push_back(i);
-                if (is_archive_type(entry.media_type)) archives_.push_back(i);
+                if (is_archive_layer_type(entry.media_type)) archives_.push_back(i);
                 layers_.push_back(std::move(entry));
             }
         }
@@ -283,7 +272,7 @@ class SpinCrossCheck {
                     if (is_data_like_type(layers_[index].media_type)) {
                         referenced_[index] = true;
                         resolved = true;
-                    } else if (!is_archive_type(layers_[index].media_type)) {
+                    } else if (!is_archive_layer_type(layers_[index].media_type)) {
                         wrong_type = index;
                     }
                 }
@@ -392,10 +381,6 @@ class SpinCrossCheck {
 };
 
 }  // namespace
-
-bool is_wasm_layer_type(std::string_view media_type) {
-    return media_type == media::kWasmLayer || media_type == media::kWasmLayerAlt;
-}
 
 void check_lockfile_internal(const rapidjson::Value& lockfile, std::string_view file,
                              Findings& out) {
@@ -601,157 +586,6 @@ void check_wasm_header(std::string_view head, std::uint64_t size, std::string_vi
     out.info("WASM-KIND", where(file, "") + "this layer is " + kind, file, "", std::string(digest));
 }
 
-namespace {
-
-// Reads the entries of an archive opened on `handle`: hashes every regular file.
-ArchiveListing list_entries(archive* handle) {
-    ArchiveListing listing;
-    listing.checked = true;
-    std::vector<char> buffer(64 * 1024);
-    for (;;) {
-        archive_entry* entry = nullptr;
-        int status = archive_read_next_header(handle, &entry);
-        if (status == ARCHIVE_EOF) break;
-        if (status < ARCHIVE_WARN) {
-            listing.problem = archive_problem(handle, "a broken tar entry");
-            return listing;
-        }
-        const char* name = archive_entry_pathname(entry);
-        std::string path = normalized_member_path(name != nullptr ? name : "");
-        if (const char* target = archive_entry_hardlink(entry)) {
-            // A hard link carries no data; it has the content of the entry it names.
-            auto found = listing.by_path.find(normalized_member_path(target));
-            if (found != listing.by_path.end()) listing.by_path[path] = found->second;
-            continue;
-        }
-        if (archive_entry_filetype(entry) != AE_IFREG) continue;
-        StreamHasher hasher("sha256");
-        for (;;) {
-            la_ssize_t n = archive_read_data(handle, buffer.data(), buffer.size());
-            if (n == 0) break;
-            if (n < 0) {
-                listing.problem =
-                    archive_problem(handle, "truncated data") + " (in member " + quoted(path) + ")";
-                return listing;
-            }
-            hasher.update(buffer.data(), static_cast<std::size_t>(n));
-        }
-        std::string digest = "sha256:" + hasher.finish_hex();
-        listing.digests.insert(digest);
-        listing.by_path[path] = std::move(digest);
-    }
-    listing.readable = true;
-    return listing;
-}
-
-// Hands the chunks a LayoutSource pushes (on a producer thread) to libarchive, which pulls.
-// At most a few chunks wait in memory, so a large archive streams through in bounded memory.
-class ChunkPipe {
-  public:
-    Status push(const char* data, std::size_t size) {
-        std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return cancelled_ || queued_.size() < kMaxQueued; });
-        if (cancelled_) return Status::invalid("archive listing stopped");
-        queued_.emplace_back(data, size);
-        changed_.notify_all();
-        return Status::ok();
-    }
-    void finish(Status status) {
-        std::lock_guard lock(mutex_);
-        done_ = true;
-        status_ = std::move(status);
-        changed_.notify_all();
-    }
-    void cancel() {
-        std::lock_guard lock(mutex_);
-        cancelled_ = true;
-        changed_.notify_all();
-    }
-    // The next non-empty chunk into `current`; false at the end of the stream.
-    bool pop() {
-        std::unique_lock lock(mutex_);
-        for (;;) {
-            changed_.wait(lock, [&] { return done_ || !queued_.empty(); });
-            if (queued_.empty()) return false;
-            current_ = std::move(queued_.front());
-            queued_.pop_front();
-            changed_.notify_all();
-            if (!current_.empty()) return true;
-        }
-    }
-    const std::string& current() const { return current_; }
-    Status status() {
-        std::lock_guard lock(mutex_);
-        return status_;
-    }
-
-    static la_ssize_t read(archive*, void* client, const void** buffer) {
-        auto* pipe = static_cast<ChunkPipe*>(client);
-        if (!pipe->pop()) return 0;
-        *buffer = pipe->current().data();
-        return static_cast<la_ssize_t>(pipe->current().size());
-    }
-
-  private:
-    static constexpr std::size_t kMaxQueued = 4;
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::deque<std::string> queued_;
-    std::string current_;
-    bool done_ = false;
-    bool cancelled_ = false;
-    Status status_;
-};
-
-// Lists an archive blob by streaming it from the source again.
-ArchiveListing list_archive_streaming(LayoutSource& source, const std::string& path) {
-    ChunkPipe pipe;
-    std::thread producer([&] {
-        pipe.finish(source.read_blob(
-            path, [&](const char* data, std::size_t size) { return pipe.push(data, size); }));
-    });
-    ArchiveListing listing;
-    {
-        ArchiveReader reader;
-        if (Status status = new_tar_reader(TarCompression::gzip, reader); !status) {
-            listing.problem = status.message();
-        } else if (archive_read_open(reader.get(), &pipe, nullptr, &ChunkPipe::read, nullptr) !=
-                   ARCHIVE_OK) {
-            listing.checked = true;
-            listing.problem = archive_problem(reader.get(), "not a tar.gz archive");
-        } else {
-            listing = list_entries(reader.get());
-        }
-    }
-    pipe.cancel();
-    producer.join();
-    Status status = pipe.status();
-    if (!status && !listing.readable && status.message() != "archive listing stopped") {
-        // The bytes could not be read again: that says nothing about the archive itself.
-        ArchiveListing unread;
-        unread.problem = status.message();
-        return unread;
-    }
-    return listing;
-}
-
-}  // namespace
-
-ArchiveListing list_archive(std::string_view bytes) {
-    ArchiveListing listing;
-    ArchiveReader reader;
-    if (Status status = new_tar_reader(TarCompression::gzip, reader); !status) {
-        listing.problem = status.message();
-        return listing;
-    }
-    if (archive_read_open_memory(reader.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
-        listing.checked = true;
-        listing.problem = archive_problem(reader.get(), "not a tar.gz archive");
-        return listing;
-    }
-    return list_entries(reader.get());
-}
-
 ArchiveListing& BlobAccess::archive(std::string_view digest) {
     auto [it, inserted] = archives_.try_emplace(std::string(digest));
     if (!inserted) return *it->second;
@@ -763,9 +597,9 @@ ArchiveListing& BlobAccess::archive(std::string_view digest) {
         return listing;
     }
     if (record->content) {
-        listing = list_archive(*record->content);
+        listing = list_archive_layer(*record->content);
     } else if (source_.can_reread()) {
-        listing = list_archive_streaming(source_, record->path);
+        listing = list_archive_layer(source_, record->path);
     } else {
         listing.problem = "the blob (" + std::to_string(record->size) +
                           " bytes) was too large to keep during the pass and the input is a "

@@ -89,16 +89,17 @@ using detail::BlobAccess;
 using detail::find_member;
 using detail::string_member;
 
-// Nested indexes deeper than this are not followed (real layouts nest one or two levels).
-constexpr int kMaxIndexDepth = 32;
 
 enum class DocType { oci_manifest, oci_index, docker_manifest, docker_index, other };
 
+// The graph's media-type classes (oci_graph.h), split by whose rules apply: OCI or Docker.
 DocType doc_type_for(std::string_view media_type) {
-    if (media_type == media::kOciManifest) return DocType::oci_manifest;
-    if (media_type == media::kOciIndex) return DocType::oci_index;
-    if (media_type == media::kDockerManifest) return DocType::docker_manifest;
-    if (media_type == media::kDockerManifestList) return DocType::docker_index;
+    if (detail::is_manifest_type(media_type)) {
+        return media_type == media::kOciManifest ? DocType::oci_manifest : DocType::docker_manifest;
+    }
+    if (detail::is_index_type(media_type)) {
+        return media_type == media::kOciIndex ? DocType::oci_index : DocType::docker_index;
+    }
     return DocType::other;
 }
 
@@ -298,11 +299,7 @@ class GraphWalk {
             std::string pointer = pointer_join("/manifests", i);
             std::string ref_name = context.ref_name;
             if (context.is_index_json) {
-                const rapidjson::Value* annotations = find_member(descriptor, "annotations");
-                if (annotations != nullptr) {
-                    ref_name = std::string(
-                        string_member(*annotations, media::kRefNameAnnotation).value_or(""));
-                }
+                ref_name = std::string(detail::ref_name_of(descriptor).value_or(""));
             }
             const BlobRecord* record = reach(descriptor, context.file, pointer);
             std::string_view media_type = string_member(descriptor, "mediaType").value_or("");
@@ -319,8 +316,8 @@ class GraphWalk {
                         const ManifestState& state = visit_manifest(*record, media_type);
                         entry.format = state.format;
                         if (state.parsed) note_format(state.format);
-                    } else if (auto digest = parse_digest(entry.digest)) {
-                        entry.file = "blobs/" + digest->algorithm + "/" + digest->encoded;
+                    } else if (parse_digest(entry.digest)) {
+                        entry.file = detail::blob_path(entry.digest);
                     }
                     result_.manifests.push_back(std::move(entry));
                     break;
@@ -356,24 +353,40 @@ class GraphWalk {
                             const IndexContext& parent, const std::string& pointer,
                             const std::string& ref_name) {
         std::string key = record.digest();
-        if (in_progress_.count(key) > 0) {
-            out_.error("OCI-INDEX-CYCLE",
-                       where(parent.file, pointer) +
-                           "expected nested indexes to form a tree, "
-                           "found " +
-                           key + " reaching itself",
-                       parent.file, pointer, key);
-            return;
+        bool first = !indexes_done_.contains(key);
+        switch (index_path_.enter(key, static_cast<std::size_t>(parent.depth) + 1)) {
+            case detail::NestedIndexGuard::Entry::cycle:
+                out_.error("OCI-INDEX-CYCLE",
+                           where(parent.file, pointer) +
+                               "expected nested indexes to form a tree, "
+                               "found " +
+                               key + " reaching itself",
+                           parent.file, pointer, key);
+                return;
+            case detail::NestedIndexGuard::Entry::too_deep:
+                if (!indexes_done_.insert(key).second) return;
+                out_.warning("OCI-INDEX-TOO-DEEP",
+                             where(parent.file, pointer) + "expected at most " +
+                                 std::to_string(detail::kMaxIndexDepth) +
+                                 " levels of nested indexes, found more: " + key +
+                                 " is not followed",
+                             parent.file, pointer, key);
+                return;
+            case detail::NestedIndexGuard::Entry::entered:
+                break;
         }
-        if (!indexes_done_.insert(key).second) return;
-        if (parent.depth + 1 > kMaxIndexDepth) {
-            out_.warning("OCI-INDEX-TOO-DEEP",
-                         where(parent.file, pointer) + "expected at most " +
-                             std::to_string(kMaxIndexDepth) +
-                             " levels of nested indexes, found more: " + key + " is not followed",
-                         parent.file, pointer, key);
-            return;
+        if (first) {
+            indexes_done_.insert(key);
+            check_nested_index(record, media_type, parent, pointer, ref_name);
         }
+        index_path_.leave(key);
+    }
+
+    // A nested index seen for the first time: its body, then its descriptors.
+    void check_nested_index(const BlobRecord& record, std::string_view media_type,
+                            const IndexContext& parent, const std::string& pointer,
+                            const std::string& ref_name) {
+        std::string key = record.digest();
         std::string bytes;
         if (!load_document(record, bytes)) return;
         warn_if_large(record, "an index");
@@ -396,9 +409,7 @@ class GraphWalk {
         detail::check_index_body(doc, record.path, false,
                                  oci ? detail::BodyCheck::oci : detail::BodyCheck::docker, out_);
         IndexContext context{record.path, false, ref_name, parent.depth + 1};
-        in_progress_.insert(key);
         visit_index_descriptors(doc, context);
-        in_progress_.erase(key);
     }
 
     const ManifestState& visit_manifest(const BlobRecord& record, std::string_view media_type) {
@@ -627,7 +638,7 @@ class GraphWalk {
     std::unordered_set<std::string> referenced_;
     std::unordered_set<std::string> missing_;
     std::unordered_set<std::string> unverifiable_;
-    std::unordered_set<std::string> in_progress_;
+    detail::NestedIndexGuard index_path_;
     std::unordered_set<std::string> indexes_done_;
     std::unordered_set<std::string> wasm_checked_;
     std::unordered_set<std::string> lock_version_files_;

@@ -15,6 +15,8 @@
 
 #include <rapidjson/document.h>
 
+#include "archive_layer.h"
+#include "oci_graph.h"
 #include "ociwasm/finding.h"
 #include "ociwasm/json.h"
 #include "ociwasm/layout.h"
@@ -100,14 +102,6 @@ void drop_redundant_schema_findings(Findings& findings);
 
 // ---- blob access shared by the walk and the Spin checks (validate.cpp) ----
 
-struct ArchiveListing {
-    bool readable = false;  // a tar.gz we could read to the end
-    bool reported = false;  // its problem has been reported once
-    bool checked = false;   // false when the archive could not be read (missing, stream)
-    std::string problem;    // why it is not readable / not checked
-    std::unordered_set<std::string> digests;               // "sha256:<hex>" of each member
-    std::unordered_map<std::string, std::string> by_path;  // normalized member path -> digest
-};
 
 class BlobAccess {
   public:
@@ -134,8 +128,6 @@ class BlobAccess {
     std::unordered_map<std::string_view, const BlobRecord*> index_;  // views of scan_.blobs keys
 };
 
-// Lists a tar.gz held in memory (spin_checks.cpp).
-ArchiveListing list_archive(std::string_view bytes);
 
 // ---- Spin (spin_checks.cpp) ----
 
@@ -175,7 +167,5 @@ void check_spin_config(const rapidjson::Value* config, std::string_view config_f
 // WASM-MAGIC / WASM-KIND for one wasm layer blob, given its first bytes.
 void check_wasm_header(std::string_view head, std::uint64_t size, std::string_view blob_file,
                        std::string_view digest, Findings& out);
-
-bool is_wasm_layer_type(std::string_view media_type);
 
 }  // namespace ociwasm::detail

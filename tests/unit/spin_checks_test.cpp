@@ -522,14 +522,14 @@ TEST(SpinChecks, WasmHeaderParsing) {
 TEST(SpinChecks, ListArchiveHashesMembers) {
     std::string archive =
         testing::make_tar_gz({{"./a.txt", "A"}, {"dir/b.txt", "BB"}, {"/abs.txt", "C"}});
-    detail::ArchiveListing listing = detail::list_archive(archive);
+    detail::ArchiveListing listing = detail::list_archive_layer(archive);
     EXPECT_TRUE(listing.readable) << listing.problem;
     EXPECT_EQ(listing.by_path.at("a.txt"), sha256_digest("A"));
     EXPECT_EQ(listing.by_path.at("dir/b.txt"), sha256_digest("BB"));
     EXPECT_EQ(listing.by_path.at("abs.txt"), sha256_digest("C"));
     EXPECT_EQ(listing.digests.count(sha256_digest("BB")), 1u);
 
-    detail::ArchiveListing truncated = detail::list_archive(archive.substr(0, archive.size() / 2));
+    detail::ArchiveListing truncated = detail::list_archive_layer(archive.substr(0, archive.size() / 2));
     EXPECT_FALSE(truncated.readable);
     EXPECT_FALSE(truncated.problem.empty());
 }

@@ -15,6 +15,8 @@ inline constexpr std::string_view kDockerManifest =
     "application/vnd.docker.distribution.manifest.v2+json";
 inline constexpr std::string_view kDockerManifestList =
     "application/vnd.docker.distribution.manifest.list.v2+json";
+inline constexpr std::string_view kDockerImageConfig =
+    "application/vnd.docker.container.image.v1+json";
 
 // Spin: the lockfile, as the config blob (old format) or as the last layer (new format).
 inline constexpr std::string_view kSpinLockfile = "application/vnd.fermyon.spin.application.v1+config";
