@@ -12,8 +12,14 @@
 
 #include "ociwasm/digest.h"
 #include "ociwasm/spin.h"
+#include "text.h"
 
 namespace ociwasm {
+
+using detail::github_escape;
+using detail::one_line;
+using detail::valid_utf8;
+using detail::xml_escape;
 
 namespace {
 
@@ -134,72 +140,6 @@ const CodeInfo* find_code(std::string_view code) {
     return it == kCodes.end() ? nullptr : &*it;
 }
 
-// Replaces every ill-formed UTF-8 sequence with U+FFFD so machine output stays valid.
-std::string valid_utf8(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    std::size_t i = 0;
-    while (i < text.size()) {
-        auto byte = static_cast<unsigned char>(text[i]);
-        std::size_t length = 0;
-        std::uint32_t min = 0;
-        if (byte < 0x80) {
-            out.push_back(text[i++]);
-            continue;
-        }
-        if ((byte & 0xE0) == 0xC0) {
-            length = 2;
-            min = 0x80;
-        } else if ((byte & 0xF0) == 0xE0) {
-            length = 3;
-            min = 0x800;
-        } else if ((byte & 0xF8) == 0xF0) {
-            length = 4;
-            min = 0x10000;
-        }
-        bool ok = length != 0 && i + length <= text.size();
-        std::uint32_t code_point = byte & (0xFF >> (length + 1));
-        for (std::size_t k = 1; ok && k < length; ++k) {
-            auto next = static_cast<unsigned char>(text[i + k]);
-            ok = (next & 0xC0) == 0x80;
-            code_point = (code_point << 6) | (next & 0x3F);
-        }
-        ok = ok && code_point >= min && code_point <= 0x10FFFF &&
-             !(code_point >= 0xD800 && code_point <= 0xDFFF);
-        if (ok) {
-            out.append(text.substr(i, length));
-            i += length;
-        } else {
-            out.append("\xEF\xBF\xBD");
-            ++i;
-        }
-    }
-    return out;
-}
-
-// For the one-line text form: control characters become visible escapes.
-std::string one_line(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        auto byte = static_cast<unsigned char>(c);
-        if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\r') {
-            out += "\\r";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (byte < 0x20 || byte == 0x7F) {
-            char hex[5];
-            std::snprintf(hex, sizeof hex, "\\x%02X", byte);
-            out += hex;
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
-}
-
 std::string plural(std::size_t n, std::string_view one, std::string_view many) {
     return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
@@ -302,33 +242,6 @@ std::string_view sarif_level(Severity severity) {
     return "error";
 }
 
-// Workflow-command escaping: data needs %, CR and LF escaped; property values also ':' and ','.
-std::string github_escape(std::string_view text, bool property) {
-    std::string out;
-    for (char c : valid_utf8(text)) {
-        switch (c) {
-            case '%':
-                out += "%25";
-                break;
-            case '\r':
-                out += "%0D";
-                break;
-            case '\n':
-                out += "%0A";
-                break;
-            case ':':
-                out += property ? "%3A" : ":";
-                break;
-            case ',':
-                out += property ? "%2C" : ",";
-                break;
-            default:
-                out.push_back(c);
-        }
-    }
-    return out;
-}
-
 // A relative or absolute file path as a URI reference (RFC 3986): unreserved characters and '/'
 // stay, everything else is percent-encoded (':' too, so a relative path never reads as a scheme).
 std::string path_to_uri(std::string_view path) {
@@ -377,60 +290,6 @@ void write_physical_location(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w
     }
     writer.EndObject();
     writer.EndObject();
-}
-
-// XML 1.0 character data or attribute value. Ill-formed UTF-8 becomes U+FFFD; so do U+FFFE and
-// U+FFFF, which XML forbids. Control characters XML forbids even as references are shown as
-// \xHH; in attributes, tab, LF and CR are references so that attribute normalization keeps them.
-std::string xml_escape(std::string_view text, bool attribute) {
-    std::string clean = valid_utf8(text);
-    std::string out;
-    out.reserve(clean.size());
-    for (std::size_t i = 0; i < clean.size(); ++i) {
-        char c = clean[i];
-        auto byte = static_cast<unsigned char>(c);
-        if (byte == 0xEF && i + 2 < clean.size() && clean[i + 1] == '\xBF' &&
-            (clean[i + 2] == '\xBE' || clean[i + 2] == '\xBF')) {
-            out += "\xEF\xBF\xBD";
-            i += 2;
-            continue;
-        }
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += attribute ? "&quot;" : "\"";
-                break;
-            case '\'':
-                out += attribute ? "&apos;" : "'";
-                break;
-            case '\t':
-                out += attribute ? "&#9;" : "\t";
-                break;
-            case '\n':
-                out += attribute ? "&#10;" : "\n";
-                break;
-            case '\r':
-                out += "&#13;";
-                break;
-            default:
-                if (byte < 0x20) {
-                    char hex[5];
-                    std::snprintf(hex, sizeof hex, "\\x%02X", byte);
-                    out += hex;
-                } else {
-                    out.push_back(c);
-                }
-        }
-    }
-    return out;
 }
 
 std::string_view gitlab_severity(Severity severity) {

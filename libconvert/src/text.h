@@ -11,4 +11,21 @@ namespace ociwasm::detail {
 // as \u00XX, cut after 200 bytes with "...".
 std::string quoted(std::string_view text);
 
+// `text` with every ill-formed UTF-8 sequence (and lone surrogate) replaced by U+FFFD: what every
+// JSON, SARIF, GitLab and JUnit writer puts in a string, so machine output is always valid UTF-8.
+std::string valid_utf8(std::string_view text);
+
+// For one line of text output: LF, CR and tab as \n, \r, \t; other control bytes (C0 and DEL)
+// as \xHH, so that an input-derived value can neither break a line nor drive a terminal.
+std::string one_line(std::string_view text);
+
+// A GitHub Actions workflow-command value: % CR LF percent-encoded, and in a property value ':'
+// and ',' too; other control bytes except tab as \xHH (ESC or BEL would reach the log
+// viewer's terminal).
+std::string github_escape(std::string_view text, bool property);
+
+// XML 1.0 character data (or attribute value when `attribute`): markup characters as entities,
+// ill-formed UTF-8 and U+FFFE/U+FFFF as U+FFFD, control bytes XML forbids as \xHH.
+std::string xml_escape(std::string_view text, bool attribute);
+
 }  // namespace ociwasm::detail
