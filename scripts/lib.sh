@@ -11,6 +11,8 @@ TEST_PACKAGES=(jq zstd xz-utils skopeo umoci docker-registry wabt time libxml2-u
                bash-completion man-db bsdextrautils pre-commit git)
 # The clang that builds the libFuzzer targets (scripts/fuzz.sh, scripts/test.sh --sanitize).
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
+# The formatter .ci/run checks the sources with (scripts/check-format.sh).
+FORMAT_PACKAGES=(clang-format-14)
 
 log() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
 
