@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace ociwasm {
@@ -33,11 +34,15 @@ public:
         return value() && doc_.RawNumber(str, len, copy);
     }
     bool String(const char* str, rapidjson::SizeType len, bool copy) {
-        return value() && doc_.String(str, len, copy);
+        value();
+        if (has_surrogate(str, len)) return lone_surrogate(pointer());
+        return doc_.String(str, len, copy);
     }
     bool StartObject() { return open(true) && doc_.StartObject(); }
     bool Key(const char* str, rapidjson::SizeType len, bool copy) {
         Frame& frame = frames_.back();
+        // The name is not yet part of the path: the error points at the object holding it.
+        if (has_surrogate(str, len)) return lone_surrogate(pointer_without_key());
         frame.key.assign(str, len);
         if (!frame.keys.insert(frame.key).second) {
             problem_ = "duplicate member name \"" + frame.key + "\"";
@@ -71,6 +76,35 @@ public:
     }
 
 private:
+    // RapidJSON decodes an escaped low surrogate without its high half (a lone "\\udc00" or a
+    // reversed pair) into the three-byte encoding of a surrogate code point, which is not UTF-8.
+    // Raw input bytes are already checked (kParseValidateEncodingFlag), so this only sees escapes.
+    static bool has_surrogate(const char* str, rapidjson::SizeType len) {
+        for (rapidjson::SizeType i = 0; i + 1 < len; ++i) {
+            const auto lead = static_cast<unsigned char>(str[i]);
+            const auto next = static_cast<unsigned char>(str[i + 1]);
+            if (lead == 0xED && next >= 0xA0 && next <= 0xBF) return true;
+        }
+        return false;
+    }
+    bool lone_surrogate(std::string at) {
+        problem_ = "lone surrogate in a string (a \\uDC00-\\uDFFF escape without its high half)";
+        problem_pointer_ = std::move(at);
+        return false;
+    }
+    std::string pointer_without_key() const {
+        std::string out;
+        for (std::size_t i = 0; i < frames_.size(); ++i) {
+            const Frame& frame = frames_[i];
+            if (frame.is_object) {
+                if (i + 1 < frames_.size()) out = pointer_join(out, frame.key);
+            } else if (frame.next_index > 0) {
+                out = pointer_join(out, frame.next_index - 1);
+            }
+        }
+        return out;
+    }
+
     struct Frame {
         bool is_object = false;
         std::size_t next_index = 0;

@@ -42,6 +42,28 @@ TEST(ParseJson, RejectsInvalidUtf8) {
     EXPECT_TRUE(parse_json("{\"a\":\"\xe2\x82\xac\"}", doc, &error));  // the euro sign
 }
 
+// RapidJSON refuses a lone high surrogate but decodes a lone low one (or a reversed pair) into
+// the UTF-8 bytes of a surrogate code point: invalid UTF-8 that every later writer passed on.
+TEST(ParseJson, RejectsLoneLowSurrogatesInValuesAndNames) {
+    rapidjson::Document doc;
+    JsonError error;
+    for (const char* text : {R"({"a":"\udc00"})", R"({"a":"x\udfffy"})", R"({"\udc00":1})",
+                             R"({"a":["ok","\udc00\udc00"]})", R"({"a":"\udc00\ud800"})"}) {
+        SCOPED_TRACE(text);
+        EXPECT_FALSE(parse_json(text, doc, &error));
+        EXPECT_NE(error.message.find("surrogate"), std::string::npos) << error.message;
+    }
+    EXPECT_FALSE(parse_json(R"({"a":["ok","\udc00"]})", doc, &error));
+    EXPECT_EQ(error.pointer, "/a/1");
+    EXPECT_FALSE(parse_json(R"({"k\udc00":1})", doc, &error));
+    EXPECT_EQ(error.pointer, "") << "a bad member name points at its object";
+    // Raw bytes of a surrogate code point are not UTF-8 either.
+    EXPECT_FALSE(parse_json("{\"a\":\"\xED\xB0\x80\"}", doc, &error));
+    // A proper pair is one code point (U+1F600), and is kept.
+    ASSERT_TRUE(parse_json(R"({"a":"\ud83d\ude00"})", doc, &error)) << error.message;
+    EXPECT_EQ(std::string(doc["a"].GetString()), "\xF0\x9F\x98\x80");
+}
+
 TEST(ParseJson, ReportsOffsetOfSyntaxErrors) {
     rapidjson::Document doc;
     JsonError error;
