@@ -89,7 +89,7 @@ class ChunkPipe {
     Status push(const char* data, std::size_t size) {
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return cancelled_ || queued_.size() < kMaxQueued; });
-        if (cancelled_) return Status::invalid("archive listing stopped");
+        if (cancelled_) return Status::stopped("archive listing stopped");
         queued_.emplace_back(data, size);
         changed_.notify_all();
         return Status::ok();
@@ -188,7 +188,7 @@ ArchiveListing list_archive_layer(LayoutSource& source, const std::string& path)
     pipe.cancel();
     producer.join();
     Status status = pipe.status();
-    if (!status && !listing.readable && status.message() != "archive listing stopped") {
+    if (!status && !listing.readable && !status.is_stopped()) {
         // The bytes could not be read again: that says nothing about the archive itself.
         ArchiveListing unread;
         unread.problem = status.message();

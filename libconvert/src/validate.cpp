@@ -75,7 +75,7 @@ std::optional<std::string> BlobAccess::head(std::string_view digest, std::size_t
     Status status = source_.read_blob(record->path, [&](const char* data, std::size_t size) {
         bytes.append(data, std::min(size, count - bytes.size()));
         // Stop reading once we have enough: the error is ours and ignored below.
-        return bytes.size() >= count ? Status::invalid("enough") : Status::ok();
+        return bytes.size() >= count ? Status::stopped("enough") : Status::ok();
     });
     if (!status && bytes.size() < count && bytes.size() < record->size) return std::nullopt;
     return bytes;
