@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "layout_source_internal.h"
+#include "lockfile_view.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
@@ -96,35 +97,6 @@ void check_inline(const rapidjson::Value& ref, std::string_view file, const std:
               std::string(file), at);
 }
 
-// Calls fn(source, pointer) for each dependency source of a component or trigger.
-template <typename Fn>
-void for_each_dependency_source(const rapidjson::Value& owner, const std::string& owner_pointer,
-                                Fn&& fn) {
-    if (const rapidjson::Value* deps = find_member(owner, "dependencies");
-        deps != nullptr && deps->IsObject()) {
-        std::string base = owner_pointer + "/dependencies";
-        for (const auto& dep : deps->GetObject()) {
-            std::string at = pointer_join(base, as_view(dep.name));
-            if (const rapidjson::Value* source = find_member(dep.value, "source")) {
-                fn(*source, at + "/source");
-            }
-        }
-    }
-    if (const rapidjson::Value* trigger_deps = find_member(owner, "trigger_dependencies");
-        trigger_deps != nullptr && trigger_deps->IsObject()) {
-        std::string base = owner_pointer + "/trigger_dependencies";
-        for (const auto& group : trigger_deps->GetObject()) {
-            if (!group.value.IsArray()) continue;
-            std::string group_pointer = pointer_join(base, as_view(group.name));
-            for (rapidjson::SizeType i = 0; i < group.value.Size(); ++i) {
-                if (const rapidjson::Value* source = find_member(group.value[i], "source")) {
-                    fn(*source, pointer_join(group_pointer, i) + "/source");
-                }
-            }
-        }
-    }
-}
-
 const rapidjson::Value* array_member(const rapidjson::Value& object, std::string_view name) {
     const rapidjson::Value* value = find_member(object, name);
     return value != nullptr && value->IsArray() ? value : nullptr;
@@ -184,34 +156,14 @@ class SpinCrossCheck {
 
   private:
     void check_components() {
-        const rapidjson::Value* components = array_member(*input_.lockfile, "components");
-        if (components == nullptr) return;
-        for (rapidjson::SizeType i = 0; i < components->Size(); ++i) {
-            const rapidjson::Value& component = (*components)[i];
-            if (!component.IsObject()) continue;
-            std::string pointer = pointer_join("/components", i);
-            if (const rapidjson::Value* source = find_member(component, "source")) {
-                check_wasm_source(*source, pointer + "/source", "component");
+        LockfileView(*input_.lockfile).visit([this](const ContentRef& ref) {
+            if (ref.kind == ContentKind::file) {
+                check_file(ref.value, ref.pointer);
+            } else {
+                check_wasm_source(ref.value, ref.pointer,
+                                  ref.kind == ContentKind::source ? "component" : "dependency");
             }
-            for_each_dependency_source(
-                component, pointer, [this](const rapidjson::Value& source, const std::string& at) {
-                    check_wasm_source(source, at, "dependency");
-                });
-            if (const rapidjson::Value* files = array_member(component, "files")) {
-                for (rapidjson::SizeType j = 0; j < files->Size(); ++j) {
-                    check_file((*files)[j], pointer_join(pointer + "/files", j));
-                }
-            }
-        }
-        if (const rapidjson::Value* triggers = array_member(*input_.lockfile, "triggers")) {
-            for (rapidjson::SizeType i = 0; i < triggers->Size(); ++i) {
-                for_each_dependency_source(
-                    (*triggers)[i], pointer_join("/triggers", i),
-                    [this](const rapidjson::Value& source, const std::string& at) {
-                        check_wasm_source(source, at, "dependency");
-                    });
-            }
-        }
+        });
     }
 
     void check_wasm_source(const rapidjson::Value& source, const std::string& pointer,
@@ -405,44 +357,26 @@ void check_lockfile_internal(const rapidjson::Value& lockfile, std::string_view 
                           quoted(*component) + " which no component has",
                       std::string(file), at);
         }
-        for (rapidjson::SizeType i = 0; i < triggers->Size(); ++i) {
-            for_each_dependency_source((*triggers)[i], pointer_join("/triggers", i),
-                                       [&](const rapidjson::Value& source, const std::string& at) {
-                                           check_inline(source, file, at, out);
-                                       });
-        }
     }
 
-    if (components == nullptr) return;
-    for (rapidjson::SizeType i = 0; i < components->Size(); ++i) {
-        const rapidjson::Value& component = (*components)[i];
-        std::string pointer = pointer_join("/components", i);
-        if (const rapidjson::Value* source = find_member(component, "source")) {
-            check_inline(*source, file, pointer + "/source", out);
+    LockfileView view(lockfile);
+    auto check = [&](const ContentRef& ref) {
+        check_inline(ref.value, file, ref.pointer, out);
+        if (ref.kind != ContentKind::file) return;
+        auto path = ref.path();
+        if (!path) return;
+        if (auto problem = path_problem(*path)) {
+            std::string at = ref.pointer + "/path";
+            out.error("SPIN-FILE-PATH-UNSAFE",
+                      where(file, at) +
+                          "expected a relative path with forward slashes and no \"..\", found " +
+                          *problem + " " + quoted(*path),
+                      std::string(file), at);
         }
-        for_each_dependency_source(component, pointer,
-                                   [&](const rapidjson::Value& source, const std::string& at) {
-                                       check_inline(source, file, at, out);
-                                   });
-        const rapidjson::Value* files = array_member(component, "files");
-        if (files == nullptr) continue;
-        for (rapidjson::SizeType j = 0; j < files->Size(); ++j) {
-            const rapidjson::Value& entry = (*files)[j];
-            std::string file_pointer = pointer_join(pointer + "/files", j);
-            check_inline(entry, file, file_pointer, out);
-            auto path = string_member(entry, "path");
-            if (!path) continue;
-            if (auto problem = path_problem(*path)) {
-                std::string at = file_pointer + "/path";
-                out.error("SPIN-FILE-PATH-UNSAFE",
-                          where(file, at) +
-                              "expected a relative path with forward slashes and no \"..\", "
-                              "found " +
-                              *problem + " " + quoted(*path),
-                          std::string(file), at);
-            }
-        }
-    }
+    };
+    // Triggers first: the order findings have always come in.
+    view.visit_triggers(check);
+    view.visit_components(check);
 }
 
 std::optional<std::size_t> pick_lockfile_layer(const rapidjson::Value& manifest,
