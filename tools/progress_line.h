@@ -23,6 +23,7 @@
 
 #include "ociwasm/layout.h"
 #include "ociwasm/progress.h"
+#include "ociwasm/text.h"
 
 namespace ociwasm::tools {
 
@@ -115,7 +116,7 @@ inline std::string human_bytes(double bytes) {
 class ProgressLine : public ScanProgress {
   public:
     ProgressLine(std::string program, const std::string& input, ProgressMode mode)
-        : label_(std::move(program) + ": " + printable(input) + ": ") {
+        : label_(std::move(program) + ": " + text::one_line(input) + ": ") {
         if (mode == ProgressMode::never || ::isatty(STDERR_FILENO) != 1) return;
         InputSize size = measure_input(input);
         total_ = size.total;
@@ -150,13 +151,6 @@ class ProgressLine : public ScanProgress {
     }
 
   private:
-    static std::string printable(const std::string& text) {
-        std::string out;
-        for (char c : text)
-            out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
-        return out;
-    }
-
     void tick() {
         std::unique_lock<std::mutex> lock(mutex_);
         while (!stopping_) {

@@ -21,8 +21,10 @@
 #include "progress_line.h"
 
 #include "ociwasm/convert.h"
+#include "ociwasm/finding_text.h"
 #include "ociwasm/layout.h"
 #include "ociwasm/status.h"
+#include "ociwasm/text.h"
 
 #ifndef OCIWASM_VERSION
 #define OCIWASM_VERSION "0.1.0"
@@ -68,7 +70,8 @@ void diagnose(const std::string& input, const std::string& message,
               const std::string& output = {}) {
     bool named = message.starts_with(input + ": ") ||
                  (!output.empty() && message.starts_with(output + ": "));
-    std::cerr << kProgram << ": " << (named ? message : input + ": " + message) << "\n";
+    std::cerr << kProgram << ": " << text::one_line(named ? message : input + ": " + message)
+              << "\n";
 }
 
 int exit_code_for(const Status& status) {
@@ -177,11 +180,8 @@ void check_paths(const std::string& in, const std::string& out, bool in_place) {
 void print_findings(const std::string& input, const ConvertResult& result) {
     for (const Finding& f : result.findings.all()) {
         if (f.severity == Severity::info) continue;
-        std::string where = f.file;
-        if (!f.pointer.empty()) where += "#" + f.pointer;
-        std::cerr << kProgram << ": " << input << ": " << (where.empty() ? "" : where + ": ")
-                  << (f.severity == Severity::warning ? "warning: " : "") << f.code << ": "
-                  << f.message << "\n";
+        std::cerr << kProgram << ": " << text::one_line(input) << ": " << finding_diagnostic(f)
+                  << "\n";
     }
 }
 
@@ -342,11 +342,11 @@ int main(int argc, char** argv) {
     try {
         return run(argc, argv);
     } catch (const UsageError& e) {
-        std::cerr << kProgram << ": " << e.message << "\n"
+        std::cerr << kProgram << ": " << text::one_line(e.message) << "\n"
                   << "Try '" << kProgram << " --help' for more information.\n";
         return kUsage;
     } catch (const std::exception& e) {
-        std::cerr << kProgram << ": internal error: " << e.what() << "\n";
+        std::cerr << kProgram << ": internal error: " << text::one_line(e.what()) << "\n";
         return kUnreadable;
     } catch (...) {
         std::cerr << kProgram << ": internal error\n";

@@ -17,6 +17,7 @@
 #include "ociwasm/inspect.h"
 #include "ociwasm/layout.h"
 #include "ociwasm/status.h"
+#include "ociwasm/text.h"
 
 #ifndef OCIWASM_VERSION
 #define OCIWASM_VERSION "0.1.0"
@@ -77,9 +78,9 @@ void print_usage(std::ostream& out, const po::options_description& options) {
 }
 
 void diagnose(const std::string& input, const std::string& message) {
-    std::string text =
+    std::string line =
         message.starts_with(input + ": ") || input.empty() ? message : input + ": " + message;
-    std::cerr << kProgram << ": " << text << "\n";
+    std::cerr << kProgram << ": " << text::one_line(line) << "\n";
 }
 
 Status write_stdout(const char* data, std::size_t size) {
@@ -168,9 +169,9 @@ int run(int argc, char** argv) {
         InspectResult result;
         status = inspect_layout(*source, options, result);
         if (status) {
-            std::string text =
+            std::string rendered =
                 format == "json" ? render_inspect_json(result) : render_inspect_text(result);
-            status = write_stdout(text.data(), text.size());
+            status = write_stdout(rendered.data(), rendered.size());
         }
     }
     if (status && std::fflush(stdout) != 0) {
@@ -186,11 +187,11 @@ int main(int argc, char** argv) {
     try {
         return run(argc, argv);
     } catch (const UsageError& e) {
-        std::cerr << kProgram << ": " << e.message << "\n"
+        std::cerr << kProgram << ": " << text::one_line(e.message) << "\n"
                   << "Try '" << kProgram << " --help' for more information.\n";
         return kUsage;
     } catch (const std::exception& e) {
-        std::cerr << kProgram << ": internal error: " << e.what() << "\n";
+        std::cerr << kProgram << ": internal error: " << text::one_line(e.what()) << "\n";
         return kUnreadable;
     } catch (...) {
         std::cerr << kProgram << ": internal error\n";

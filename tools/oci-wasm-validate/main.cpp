@@ -20,6 +20,7 @@
 #include "ociwasm/layout.h"
 #include "ociwasm/report.h"
 #include "ociwasm/status.h"
+#include "ociwasm/text.h"
 #include "ociwasm/validate.h"
 
 #ifndef OCIWASM_VERSION
@@ -71,8 +72,8 @@ void print_usage(std::ostream& out, const po::options_description& options) {
 
 // Diagnostics name the input once, even when the library's message already starts with it.
 void diagnose(const std::string& input, const std::string& message) {
-    std::string text = message.starts_with(input + ": ") ? message : input + ": " + message;
-    std::cerr << kProgram << ": " << text << "\n";
+    std::string line = message.starts_with(input + ": ") ? message : input + ": " + message;
+    std::cerr << kProgram << ": " << text::one_line(line) << "\n";
 }
 
 // Reads one bare document from a file or stdin, refusing more than kMaxDocumentSize bytes.
@@ -250,11 +251,11 @@ int main(int argc, char** argv) {
     try {
         return run(argc, argv);
     } catch (const UsageError& e) {
-        std::cerr << kProgram << ": " << e.message << "\n"
+        std::cerr << kProgram << ": " << text::one_line(e.message) << "\n"
                   << "Try '" << kProgram << " --help' for more information.\n";
         return kUsage;
     } catch (const std::exception& e) {
-        std::cerr << kProgram << ": internal error: " << e.what() << "\n";
+        std::cerr << kProgram << ": internal error: " << text::one_line(e.what()) << "\n";
         return kUnreadable;
     } catch (...) {
         std::cerr << kProgram << ": internal error\n";
