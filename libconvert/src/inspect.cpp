@@ -10,11 +10,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "oci_graph.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
 #include "ociwasm/validate.h"
-#include "oci_graph.h"
+#include "text.h"
 #include "validate_internal.h"
 
 namespace ociwasm {
@@ -23,7 +24,9 @@ namespace {
 
 using detail::BlobAccess;
 using detail::find_member;
+using detail::one_line;
 using detail::string_member;
+using detail::write_json_string;
 
 constexpr std::size_t kWasmHeaderSize = 8;
 using detail::is_image_config_type;
@@ -108,6 +111,12 @@ class StreamingObserver : public BlobObserver {
     bool active_ = false;
     bool seen_ = false;
 };
+
+// A message about `source`: its name, then `message` on one line (it may quote names read from
+// the input, which must not drive the terminal or a CI log).
+std::string about(const LayoutSource& source, std::string_view message) {
+    return source.name() + ": " + one_line(message);
+}
 
 // Builds InspectEntry trees from a scanned layout.
 class Inspector {
@@ -414,9 +423,10 @@ Status inspect_impl(LayoutSource& source, const InspectOptions& options, bool va
     if (!options.ref_name.empty() && out.entries.empty()) {
         std::string known;
         for (const std::string& name : out.ref_names) known += (known.empty() ? "" : ", ") + name;
-        return Status::invalid(
-            source.name() + ": expected an index.json entry with ref name '" + options.ref_name +
-            "', found " + (known.empty() ? std::string("no ref names at all") : "only: " + known));
+        return Status::invalid(about(
+            source, "expected an index.json entry with ref name '" + options.ref_name +
+                        "', found " +
+                        (known.empty() ? std::string("no ref names at all") : "only: " + known)));
     }
     for (const InspectEntry& entry : out.entries) collect_formats(entry, out.formats);
     return Status::ok();
@@ -424,55 +434,34 @@ Status inspect_impl(LayoutSource& source, const InspectOptions& options, bool va
 
 // ---- text ----
 
-// Control characters become visible escapes so that every value stays on its line.
-std::string printable(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        auto byte = static_cast<unsigned char>(c);
-        if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\r') {
-            out += "\\r";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (byte < 0x20 || byte == 0x7f) {
-            char buffer[8];
-            std::snprintf(buffer, sizeof buffer, "\\x%02x", byte);
-            out += buffer;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 std::string plural(std::uint64_t count, std::string_view one, std::string_view many) {
     return std::to_string(count) + " " + std::string(count == 1 ? one : many);
 }
 
 std::string describe(const InspectDescriptor& descriptor) {
-    return printable(descriptor.digest) + " (" + printable(descriptor.media_type) + ", " +
+    return one_line(descriptor.digest) + " (" + one_line(descriptor.media_type) + ", " +
            plural(descriptor.size, "byte", "bytes") + ")";
 }
 
 std::string platform_text(const InspectPlatform& platform) {
-    std::string text = printable(platform.os) + "/" + printable(platform.architecture);
-    if (!platform.variant.empty()) text += "/" + printable(platform.variant);
+    std::string text = one_line(platform.os) + "/" + one_line(platform.architecture);
+    if (!platform.variant.empty()) text += "/" + one_line(platform.variant);
     return text;
 }
 
 void render_entry_text(const InspectEntry& entry, const std::string& indent, std::string& out) {
     const std::string in = indent + "  ";
-    std::string title = entry.ref_name.empty() ? entry.location : printable(entry.ref_name);
+    const std::string location = one_line(entry.location);
+    std::string title = entry.ref_name.empty() ? location : one_line(entry.ref_name);
     if (entry.ref_name.empty() && entry.descriptor_platform) {
-        title = platform_text(*entry.descriptor_platform) + " (" + entry.location + ")";
+        title = platform_text(*entry.descriptor_platform) + " (" + location + ")";
     }
     out += indent + title + "\n";
-    if (!entry.ref_name.empty()) out += in + "location:     " + entry.location + "\n";
+    if (!entry.ref_name.empty()) out += in + "location:     " + location + "\n";
     out += in + std::string(inspect_kind_name(entry.kind)) + ":" +
            std::string(13 - inspect_kind_name(entry.kind).size(), ' ') +
            describe(entry.descriptor) + "\n";
-    if (!entry.problem.empty()) out += in + "problem:      " + printable(entry.problem) + "\n";
+    if (!entry.problem.empty()) out += in + "problem:      " + one_line(entry.problem) + "\n";
     if (entry.kind == InspectEntry::Kind::index) {
         out += in + "manifests:    " + std::to_string(entry.manifests.size()) + "\n";
         for (const InspectEntry& child : entry.manifests) {
@@ -483,7 +472,7 @@ void render_entry_text(const InspectEntry& entry, const std::string& indent, std
     if (entry.kind != InspectEntry::Kind::manifest || !entry.problem.empty()) return;
     out += in + "format:       " + std::string(format_name(entry.format)) + "\n";
     if (!entry.artifact_type.empty()) {
-        out += in + "artifactType: " + printable(entry.artifact_type) + "\n";
+        out += in + "artifactType: " + one_line(entry.artifact_type) + "\n";
     }
     if (entry.platform) {
         out += in + "platform:     " + platform_text(*entry.platform) + " (from the " +
@@ -492,7 +481,7 @@ void render_entry_text(const InspectEntry& entry, const std::string& indent, std
     if (!entry.annotations.empty()) {
         out += in + "annotations:\n";
         for (const auto& [key, value] : entry.annotations) {
-            out += in + "  " + printable(key) + ": " + printable(value) + "\n";
+            out += in + "  " + one_line(key) + ": " + one_line(value) + "\n";
         }
     }
     if (entry.config) out += in + "config:       " + describe(*entry.config) + "\n";
@@ -509,7 +498,7 @@ void render_entry_text(const InspectEntry& entry, const std::string& indent, std
     }
     if (!entry.lockfile) return;
     const LockfileSummary& lock = *entry.lockfile;
-    out += in + "lockfile:     " + printable(lock.digest) + " (" + lock.location + ", " +
+    out += in + "lockfile:     " + one_line(lock.digest) + " (" + one_line(lock.location) + ", " +
            plural(lock.size, "byte", "bytes") + ")";
     if (lock.problem.empty()) {
         out += ", spin_lock_version " + (lock.spin_lock_version
@@ -518,21 +507,21 @@ void render_entry_text(const InspectEntry& entry, const std::string& indent, std
     }
     out += "\n";
     if (!lock.problem.empty()) {
-        out += in + "  problem: " + printable(lock.problem) + "\n";
+        out += in + "  problem: " + one_line(lock.problem) + "\n";
         return;
     }
     out += in + "  components: " + std::to_string(lock.components.size()) + "\n";
     for (const LockfileComponent& component : lock.components) {
-        out += in + "    " + printable(component.id) + ": source " +
+        out += in + "    " + one_line(component.id) + ": source " +
                (component.source_digest.empty() ? std::string("(no digest)")
-                                                : printable(component.source_digest)) +
+                                                : one_line(component.source_digest)) +
                ", " + plural(component.files, "file", "files") + "\n";
     }
     out += in + "  triggers:   " + std::to_string(lock.triggers.size()) + "\n";
     for (const LockfileTrigger& trigger : lock.triggers) {
-        out += in + "    " + printable(trigger.id) + ": " + printable(trigger.type) + " -> " +
+        out += in + "    " + one_line(trigger.id) + ": " + one_line(trigger.type) + " -> " +
                (trigger.component.empty() ? std::string("(no component)")
-                                          : printable(trigger.component)) +
+                                          : one_line(trigger.component)) +
                "\n";
     }
 }
@@ -541,15 +530,11 @@ void render_entry_text(const InspectEntry& entry, const std::string& indent, std
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void write_string(JsonWriter& writer, std::string_view text) {
-    writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
 void write_descriptor_members(JsonWriter& writer, const InspectDescriptor& descriptor) {
     writer.Key("mediaType");
-    write_string(writer, descriptor.media_type);
+    write_json_string(writer, descriptor.media_type);
     writer.Key("digest");
-    write_string(writer, descriptor.digest);
+    write_json_string(writer, descriptor.digest);
     writer.Key("size");
     writer.Uint64(descriptor.size);
 }
@@ -563,11 +548,11 @@ void write_descriptor(JsonWriter& writer, const InspectDescriptor& descriptor) {
 void write_lockfile(JsonWriter& writer, const LockfileSummary& lock) {
     writer.StartObject();
     writer.Key("digest");
-    write_string(writer, lock.digest);
+    write_json_string(writer, lock.digest);
     writer.Key("size");
     writer.Uint64(lock.size);
     writer.Key("location");
-    write_string(writer, lock.location);
+    write_json_string(writer, lock.location);
     writer.Key("spinLockVersion");
     if (lock.spin_lock_version) {
         writer.Int64(*lock.spin_lock_version);
@@ -579,9 +564,9 @@ void write_lockfile(JsonWriter& writer, const LockfileSummary& lock) {
     for (const LockfileComponent& component : lock.components) {
         writer.StartObject();
         writer.Key("id");
-        write_string(writer, component.id);
+        write_json_string(writer, component.id);
         writer.Key("sourceDigest");
-        write_string(writer, component.source_digest);
+        write_json_string(writer, component.source_digest);
         writer.Key("files");
         writer.Uint64(component.files);
         writer.EndObject();
@@ -592,16 +577,16 @@ void write_lockfile(JsonWriter& writer, const LockfileSummary& lock) {
     for (const LockfileTrigger& trigger : lock.triggers) {
         writer.StartObject();
         writer.Key("id");
-        write_string(writer, trigger.id);
+        write_json_string(writer, trigger.id);
         writer.Key("type");
-        write_string(writer, trigger.type);
+        write_json_string(writer, trigger.type);
         writer.Key("component");
-        write_string(writer, trigger.component);
+        write_json_string(writer, trigger.component);
         writer.EndObject();
     }
     writer.EndArray();
     writer.Key("problem");
-    write_string(writer, lock.problem);
+    write_json_string(writer, lock.problem);
     writer.EndObject();
 }
 
@@ -612,36 +597,36 @@ void write_platform(JsonWriter& writer, const std::optional<InspectPlatform>& pl
     }
     writer.StartObject();
     writer.Key("os");
-    write_string(writer, platform->os);
+    write_json_string(writer, platform->os);
     writer.Key("architecture");
-    write_string(writer, platform->architecture);
+    write_json_string(writer, platform->architecture);
     writer.Key("variant");
-    write_string(writer, platform->variant);
+    write_json_string(writer, platform->variant);
     writer.Key("source");
-    write_string(writer, platform->source);
+    write_json_string(writer, platform->source);
     writer.EndObject();
 }
 
 void write_entry(JsonWriter& writer, const InspectEntry& entry) {
     writer.StartObject();
     writer.Key("location");
-    write_string(writer, entry.location);
+    write_json_string(writer, entry.location);
     writer.Key("refName");
-    write_string(writer, entry.ref_name);
+    write_json_string(writer, entry.ref_name);
     writer.Key("kind");
-    write_string(writer, inspect_kind_name(entry.kind));
+    write_json_string(writer, inspect_kind_name(entry.kind));
     write_descriptor_members(writer, entry.descriptor);
     writer.Key("problem");
-    write_string(writer, entry.problem);
+    write_json_string(writer, entry.problem);
     bool manifest = entry.kind == InspectEntry::Kind::manifest;
     writer.Key("format");
     if (manifest) {
-        write_string(writer, format_name(entry.format));
+        write_json_string(writer, format_name(entry.format));
     } else {
         writer.Null();
     }
     writer.Key("artifactType");
-    write_string(writer, entry.artifact_type);
+    write_json_string(writer, entry.artifact_type);
     writer.Key("platform");
     write_platform(writer, entry.platform);
     writer.Key("descriptorPlatform");
@@ -649,8 +634,8 @@ void write_entry(JsonWriter& writer, const InspectEntry& entry) {
     writer.Key("annotations");
     writer.StartObject();
     for (const auto& [key, value] : entry.annotations) {
-        writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-        write_string(writer, value);
+        write_json_string(writer, key);
+        write_json_string(writer, value);
     }
     writer.EndObject();
     writer.Key("config");
@@ -665,7 +650,7 @@ void write_entry(JsonWriter& writer, const InspectEntry& entry) {
         writer.StartObject();
         write_descriptor_members(writer, layer.descriptor);
         writer.Key("wasm");
-        write_string(writer, wasm_kind_name(layer.wasm));
+        write_json_string(writer, wasm_kind_name(layer.wasm));
         writer.EndObject();
     }
     writer.EndArray();
@@ -754,7 +739,7 @@ std::string render_inspect_text(const InspectResult& result) {
                             ? plural(result.index_entries, "entry", "entries")
                             : std::to_string(result.entries.size()) + " of " +
                                   plural(result.index_entries, "entry", "entries");
-    std::string out = printable(result.input) + ": " + shown + " in index.json, " +
+    std::string out = one_line(result.input) + ": " + shown + " in index.json, " +
                       plural(result.blob_count, "blob", "blobs") + " (" +
                       plural(result.blob_bytes, "byte", "bytes") + "); formats: ";
     std::vector<std::string> formats;
@@ -764,7 +749,7 @@ std::string render_inspect_text(const InspectResult& result) {
     std::size_t errors = result.findings.count(Severity::error);
     if (errors > 0) {
         std::size_t warnings = result.findings.count(Severity::warning);
-        out += printable(result.input) + ": the layout has " +
+        out += one_line(result.input) + ": the layout has " +
                plural(errors, "validation error", "validation errors") + " and " +
                plural(warnings, "warning", "warnings") +
                "; what is shown may be incomplete (run oci-wasm-validate for details)\n";
@@ -781,16 +766,16 @@ std::string render_inspect_json(const InspectResult& result) {
     JsonWriter writer(buffer);
     writer.StartObject();
     writer.Key("input");
-    write_string(writer, result.input);
+    write_json_string(writer, result.input);
     writer.Key("formats");
     writer.StartArray();
-    for (ManifestFormat format : result.formats) write_string(writer, format_name(format));
+    for (ManifestFormat format : result.formats) write_json_string(writer, format_name(format));
     writer.EndArray();
     writer.Key("indexEntries");
     writer.Uint64(result.index_entries);
     writer.Key("refNames");
     writer.StartArray();
-    for (const std::string& name : result.ref_names) write_string(writer, name);
+    for (const std::string& name : result.ref_names) write_json_string(writer, name);
     writer.EndArray();
     writer.Key("blobs");
     writer.StartObject();
@@ -839,8 +824,9 @@ Status extract_lockfile(LayoutSource& source, const std::string& ref_name, std::
         std::vector<std::string> formats;
         for (ManifestFormat format : result.formats) formats.emplace_back(format_name(format));
         return Status::invalid(
-            source.name() + ": expected '" + ref_name + "' to be a Spin app, found " +
-            (formats.empty() ? std::string("no readable manifest") : "format " + join(formats)));
+            about(source, "expected '" + ref_name + "' to be a Spin app, found " +
+                              (formats.empty() ? std::string("no readable manifest")
+                                               : "format " + join(formats))));
     }
     // The same lockfile reached twice (a nested index, both formats of one app) is one answer.
     std::vector<std::string> digests;
@@ -853,25 +839,26 @@ Status extract_lockfile(LayoutSource& source, const std::string& ref_name, std::
     }
     if (digests.size() > 1) {
         if (ref_name.empty()) {
-            return Status::usage(
-                source.name() + ": holds " + std::to_string(digests.size()) +
-                " Spin apps with different lockfiles; choose one with --ref: " + join(vias));
+            return Status::usage(about(
+                source,
+                "holds " + std::to_string(digests.size()) +
+                    " Spin apps with different lockfiles; choose one with --ref: " + join(vias)));
         }
-        return Status::invalid(source.name() + ": '" + ref_name + "' reaches " +
-                               std::to_string(digests.size()) +
-                               " Spin apps with different lockfiles (" + join(digests) +
-                               "); take one with --blob DIGEST");
+        return Status::invalid(about(source, "'" + ref_name + "' reaches " +
+                                                 std::to_string(digests.size()) +
+                                                 " Spin apps with different lockfiles (" +
+                                                 join(digests) + "); take one with --blob DIGEST"));
     }
     const std::string& digest = digests.front();
     const BlobRecord* record = scan.find(digest);
     if (record == nullptr) {
-        return Status::invalid(source.name() + ": expected the lockfile blob " + digest +
-                               " in the layout, found none");
+        return Status::invalid(
+            about(source, "expected the lockfile blob " + digest + " in the layout, found none"));
     }
     if (!record->matches()) {
-        return Status::invalid(source.name() + ": " + record->path +
-                               ": expected content hashing to " + digest + ", found " +
-                               record->algorithm + ":" + record->computed);
+        return Status::invalid(about(source, record->path + ": expected content hashing to " +
+                                                 digest + ", found " + record->algorithm + ":" +
+                                                 record->computed));
     }
     // A lockfile that is not valid JSON is still handed out as it is: its bytes are the answer.
     return load_blob(source, scan, digest, out);
@@ -881,8 +868,8 @@ Status extract_blob(LayoutSource& source, std::string_view digest,
                     const std::function<Status(const char*, std::size_t)>& write) {
     std::string why;
     if (!parse_digest(digest, &why)) {
-        return Status::usage("expected a digest like sha256:<64 hex digits>, found '" +
-                             std::string(digest) + "': " + why);
+        return Status::usage(one_line("expected a digest like sha256:<64 hex digits>, found '" +
+                                      std::string(digest) + "': " + why));
     }
     const std::string wanted(digest);
     ScanOptions options;
@@ -897,15 +884,15 @@ Status extract_blob(LayoutSource& source, std::string_view digest,
                                " in the layout, found none");
     }
     auto mismatch = [&] {
-        return Status::invalid(source.name() + ": " + record->path +
-                               ": expected content hashing to " + wanted + ", found " +
-                               record->algorithm + ":" + record->computed);
+        return Status::invalid(about(source, record->path + ": expected content hashing to " +
+                                                 wanted + ", found " + record->algorithm + ":" +
+                                                 record->computed));
     };
     if (stream) {
         if (!observer.seen()) {
-            return Status::unreadable(source.name() + ": " + record->path +
-                                      ": its bytes did not pass by as a blob of their own (a "
-                                      "hardlink) and the input cannot be read again");
+            return Status::unreadable(about(
+                source, record->path + ": its bytes did not pass by as a blob of their own (a "
+                                       "hardlink) and the input cannot be read again"));
         }
         // Already written: the caller hears about a mismatch only now.
         return record->matches() ? Status::ok() : mismatch();
@@ -922,10 +909,10 @@ Status extract_blob(LayoutSource& source, std::string_view digest,
     });
     if (!status) return status;
     if (size != record->size || (hasher && hasher->finish_hex() != record->computed)) {
-        return Status::io_error(source.name() + ": " + record->path +
-                                ": changed while it was being read (expected " +
-                                std::to_string(record->size) + " bytes hashing to " + wanted +
-                                ", read " + std::to_string(size) + " bytes)");
+        return Status::io_error(
+            about(source, record->path + ": changed while it was being read (expected " +
+                              std::to_string(record->size) + " bytes hashing to " + wanted +
+                              ", read " + std::to_string(size) + " bytes)"));
     }
     return Status::ok();
 }

@@ -19,6 +19,7 @@ namespace ociwasm {
 using detail::github_escape;
 using detail::one_line;
 using detail::valid_utf8;
+using detail::write_json_string;
 using detail::xml_escape;
 
 namespace {
@@ -265,24 +266,18 @@ std::string path_to_uri(std::string_view path) {
 }
 
 template <typename Writer>
-void write_string(Writer& writer, std::string_view text) {
-    std::string clean = valid_utf8(text);
-    writer.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
-}
-
-template <typename Writer>
 void write_member(Writer& writer, std::string_view key, std::string_view value) {
-    write_string(writer, key);
-    write_string(writer, value);
+    write_json_string(writer, key);
+    write_json_string(writer, value);
 }
 
 // A "physicalLocation" member naming `path`; relative paths are relative to the source root.
 void write_physical_location(rapidjson::PrettyWriter<rapidjson::StringBuffer>& writer,
                              std::string_view path) {
     std::string uri = path_to_uri(path);
-    write_string(writer, "physicalLocation");
+    write_json_string(writer, "physicalLocation");
     writer.StartObject();
-    write_string(writer, "artifactLocation");
+    write_json_string(writer, "artifactLocation");
     writer.StartObject();
     write_member(writer, "uri", uri);
     if (!uri.starts_with("file://")) {
@@ -318,12 +313,12 @@ void write_gitlab_issue(rapidjson::PrettyWriter<rapidjson::StringBuffer>& writer
     write_member(writer, "check_name", check_name);
     write_member(writer, "fingerprint", sha256_hex(valid_utf8(fingerprint_source)));
     write_member(writer, "severity", severity);
-    write_string(writer, "location");
+    write_json_string(writer, "location");
     writer.StartObject();
     write_member(writer, "path", path);
-    write_string(writer, "lines");
+    write_json_string(writer, "lines");
     writer.StartObject();
-    write_string(writer, "begin");
+    write_json_string(writer, "begin");
     writer.Int(1);
     writer.EndObject();
     writer.EndObject();
@@ -408,20 +403,20 @@ std::string render_json(const InputReport& report, const ReportOptions& options)
     const Findings& findings = report.result.findings;
     writer.StartObject();
     write_member(writer, "input", report.input);
-    write_string(writer, "valid");
+    write_json_string(writer, "valid");
     writer.Bool(input_passes(report, options.strict));
     if (!readable) {
         write_member(writer, "error", report.status.message());
     }
-    write_string(writer, "formats");
+    write_json_string(writer, "formats");
     writer.StartArray();
     if (readable) {
         for (ManifestFormat format : report.result.formats) {
-            write_string(writer, format_name(format));
+            write_json_string(writer, format_name(format));
         }
     }
     writer.EndArray();
-    write_string(writer, "manifests");
+    write_json_string(writer, "manifests");
     writer.StartArray();
     if (readable) {
         for (const ManifestEntry& manifest : report.result.manifests) {
@@ -443,7 +438,7 @@ std::string render_json(const InputReport& report, const ReportOptions& options)
         }
     }
     writer.EndArray();
-    write_string(writer, "findings");
+    write_json_string(writer, "findings");
     writer.StartArray();
     if (readable) {
         for (const Finding& finding : findings.all()) {
@@ -458,12 +453,12 @@ std::string render_json(const InputReport& report, const ReportOptions& options)
         }
     }
     writer.EndArray();
-    write_string(writer, "summary");
+    write_json_string(writer, "summary");
     writer.StartObject();
     for (Severity severity : {Severity::error, Severity::warning, Severity::info}) {
-        write_string(writer, severity == Severity::error     ? "errors"
-                             : severity == Severity::warning ? "warnings"
-                                                             : "info");
+        write_json_string(writer, severity == Severity::error     ? "errors"
+                                  : severity == Severity::warning ? "warnings"
+                                                                  : "info");
         writer.Uint64(readable ? findings.count(severity) : 0);
     }
     writer.EndObject();
@@ -529,30 +524,30 @@ std::string render_sarif(const std::vector<InputReport>& reports, const ReportOp
                  "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
                  "sarif-schema-2.1.0.json");
     write_member(writer, "version", "2.1.0");
-    write_string(writer, "runs");
+    write_json_string(writer, "runs");
     writer.StartArray();
     writer.StartObject();
 
-    write_string(writer, "tool");
+    write_json_string(writer, "tool");
     writer.StartObject();
-    write_string(writer, "driver");
+    write_json_string(writer, "driver");
     writer.StartObject();
     write_member(writer, "name", options.tool_name);
     write_member(writer, "version", options.tool_version);
     if (!options.information_uri.empty()) {
         write_member(writer, "informationUri", options.information_uri);
     }
-    write_string(writer, "rules");
+    write_json_string(writer, "rules");
     writer.StartArray();
     for (const auto& [code, index] : rule_index) {
         writer.StartObject();
         write_member(writer, "id", code);
         if (const CodeInfo* info = find_code(code)) {
-            write_string(writer, "shortDescription");
+            write_json_string(writer, "shortDescription");
             writer.StartObject();
             write_member(writer, "text", info->description);
             writer.EndObject();
-            write_string(writer, "defaultConfiguration");
+            write_json_string(writer, "defaultConfiguration");
             writer.StartObject();
             write_member(writer, "level", sarif_level(info->severity));
             writer.EndObject();
@@ -566,12 +561,12 @@ std::string render_sarif(const std::vector<InputReport>& reports, const ReportOp
     // Unreadable inputs are tool execution failures, not results.
     bool all_read = std::all_of(reports.begin(), reports.end(),
                                 [](const InputReport& report) { return report.status.is_ok(); });
-    write_string(writer, "invocations");
+    write_json_string(writer, "invocations");
     writer.StartArray();
     writer.StartObject();
-    write_string(writer, "executionSuccessful");
+    write_json_string(writer, "executionSuccessful");
     writer.Bool(all_read);
-    write_string(writer, "toolExecutionNotifications");
+    write_json_string(writer, "toolExecutionNotifications");
     writer.StartArray();
     for (const InputReport& report : reports) {
         if (report.status.is_ok()) {
@@ -579,12 +574,12 @@ std::string render_sarif(const std::vector<InputReport>& reports, const ReportOp
         }
         writer.StartObject();
         write_member(writer, "level", "error");
-        write_string(writer, "message");
+        write_json_string(writer, "message");
         writer.StartObject();
         write_member(writer, "text", report.status.message());
         writer.EndObject();
         if (report.kind != InputKind::stdin_stream) {
-            write_string(writer, "locations");
+            write_json_string(writer, "locations");
             writer.StartArray();
             writer.StartObject();
             write_physical_location(writer, report.input);
@@ -597,7 +592,7 @@ std::string render_sarif(const std::vector<InputReport>& reports, const ReportOp
     writer.EndObject();
     writer.EndArray();  // invocations
 
-    write_string(writer, "results");
+    write_json_string(writer, "results");
     writer.StartArray();
     for (const InputReport& report : reports) {
         if (!report.status.is_ok()) {
@@ -606,15 +601,15 @@ std::string render_sarif(const std::vector<InputReport>& reports, const ReportOp
         for (const Finding& finding : report.result.findings.all()) {
             writer.StartObject();
             write_member(writer, "ruleId", finding.code);
-            write_string(writer, "ruleIndex");
+            write_json_string(writer, "ruleIndex");
             writer.Int(rule_index.at(finding.code));
             write_member(writer, "level", sarif_level(finding.severity));
-            write_string(writer, "message");
+            write_json_string(writer, "message");
             writer.StartObject();
             write_member(writer, "text", message_without_location(finding));
             writer.EndObject();
 
-            write_string(writer, "locations");
+            write_json_string(writer, "locations");
             writer.StartArray();
             writer.StartObject();
             std::string path = artifact_path(report, finding);
@@ -627,7 +622,7 @@ std::string render_sarif(const std::vector<InputReport>& reports, const ReportOp
             } else if (where.starts_with('#')) {
                 where = finding.file + where;
             }
-            write_string(writer, "logicalLocations");
+            write_json_string(writer, "logicalLocations");
             writer.StartArray();
             writer.StartObject();
             write_member(writer, "fullyQualifiedName", where);
@@ -636,7 +631,7 @@ std::string render_sarif(const std::vector<InputReport>& reports, const ReportOp
             writer.EndObject();
             writer.EndArray();  // locations
 
-            write_string(writer, "properties");
+            write_json_string(writer, "properties");
             writer.StartObject();
             write_member(writer, "input", report.input);
             write_member(writer, "file", finding.file);

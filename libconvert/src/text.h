@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <rapidjson/rapidjson.h>
+
 namespace ociwasm::detail {
 
 // A JSON string literal of `text` for messages: quotes and backslashes escaped, control bytes
@@ -14,6 +16,14 @@ std::string quoted(std::string_view text);
 // `text` with every ill-formed UTF-8 sequence (and lone surrogate) replaced by U+FFFD: what every
 // JSON, SARIF, GitLab and JUnit writer puts in a string, so machine output is always valid UTF-8.
 std::string valid_utf8(std::string_view text);
+
+// Writes `text` as a JSON string (or member name) through a RapidJSON writer, as valid UTF-8:
+// every JSON writer of every tool writes its strings through here.
+template <typename Writer>
+void write_json_string(Writer& writer, std::string_view text) {
+    std::string clean = valid_utf8(text);
+    writer.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
+}
 
 // For one line of text output: LF, CR and tab as \n, \r, \t; other control bytes (C0 and DEL)
 // as \xHH, so that an input-derived value can neither break a line nor drive a terminal.
