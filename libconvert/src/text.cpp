@@ -1,9 +1,43 @@
 #include "text.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
 namespace ociwasm::detail {
+
+namespace {
+
+// The length of the well-formed UTF-8 sequence `text` starts with (shortest form, no surrogate,
+// at most U+10FFFF), or 0 when it does not start with one.
+std::size_t utf8_sequence_length(std::string_view text) {
+    auto byte = static_cast<unsigned char>(text[0]);
+    if (byte < 0x80) return 1;
+    std::size_t length = 0;
+    std::uint32_t min = 0;
+    if ((byte & 0xE0) == 0xC0) {
+        length = 2;
+        min = 0x80;
+    } else if ((byte & 0xF0) == 0xE0) {
+        length = 3;
+        min = 0x800;
+    } else if ((byte & 0xF8) == 0xF0) {
+        length = 4;
+        min = 0x10000;
+    }
+    if (length == 0 || length > text.size()) return 0;
+    std::uint32_t code_point = byte & (0xFF >> (length + 1));
+    for (std::size_t k = 1; k < length; ++k) {
+        auto next = static_cast<unsigned char>(text[k]);
+        if ((next & 0xC0) != 0x80) return 0;
+        code_point = (code_point << 6) | (next & 0x3F);
+    }
+    bool ok = code_point >= min && code_point <= 0x10FFFF &&
+              !(code_point >= 0xD800 && code_point <= 0xDFFF);
+    return ok ? length : 0;
+}
+
+}  // namespace
 
 std::string quoted(std::string_view text) {
     constexpr std::size_t kMaxShown = 200;
@@ -36,33 +70,12 @@ std::string valid_utf8(std::string_view text) {
     out.reserve(text.size());
     std::size_t i = 0;
     while (i < text.size()) {
-        auto byte = static_cast<unsigned char>(text[i]);
-        std::size_t length = 0;
-        std::uint32_t min = 0;
-        if (byte < 0x80) {
+        if (static_cast<unsigned char>(text[i]) < 0x80) {
             out.push_back(text[i++]);
             continue;
         }
-        if ((byte & 0xE0) == 0xC0) {
-            length = 2;
-            min = 0x80;
-        } else if ((byte & 0xF0) == 0xE0) {
-            length = 3;
-            min = 0x800;
-        } else if ((byte & 0xF8) == 0xF0) {
-            length = 4;
-            min = 0x10000;
-        }
-        bool ok = length != 0 && i + length <= text.size();
-        std::uint32_t code_point = byte & (0xFF >> (length + 1));
-        for (std::size_t k = 1; ok && k < length; ++k) {
-            auto next = static_cast<unsigned char>(text[i + k]);
-            ok = (next & 0xC0) == 0x80;
-            code_point = (code_point << 6) | (next & 0x3F);
-        }
-        ok = ok && code_point >= min && code_point <= 0x10FFFF &&
-             !(code_point >= 0xD800 && code_point <= 0xDFFF);
-        if (ok) {
+        std::size_t length = utf8_sequence_length(text.substr(i));
+        if (length != 0) {
             out.append(text.substr(i, length));
             i += length;
         } else {
@@ -76,21 +89,41 @@ std::string valid_utf8(std::string_view text) {
 std::string one_line(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    for (char c : text) {
-        auto byte = static_cast<unsigned char>(c);
-        if (c == '\n') {
+    auto hex = [&out](unsigned char byte) {
+        char buffer[5];
+        std::snprintf(buffer, sizeof buffer, "\\x%02X", byte);
+        out += buffer;
+    };
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto byte = static_cast<unsigned char>(text[i]);
+        if (byte == '\n') {
             out += "\\n";
-        } else if (c == '\r') {
+        } else if (byte == '\r') {
             out += "\\r";
-        } else if (c == '\t') {
+        } else if (byte == '\t') {
             out += "\\t";
         } else if (byte < 0x20 || byte == 0x7F) {
-            char hex[5];
-            std::snprintf(hex, sizeof hex, "\\x%02X", byte);
-            out += hex;
+            hex(byte);
+        } else if (byte < 0x80) {
+            out.push_back(text[i]);
         } else {
-            out.push_back(c);
+            // A well-formed UTF-8 sequence is kept, except the C1 controls U+0080-U+009F (U+009B
+            // is CSI to a terminal); any other byte at or above 0x80 is shown as \xHH.
+            std::size_t length = utf8_sequence_length(text.substr(i));
+            bool c1 = length == 2 && byte == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0;
+            if (length == 0 || c1) {
+                for (std::size_t k = 0; k < std::max<std::size_t>(length, 1); ++k) {
+                    hex(static_cast<unsigned char>(text[i + k]));
+                }
+                i += std::max<std::size_t>(length, 1);
+                continue;
+            }
+            out.append(text.substr(i, length));
+            i += length;
+            continue;
         }
+        ++i;
     }
     return out;
 }

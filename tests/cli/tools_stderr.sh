@@ -20,6 +20,15 @@ assert_no_raw_controls() {
     fi
 }
 
+# assert_valid_utf8 FILE: FILE is well-formed UTF-8 (ill-formed input bytes are shown as \xHH).
+assert_valid_utf8() {
+    if iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1; then
+        pass
+    else
+        fail "expected $(basename "$1") to be valid UTF-8, found: $(od -c "$1" | head -5)"
+    fi
+}
+
 # assert_no_line_starting FILE TEXT: no line of FILE starts with TEXT.
 assert_no_line_starting() {
     if LC_ALL=C grep -qF -- "$2" <(LC_ALL=C cut -c1-"${#2}" "$1"); then
@@ -78,7 +87,8 @@ for input in "$layout" "$TEST_TMP/crafted.tar"; do
     assert_exit 1
     assert_no_raw_controls "$RUN_STDERR_FILE"
     assert_no_line_starting "$RUN_STDERR_FILE" "::"
-    assert_contains stderr 'x\x1B]0;title\x07\r\n::error title=x::owned\n::warning::'
+    assert_contains stderr 'x\x1B]0;title\x07\r\n::error title=x::owned\n::warning::\xFF\xFE'
+    assert_valid_utf8 "$RUN_STDERR_FILE"
 
     describe "convert --dry-run --format json $name: the same on stderr"
     run "$convert" --dry-run --format json "$input"
@@ -92,6 +102,7 @@ for input in "$layout" "$TEST_TMP/crafted.tar"; do
         assert_exit 1
         for stream in "$RUN_STDOUT_FILE" "$RUN_STDERR_FILE"; do
             assert_no_raw_controls "$stream"
+            assert_valid_utf8 "$stream"
             assert_no_line_starting "$stream" "::error title=x"
             assert_no_line_starting "$stream" "::warning::"
         done
@@ -100,6 +111,7 @@ for input in "$layout" "$TEST_TMP/crafted.tar"; do
     describe "inspect $name: a crafted name starts no line of stderr"
     run "$inspect" "$input"
     assert_no_raw_controls "$RUN_STDERR_FILE"
+    assert_valid_utf8 "$RUN_STDERR_FILE"
     assert_no_line_starting "$RUN_STDERR_FILE" "::"
 done
 

@@ -716,8 +716,9 @@ TEST(ReportJunit, EscapesEverythingXmlCannotCarry) {
     EXPECT_NE(xml.find("message=\"bad&#9;byte\\x1B at \xEF\xBF\xBD &lt;x&gt;&#13;&#10;next\""),
               std::string::npos)
         << xml;
-    // The body is the text line, where the text format already made control characters visible.
-    EXPECT_NE(xml.find(">a&lt;b&gt;&amp;\"c'\\x01\xEF\xBF\xBD: index.json: error: JSON-INVALID: "
+    // The body is the text line, where the text format already made control characters and
+    // ill-formed UTF-8 visible.
+    EXPECT_NE(xml.find(">a&lt;b&gt;&amp;\"c'\\x01\\xFF: index.json: error: JSON-INVALID: "
                        "bad\\tbyte\\x1B at \xEF\xBF\xBD &lt;x&gt;\\r\\nnext</failure>"),
               std::string::npos)
         << xml;
