@@ -1,5 +1,7 @@
 #include "ociwasm/json.h"
 
+#include "json_exact.h"
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
@@ -30,8 +32,19 @@ public:
     bool Int64(int64_t i) { return value() && doc_.Int64(i); }
     bool Uint64(uint64_t u) { return value() && doc_.Uint64(u); }
     bool Double(double d) { return value() && doc_.Double(d); }
+    // Only with kParseNumbersAsStringsFlag (parse_json_exact): a number whose canonical
+    // writing gives back its text is stored as a number, any other keeps its text.
     bool RawNumber(const char* str, rapidjson::SizeType len, bool copy) {
-        return value() && doc_.RawNumber(str, len, copy);
+        value();
+        std::string_view text(str, len);
+        rapidjson::Document number;
+        number.Parse<rapidjson::kParseFullPrecisionFlag>(str, len);
+        if (!number.HasParseError() && number.IsNumber() && write_canonical(number) == text) {
+            return number.Accept(doc_);
+        }
+        (void)copy;
+        std::string marked = std::string(detail::kNumberTextMarker) + std::string(text);
+        return doc_.String(marked.data(), static_cast<rapidjson::SizeType>(marked.size()), true);
     }
     bool String(const char* str, rapidjson::SizeType len, bool copy) {
         value();
@@ -151,7 +164,13 @@ void write_value(const rapidjson::Value& value, rapidjson::Writer<rapidjson::Str
             w.Bool(true);
             break;
         case rapidjson::kStringType:
-            w.String(value.GetString(), value.GetStringLength());
+            if (std::string_view text(value.GetString(), value.GetStringLength());
+                text.starts_with(detail::kNumberTextMarker)) {
+                text.remove_prefix(detail::kNumberTextMarker.size());
+                w.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+            } else {
+                w.String(value.GetString(), value.GetStringLength());
+            }
             break;
         case rapidjson::kNumberType:
             if (value.IsUint64()) {
@@ -188,7 +207,10 @@ void write_value(const rapidjson::Value& value, rapidjson::Writer<rapidjson::Str
 
 }  // namespace
 
-bool parse_json(std::string_view text, rapidjson::Document& doc, JsonError* error,
+namespace {
+
+template <unsigned Flags>
+bool parse_with(std::string_view text, rapidjson::Document& doc, JsonError* error,
                 const JsonLimits& limits) {
     rapidjson::MemoryStream stream(text.data(), text.size());
     rapidjson::Reader reader;
@@ -196,7 +218,7 @@ bool parse_json(std::string_view text, rapidjson::Document& doc, JsonError* erro
     rapidjson::ParseResult result;
     auto generator = [&](rapidjson::Document& target) {
         (void)target;
-        result = reader.Parse<kParseFlags>(stream, handler);
+        result = reader.Parse<Flags>(stream, handler);
         return !result.IsError();
     };
     doc.SetNull();
@@ -224,6 +246,23 @@ bool parse_json(std::string_view text, rapidjson::Document& doc, JsonError* erro
     }
     return false;
 }
+
+}  // namespace
+
+bool parse_json(std::string_view text, rapidjson::Document& doc, JsonError* error,
+                const JsonLimits& limits) {
+    return parse_with<kParseFlags>(text, doc, error, limits);
+}
+
+namespace detail {
+
+bool parse_json_exact(std::string_view text, rapidjson::Document& doc, JsonError* error,
+                      const JsonLimits& limits) {
+    return parse_with<kParseFlags | rapidjson::kParseNumbersAsStringsFlag>(text, doc, error,
+                                                                           limits);
+}
+
+}  // namespace detail
 
 std::string write_canonical(const rapidjson::Value& value) {
     rapidjson::StringBuffer buffer;

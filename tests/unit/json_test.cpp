@@ -1,4 +1,5 @@
 #include "ociwasm/json.h"
+#include "json_exact.h"
 
 #include <gtest/gtest.h>
 
@@ -109,6 +110,43 @@ TEST(JsonPointer, EscapesPerRfc6901) {
     EXPECT_EQ(pointer_join("/annotations", "org.opencontainers.image/ref~x"),
               "/annotations/org.opencontainers.image~1ref~0x");
     EXPECT_EQ(pointer_join("/layers", 3), "/layers/3");
+}
+
+}  // namespace
+}  // namespace ociwasm
+
+namespace ociwasm {
+namespace {
+
+// Convert rewrites documents holding members it does not know: their numbers must come back
+// digit for digit, not as the double nearest to them.
+TEST(ParseJsonExact, NumbersKeepTheirDigitsThroughCanonicalWriting) {
+    rapidjson::Document doc;
+    JsonError error;
+    const std::string text =
+        R"({"a":123456789012345678901234567890,"b":0.10000000000000000000000001,"c":1E2,)"
+        R"("d":-0,"e":1,"f":1.5,"g":[-12,18446744073709551615,1e-7,2.50]})";
+    ASSERT_TRUE(detail::parse_json_exact(text, doc, &error)) << error.message;
+    EXPECT_EQ(write_canonical(doc), text);
+    // Numbers that canonical writing keeps are numbers to the reader.
+    EXPECT_TRUE(doc["e"].IsInt());
+    EXPECT_TRUE(doc["f"].IsDouble());
+    EXPECT_TRUE(doc["g"][1].IsUint64());
+    // The default parser keeps its behaviour.
+    ASSERT_TRUE(parse_json(text, doc, &error));
+    EXPECT_EQ(write_canonical(doc),
+              R"({"a":1.2345678901234568e29,"b":0.1,"c":100.0,"d":0,"e":1,"f":1.5,)"
+              R"("g":[-12,18446744073709551615,1e-7,2.5]})");
+}
+
+TEST(ParseJsonExact, KeepsEveryCheckOfParseJson) {
+    rapidjson::Document doc;
+    JsonError error;
+    EXPECT_FALSE(detail::parse_json_exact(R"({"a":1,"a":2})", doc, &error));
+    EXPECT_FALSE(detail::parse_json_exact(R"({"a":"\udc00"})", doc, &error));
+    EXPECT_FALSE(detail::parse_json_exact("{\"a\":\"\xff\"}", doc, &error));
+    EXPECT_FALSE(detail::parse_json_exact(R"({"a":01})", doc, &error));
+    EXPECT_FALSE(detail::parse_json_exact(R"({"a":1e400})", doc, &error)) << "out of range";
 }
 
 }  // namespace
