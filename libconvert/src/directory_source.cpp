@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -206,31 +207,34 @@ class DirectoryLayoutSource : public LayoutSource {
             return status;
         }
 
-        std::vector<FileDescriptor> algorithm_dirs;
-        std::vector<BlobJob> jobs;
-        if (Status status = list_blobs(root.get(), algorithm_dirs, jobs, out.findings); !status) {
+        // One algorithm directory at a time: its blobs are listed and hashed, then it is closed,
+        // so the scan holds a bounded number of descriptors whatever the layout holds.
+        Findings hashed;  // the blobs' own findings, after every listing finding as before
+        detail::KeptBudget budget(options.kept_budget);
+        auto hash_directory = [&](std::vector<BlobJob>& jobs) -> Status {
+            if (options.observer != nullptr) {
+                auto buffer = std::make_unique<char[]>(kReadChunkSize);
+                for (BlobJob& job : jobs) {
+                    hash_blob(job, options, budget, buffer.get());
+                    if (!job.status) return job.status;
+                }
+            } else {
+                hash_in_parallel(jobs, options, budget);
+            }
+            for (BlobJob& job : jobs) {
+                if (!job.status) return job.status;
+                hashed.append(job.findings);
+                if (!job.present) continue;
+                std::string key = job.record.digest();
+                out.blobs.insert_or_assign(std::move(key), std::move(job.record));
+            }
+            return Status::ok();
+        };
+        if (Status status = scan_blobs(root.get(), out.findings, hash_directory); !status) {
             return status;
         }
         out.has_blobs_dir = has_blobs_dir_;
-
-        detail::KeptBudget budget(options.kept_budget);
-        if (options.observer != nullptr) {
-            auto buffer = std::make_unique<char[]>(kReadChunkSize);
-            for (BlobJob& job : jobs) {
-                hash_blob(job, options, budget, buffer.get());
-                if (!job.status) return job.status;
-            }
-        } else {
-            hash_in_parallel(jobs, options, budget);
-        }
-
-        for (BlobJob& job : jobs) {
-            if (!job.status) return job.status;
-            out.findings.append(job.findings);
-            if (!job.present) continue;
-            std::string key = job.record.digest();
-            out.blobs.insert_or_assign(std::move(key), std::move(job.record));
-        }
+        out.findings.append(hashed);
         return Status::ok();
     }
 
@@ -308,8 +312,10 @@ class DirectoryLayoutSource : public LayoutSource {
         return Status::ok();
     }
 
-    Status list_blobs(int root_fd, std::vector<FileDescriptor>& algorithm_dirs,
-                      std::vector<BlobJob>& jobs, Findings& findings) {
+    // Lists blobs/ and, for each algorithm directory in turn, its blobs as jobs handed to
+    // `hash_directory` while that directory (the jobs' dir_fd) is open.
+    Status scan_blobs(int root_fd, Findings& findings,
+                      const std::function<Status(std::vector<BlobJob>&)>& hash_directory) {
         FileDescriptor blobs;
         std::string found;
         switch (open_directory(root_fd, "blobs", blobs, found)) {
@@ -329,8 +335,6 @@ class DirectoryLayoutSource : public LayoutSource {
         if (Status status = list_directory(blobs.get(), dir_ + "/blobs", algorithms); !status) {
             return status;
         }
-        // Reserve so the descriptors the jobs point at never move.
-        algorithm_dirs.reserve(algorithms.size());
         for (const std::string& algorithm : algorithms) {
             std::string shown = "blobs/" + algorithm;
             FileDescriptor dir;
@@ -351,27 +355,36 @@ class DirectoryLayoutSource : public LayoutSource {
                 case OpenResult::opened:
                     break;
             }
-            std::vector<std::string> names;
-            if (Status status = list_directory(dir.get(), dir_ + "/" + shown, names); !status) {
+            std::vector<BlobJob> jobs;
+            if (Status status = list_algorithm(dir.get(), shown, jobs, findings); !status) {
                 return status;
             }
-            algorithm_dirs.push_back(std::move(dir));
-            int dir_fd = algorithm_dirs.back().get();
-            for (std::string& name : names) {
-                std::string path = shown + "/" + name;
-                detail::LayoutPath kind = detail::classify_layout_path(path);
-                if (kind.kind != detail::LayoutPathKind::blob) {
-                    detail::add_blob_name_finding(findings, path, kind.why);
-                    continue;
-                }
-                BlobJob job;
-                job.dir_fd = dir_fd;
-                job.name = std::move(name);
-                job.record.path = std::move(path);
-                job.record.algorithm = std::move(kind.algorithm);
-                job.record.encoded = std::move(kind.encoded);
-                jobs.push_back(std::move(job));
+            if (Status status = hash_directory(jobs); !status) return status;
+        }
+        return Status::ok();
+    }
+
+    // The blobs of one algorithm directory as jobs; names that are not blob names are findings.
+    Status list_algorithm(int dir_fd, const std::string& shown, std::vector<BlobJob>& jobs,
+                          Findings& findings) {
+        std::vector<std::string> names;
+        if (Status status = list_directory(dir_fd, dir_ + "/" + shown, names); !status) {
+            return status;
+        }
+        for (std::string& name : names) {
+            std::string path = shown + "/" + name;
+            detail::LayoutPath kind = detail::classify_layout_path(path);
+            if (kind.kind != detail::LayoutPathKind::blob) {
+                detail::add_blob_name_finding(findings, path, kind.why);
+                continue;
             }
+            BlobJob job;
+            job.dir_fd = dir_fd;
+            job.name = std::move(name);
+            job.record.path = std::move(path);
+            job.record.algorithm = std::move(kind.algorithm);
+            job.record.encoded = std::move(kind.encoded);
+            jobs.push_back(std::move(job));
         }
         return Status::ok();
     }
