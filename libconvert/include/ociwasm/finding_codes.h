@@ -18,7 +18,7 @@ struct FindingCode {
     Severity severity;  // the usual one; CONVERT-LOSSY-* are warnings with --allow-lossy
     std::string_view description;
 
-    operator std::string_view() const { return code; }
+    constexpr operator std::string_view() const { return code; }
     operator std::string() const { return std::string(code); }
     friend bool operator==(const FindingCode& a, std::string_view b) { return a.code == b; }
     friend bool operator==(const FindingCode& a, const FindingCode& b) { return a.code == b.code; }
