@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -12,44 +11,19 @@
 
 #include <boost/program_options.hpp>
 
-#include "command_line.h"
+#include "tool_main.h"
 
 #include "ociwasm/inspect.h"
 #include "ociwasm/layout.h"
 #include "ociwasm/status.h"
-#include "ociwasm/text.h"
-
-#ifndef OCIWASM_VERSION
-#define OCIWASM_VERSION "0.1.0"
-#endif
 
 namespace po = boost::program_options;
 using namespace ociwasm;
+using tools::UsageError;
 
 namespace {
 
 constexpr const char* kProgram = "oci-wasm-inspect";
-
-enum ExitCode { kOk = 0, kNotFound = 1, kUsage = 2, kUnreadable = 3 };
-
-struct UsageError {
-    std::string message;
-};
-
-int exit_code_for(const Status& status) {
-    switch (status.code()) {
-        case Status::Code::ok:
-            return kOk;
-        case Status::Code::invalid:
-            return kNotFound;
-        case Status::Code::usage:
-            return kUsage;
-        case Status::Code::io_error:
-        case Status::Code::unreadable:
-            return kUnreadable;
-    }
-    return kUnreadable;
-}
 
 void print_usage(std::ostream& out, const po::options_description& options) {
     out << "Usage: " << kProgram << " [options] INPUT\n"
@@ -77,12 +51,6 @@ void print_usage(std::ostream& out, const po::options_description& options) {
         << "  3  the input could not be read, or an internal error\n";
 }
 
-void diagnose(const std::string& input, const std::string& message) {
-    std::string line =
-        message.starts_with(input + ": ") || input.empty() ? message : input + ": " + message;
-    std::cerr << kProgram << ": " << text::one_line(line) << "\n";
-}
-
 Status write_stdout(const char* data, std::size_t size) {
     if (size > 0 && std::fwrite(data, 1, size, stdout) != size) {
         return Status::io_error(std::string("stdout: write failed: ") + std::strerror(errno));
@@ -90,56 +58,63 @@ Status write_stdout(const char* data, std::size_t size) {
     return Status::ok();
 }
 
-int run(int argc, char** argv) {
+// The options as given, before they are checked.
+struct Arguments {
     std::string format = "text";
     std::string ref_name;
     std::string blob;
-    po::options_description visible("Options");
+};
+
+// What to write to stdout.
+enum class Output { listing, lockfile, blob };
+
+// What to do, once the arguments are checked.
+struct Command {
+    Output output = Output::listing;
+    std::string input;
+    std::string ref_name;
+    std::string blob;
+    bool json = false;
+    bool verify_blobs = true;
+};
+
+void add_options(po::options_description& visible, Arguments& args) {
     // clang-format off
     visible.add_options()
-        ("format", po::value<std::string>(&format)->value_name("FORMAT"),
+        ("format", po::value<std::string>(&args.format)->value_name("FORMAT"),
          "text (default) or json (one JSON object, described by "
          "schemas/inspect-output.schema.json)")
-        ("ref", po::value<std::string>(&ref_name)->value_name("NAME"),
+        ("ref", po::value<std::string>(&args.ref_name)->value_name("NAME"),
          "only the index.json entry with this org.opencontainers.image.ref.name (exit 1 when "
          "there is none)")
         ("lockfile", "write the Spin lockfile's exact bytes to stdout instead (needs --ref when "
                      "the layout holds several Spin apps)")
-        ("blob", po::value<std::string>(&blob)->value_name("DIGEST"),
+        ("blob", po::value<std::string>(&args.blob)->value_name("DIGEST"),
          "write the bytes of blob DIGEST to stdout instead (verified against DIGEST)")
         ("no-verify-blobs", "do not hash blobs while listing (faster; the validation counts "
-                            "then miss digest mismatches)")
-        ("help,h", "print this help and exit")
-        ("version", "print the version and exit");
+                            "then miss digest mismatches)");
     // clang-format on
-    po::variables_map vm;
-    try {
-        vm = tools::parse_command_line(argc, argv, visible, "input");
-    } catch (const po::error& e) {
-        throw UsageError{e.what()};
-    }
-    if (vm.count("help")) {
-        print_usage(std::cout, visible);
-        return kOk;
-    }
-    if (vm.count("version")) {
-        std::cout << kProgram << " " << OCIWASM_VERSION << "\n";
-        return kOk;
-    }
-    if (format != "text" && format != "json") {
-        throw UsageError{"unknown --format '" + format + "' (expected text or json)"};
+    tools::add_help_and_version(visible);
+}
+
+// The arguments checked in the order they are listed.
+Command check_arguments(const Arguments& args, const po::variables_map& vm) {
+    if (args.format != "text" && args.format != "json") {
+        throw UsageError{"unknown --format '" + args.format + "' (expected text or json)"};
     }
     bool lockfile = vm.count("lockfile") > 0;
-    bool want_blob = vm.count("blob") > 0;
-    if (lockfile && want_blob) throw UsageError{"--lockfile and --blob exclude each other"};
-    if ((lockfile || want_blob) && vm.count("format")) {
+    bool blob = vm.count("blob") > 0;
+    if (lockfile && blob) throw UsageError{"--lockfile and --blob exclude each other"};
+    if ((lockfile || blob) && vm.count("format")) {
         throw UsageError{std::string("--format applies to the listing, not to ") +
                          (lockfile ? "--lockfile" : "--blob") + " (which write raw bytes)"};
     }
-    if (want_blob && vm.count("ref")) {
+    if (blob && vm.count("ref")) {
         throw UsageError{"--ref does not apply to --blob (a digest names one blob already)"};
     }
-    if (vm.count("ref") && ref_name.empty()) throw UsageError{"--ref needs a non-empty NAME"};
+    if (vm.count("ref") && args.ref_name.empty()) {
+        throw UsageError{"--ref needs a non-empty NAME"};
+    }
     std::vector<std::string> inputs;
     if (vm.count("input")) inputs = vm["input"].as<std::vector<std::string>>();
     if (inputs.empty()) {
@@ -148,53 +123,57 @@ int run(int argc, char** argv) {
     if (inputs.size() > 1) {
         throw UsageError{"expected one INPUT, found " + std::to_string(inputs.size())};
     }
-    const std::string& input = inputs.front();
+    Command command;
+    command.output = lockfile ? Output::lockfile : blob ? Output::blob : Output::listing;
+    command.input = inputs.front();
+    command.ref_name = args.ref_name;
+    command.blob = args.blob;
+    command.json = args.format == "json";
+    command.verify_blobs = vm.count("no-verify-blobs") == 0;
+    return command;
+}
 
-    std::unique_ptr<LayoutSource> source;
-    if (Status status = open_layout_source(input, source); !status) {
-        diagnose(input, status.message());
-        return exit_code_for(status);
-    }
-    Status status;
-    if (lockfile) {
+// Writes what `command` asks for to stdout.
+Status show(LayoutSource& source, const Command& command) {
+    if (command.output == Output::lockfile) {
         std::string bytes;
-        status = extract_lockfile(*source, ref_name, bytes);
-        if (status) status = write_stdout(bytes.data(), bytes.size());
-    } else if (want_blob) {
-        status = extract_blob(*source, blob, write_stdout);
-    } else {
-        InspectOptions options;
-        options.ref_name = ref_name;
-        options.verify_blobs = vm.count("no-verify-blobs") == 0;
-        InspectResult result;
-        status = inspect_layout(*source, options, result);
-        if (status) {
-            std::string rendered =
-                format == "json" ? render_inspect_json(result) : render_inspect_text(result);
-            status = write_stdout(rendered.data(), rendered.size());
-        }
+        Status status = extract_lockfile(source, command.ref_name, bytes);
+        return status ? write_stdout(bytes.data(), bytes.size()) : status;
     }
+    if (command.output == Output::blob) return extract_blob(source, command.blob, write_stdout);
+    InspectOptions options;
+    options.ref_name = command.ref_name;
+    options.verify_blobs = command.verify_blobs;
+    InspectResult result;
+    Status status = inspect_layout(source, options, result);
+    if (!status) return status;
+    std::string rendered = command.json ? render_inspect_json(result) : render_inspect_text(result);
+    return write_stdout(rendered.data(), rendered.size());
+}
+
+int run(int argc, char** argv) {
+    Arguments args;
+    po::options_description visible("Options");
+    add_options(visible, args);
+    po::variables_map vm;
+    if (!tools::parse_arguments(kProgram, argc, argv, visible, "input", print_usage, vm)) {
+        return tools::kOk;
+    }
+    Command command = check_arguments(args, vm);
+    std::unique_ptr<LayoutSource> source;
+    if (Status status = open_layout_source(command.input, source); !status) {
+        throw tools::InputError{command.input, status};
+    }
+    Status status = show(*source, command);
     if (status && std::fflush(stdout) != 0) {
         status = Status::io_error(std::string("stdout: write failed: ") + std::strerror(errno));
     }
-    if (!status) diagnose(input, status.message());
-    return exit_code_for(status);
+    if (!status) tools::diagnose(kProgram, command.input, status.message());
+    return tools::exit_code_for(status);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const UsageError& e) {
-        std::cerr << kProgram << ": " << text::one_line(e.message) << "\n"
-                  << "Try '" << kProgram << " --help' for more information.\n";
-        return kUsage;
-    } catch (const std::exception& e) {
-        std::cerr << kProgram << ": internal error: " << text::one_line(e.what()) << "\n";
-        return kUnreadable;
-    } catch (...) {
-        std::cerr << kProgram << ": internal error\n";
-        return kUnreadable;
-    }
+    return tools::run_tool(kProgram, run, argc, argv);
 }

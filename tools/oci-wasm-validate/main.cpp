@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -14,13 +13,12 @@
 
 #include <boost/program_options.hpp>
 
-#include "command_line.h"
 #include "progress_line.h"
+#include "tool_main.h"
 
 #include "ociwasm/layout.h"
 #include "ociwasm/report.h"
 #include "ociwasm/status.h"
-#include "ociwasm/text.h"
 #include "ociwasm/validate.h"
 
 #ifndef OCIWASM_VERSION
@@ -29,19 +27,14 @@
 
 namespace po = boost::program_options;
 using namespace ociwasm;
+using tools::UsageError;
 
 namespace {
 
 constexpr const char* kProgram = "oci-wasm-validate";
 
-enum ExitCode { kValid = 0, kInvalid = 1, kUsage = 2, kUnreadable = 3 };
-
 // A bare document larger than this is refused before parsing (as load_blob does for blobs).
 constexpr std::size_t kMaxDocumentSize = 64 * kMiB;
-
-struct UsageError {
-    std::string message;
-};
 
 std::optional<DocumentKind> parse_document_kind(const std::string& name) {
     if (name == "manifest") return DocumentKind::manifest;
@@ -68,12 +61,6 @@ void print_usage(std::ostream& out, const po::options_description& options) {
         << "  2  usage error\n"
         << "  3  an input could not be read, or an internal error\n"
         << "With several inputs, the worst status wins.\n";
-}
-
-// Diagnostics name the input once, even when the library's message already starts with it.
-void diagnose(const std::string& input, const std::string& message) {
-    std::string line = message.starts_with(input + ": ") ? message : input + ": " + message;
-    std::cerr << kProgram << ": " << text::one_line(line) << "\n";
 }
 
 // Reads one bare document from a file or stdin, refusing more than kMaxDocumentSize bytes.
@@ -140,17 +127,30 @@ InputReport validate_input(const std::string& input, std::optional<DocumentKind>
     return report;
 }
 
-int run(int argc, char** argv) {
-    std::string format_name = "text";
-    std::string as_name;
+// The options as given, before they are checked.
+struct Arguments {
+    std::string format = "text";
+    std::string as;
     int threads = 0;
-    po::options_description visible("Options");
+};
+
+// What to do, once the arguments are checked.
+struct Command {
+    ReportFormat format = ReportFormat::text;
+    std::optional<DocumentKind> as;
+    tools::ProgressMode progress = tools::ProgressMode::automatic;
+    ValidateOptions validate;
+    ReportOptions report;
+    std::vector<std::string> inputs;
+};
+
+void add_options(po::options_description& visible, Arguments& args) {
     // clang-format off
     visible.add_options()
-        ("as", po::value<std::string>(&as_name)->value_name("KIND"),
+        ("as", po::value<std::string>(&args.as)->value_name("KIND"),
          "each INPUT is one bare JSON document of this kind: manifest, index, config, "
          "descriptor, layout (the oci-layout file) or lockfile")
-        ("format", po::value<std::string>(&format_name)->value_name("FORMAT"),
+        ("format", po::value<std::string>(&args.format)->value_name("FORMAT"),
          "output: text (default), json (one JSON object per input per line), sarif (one SARIF "
          "2.1.0 log), github (GitHub Actions annotations), gitlab (GitLab Code Quality report), "
          "junit (JUnit XML, one testcase per input)")
@@ -158,107 +158,90 @@ int run(int argc, char** argv) {
         ("quiet", "text: print only errors and warnings, no info findings and no summary "
                   "lines; github: no notices; json, sarif, gitlab and junit are unaffected")
         ("no-verify-blobs", "do not hash blobs (sizes are still checked)")
-        ("threads", po::value<int>(&threads)->value_name("N"),
+        ("threads", po::value<int>(&args.threads)->value_name("N"),
          "threads hashing the blobs of a directory (default 0: one per core)");
-    tools::add_progress_options(visible);
-    visible.add_options()
-        ("help,h", "print this help and exit")
-        ("version", "print the version and exit");
     // clang-format on
-    po::variables_map vm;
-    try {
-        vm = tools::parse_command_line(argc, argv, visible, "input");
-    } catch (const po::error& e) {
-        throw UsageError{e.what()};
-    }
-    if (vm.count("help")) {
-        print_usage(std::cout, visible);
-        return kValid;
-    }
-    if (vm.count("version")) {
-        std::cout << kProgram << " " << OCIWASM_VERSION << "\n";
-        return kValid;
-    }
+    tools::add_progress_options(visible);
+    tools::add_help_and_version(visible);
+}
 
-    ReportFormat format = ReportFormat::text;
-    if (!parse_report_format(format_name, format)) {
-        throw UsageError{"unknown --format '" + format_name +
+// The arguments checked in the order they are listed.
+Command check_arguments(const Arguments& args, const po::variables_map& vm) {
+    Command command;
+    if (!parse_report_format(args.format, command.format)) {
+        throw UsageError{"unknown --format '" + args.format +
                          "' (expected text, json, sarif, github, gitlab or junit)"};
     }
-    std::optional<DocumentKind> as;
     if (vm.count("as")) {
-        as = parse_document_kind(as_name);
-        if (!as) {
-            throw UsageError{"unknown --as '" + as_name +
+        command.as = parse_document_kind(args.as);
+        if (!command.as) {
+            throw UsageError{"unknown --as '" + args.as +
                              "' (expected manifest, index, config, descriptor, layout or "
                              "lockfile)"};
         }
     }
-    std::optional<tools::ProgressMode> progress_mode = tools::progress_mode(vm);
-    if (!progress_mode) {
-        throw UsageError{"--progress and --no-progress exclude each other"};
+    std::optional<tools::ProgressMode> progress = tools::progress_mode(vm);
+    if (!progress) throw UsageError{"--progress and --no-progress exclude each other"};
+    command.progress = *progress;
+    if (args.threads < 0) {
+        throw UsageError{"--threads must be 0 or more, found " + std::to_string(args.threads)};
     }
-    if (threads < 0) {
-        throw UsageError{"--threads must be 0 or more, found " + std::to_string(threads)};
-    }
-    std::vector<std::string> inputs;
-    if (vm.count("input")) {
-        inputs = vm["input"].as<std::vector<std::string>>();
-    }
-    if (inputs.empty()) {
+    if (vm.count("input")) command.inputs = vm["input"].as<std::vector<std::string>>();
+    if (command.inputs.empty()) {
         throw UsageError{"no INPUT (name a layout directory, a tar, or - for stdin)"};
     }
-    if (std::count(inputs.begin(), inputs.end(), "-") > 1) {
+    if (std::count(command.inputs.begin(), command.inputs.end(), "-") > 1) {
         throw UsageError{"stdin (-) can be named only once"};
     }
+    command.validate.verify_blobs = vm.count("no-verify-blobs") == 0;
+    command.validate.threads = static_cast<unsigned>(args.threads);
+    command.report.strict = vm.count("strict") > 0;
+    command.report.quiet = vm.count("quiet") > 0;
+    command.report.tool_name = kProgram;
+    command.report.tool_version = OCIWASM_VERSION;
+    return command;
+}
 
-    ValidateOptions validate_options;
-    validate_options.verify_blobs = vm.count("no-verify-blobs") == 0;
-    validate_options.threads = static_cast<unsigned>(threads);
-    ReportOptions report_options;
-    report_options.strict = vm.count("strict") > 0;
-    report_options.quiet = vm.count("quiet") > 0;
-    report_options.tool_name = kProgram;
-    report_options.tool_version = OCIWASM_VERSION;
-
-    int exit_code = kValid;
+// Validates every input in turn; the worst exit code wins (an unreadable input is 3 whatever its
+// status says).
+int validate_all(const Command& command) {
+    int exit_code = tools::kOk;
     std::vector<InputReport> aggregated;
-    for (const std::string& input : inputs) {
-        InputReport report = validate_input(input, as, validate_options, *progress_mode);
-        int code = !report.status.is_ok()                        ? kUnreadable
-                   : input_passes(report, report_options.strict) ? kValid
-                                                                 : kInvalid;
+    for (const std::string& input : command.inputs) {
+        InputReport report = validate_input(input, command.as, command.validate, command.progress);
+        int code = !report.status.is_ok()                        ? tools::kUnreadable
+                   : input_passes(report, command.report.strict) ? tools::kOk
+                                                                 : tools::kFailed;
         exit_code = std::max(exit_code, code);
         if (!report.status.is_ok()) {
-            diagnose(input, report.status.message());
+            tools::diagnose(kProgram, input, report.status.message());
         }
         // Per-input formats are printed as soon as the input is done; the others at the end.
-        if (is_aggregate_format(format)) {
+        if (is_aggregate_format(command.format)) {
             aggregated.push_back(std::move(report));
         } else {
-            std::cout << render_report(format, {report}, report_options) << std::flush;
+            std::cout << render_report(command.format, {report}, command.report) << std::flush;
         }
     }
-    if (is_aggregate_format(format)) {
-        std::cout << render_report(format, aggregated, report_options) << std::flush;
+    if (is_aggregate_format(command.format)) {
+        std::cout << render_report(command.format, aggregated, command.report) << std::flush;
     }
     return exit_code;
+}
+
+int run(int argc, char** argv) {
+    Arguments args;
+    po::options_description visible("Options");
+    add_options(visible, args);
+    po::variables_map vm;
+    if (!tools::parse_arguments(kProgram, argc, argv, visible, "input", print_usage, vm)) {
+        return tools::kOk;
+    }
+    return validate_all(check_arguments(args, vm));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const UsageError& e) {
-        std::cerr << kProgram << ": " << text::one_line(e.message) << "\n"
-                  << "Try '" << kProgram << " --help' for more information.\n";
-        return kUsage;
-    } catch (const std::exception& e) {
-        std::cerr << kProgram << ": internal error: " << text::one_line(e.what()) << "\n";
-        return kUnreadable;
-    } catch (...) {
-        std::cerr << kProgram << ": internal error\n";
-        return kUnreadable;
-    }
+    return tools::run_tool(kProgram, run, argc, argv);
 }
