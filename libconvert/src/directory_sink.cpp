@@ -68,24 +68,18 @@ class DirectoryLayoutSink final : public SinkBase {
 
     Status create_temp(const TargetPath& target) {
         target_ = target;
-        for (int attempt = 0; attempt < 100; ++attempt) {
-            std::string temp = temp_path(target, ".tmp-");
-            if (::mkdir(temp.c_str(), 0755) == 0) {
-                temp_ = temp;
-                directories_.push_back(temp);
-                // The umask must not change the layout's modes.
-                if (::chmod(temp.c_str(), 0755) != 0) {
-                    int err = errno;
-                    return io_failure(display(), "cannot set the mode of " + temp, err);
-                }
-                return Status::ok();
-            }
-            if (int err = errno; err != EEXIST) {
-                return io_failure(display(), "cannot create temporary directory " + temp, err);
-            }
+        Status status = make_temporary(
+            display(), target, "directory",
+            [](const std::string& temp) { return ::mkdir(temp.c_str(), 0755) == 0 ? 0 : errno; },
+            temp_);
+        if (!status) return status;
+        directories_.push_back(temp_);
+        // The umask must not change the layout's modes.
+        if (::chmod(temp_.c_str(), 0755) != 0) {
+            int err = errno;
+            return io_failure(display(), "cannot set the mode of " + temp_, err);
         }
-        return Status::io_error(display() + ": cannot create a temporary directory in " +
-                                target.parent + ": every name tried exists");
+        return Status::ok();
     }
 
   protected:

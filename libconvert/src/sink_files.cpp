@@ -8,6 +8,7 @@
 #include <cstring>
 #include <random>
 #include <system_error>
+#include <utility>
 
 #include "ociwasm/layout.h"
 
@@ -90,6 +91,24 @@ Status parse_target(const std::string& given, TargetPath& out) {
 
 std::string temp_path(const TargetPath& target, std::string_view marker) {
     return target.parent + "/." + target.name + std::string(marker) + random_suffix();
+}
+
+Status make_temporary(const std::string& display, const TargetPath& target, std::string_view what,
+                      const std::function<int(const std::string&)>& create, std::string& made) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        std::string temp = temp_path(target, ".tmp-");
+        int err = create(temp);
+        if (err == 0) {
+            made = std::move(temp);
+            return Status::ok();
+        }
+        if (err != EEXIST) {
+            return io_failure(display, "cannot create temporary " + std::string(what) + " " + temp,
+                              err);
+        }
+    }
+    return Status::io_error(display + ": cannot create a temporary " + std::string(what) + " in " +
+                            target.parent + ": every name tried exists");
 }
 
 void BufferedFile::attach(int fd, bool owned) {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +33,12 @@ Status parse_target(const std::string& given, TargetPath& out);
 // A fresh name beside the target: "<parent>/.<name><marker><random suffix>", where `marker` is
 // ".tmp-" (the output being written) or ".old-" (a replaced layout on its way out).
 std::string temp_path(const TargetPath& target, std::string_view marker);
+
+// Creates the temporary that the output is written to, beside `target`: `create(path)` returns 0
+// or an errno value, and fresh names are tried while one exists. `what` ("file", "directory")
+// names the temporary in messages, `display` the output. Sets `made` on success.
+Status make_temporary(const std::string& display, const TargetPath& target, std::string_view what,
+                      const std::function<int(const std::string&)>& create, std::string& made);
 
 // A file descriptor with a large write buffer. Returns errno values, not Status, so that its
 // owner can name the file the user knows (the target) rather than the temp.

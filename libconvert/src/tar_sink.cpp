@@ -34,20 +34,15 @@ class TarLayoutSink final : public SinkBase {
 
     Status create_temp(const TargetPath& target) {
         target_ = target;
-        for (int attempt = 0; attempt < 100; ++attempt) {
-            std::string temp = temp_path(target, ".tmp-");
-            int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-            if (fd >= 0) {
-                temp_ = temp;
+        return make_temporary(
+            display(), target, "file",
+            [this](const std::string& temp) {
+                int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+                if (fd < 0) return errno;
                 file_.attach(fd, true);
-                return Status::ok();
-            }
-            if (int err = errno; err != EEXIST) {
-                return io_failure(display(), "cannot create temporary file " + temp, err);
-            }
-        }
-        return Status::io_error(display() + ": cannot create a temporary file in " + target.parent +
-                                ": every name tried exists");
+                return 0;
+            },
+            temp_);
     }
 
     void use_stdout() {
