@@ -2,12 +2,11 @@
 // truncation, and the checks on each entry's name and type before anything of it is read.
 #include "tar_scan_pass.h"
 
+#include "tar_headers.h"
 #include "tar_input.h"
 
 namespace ociwasm::detail {
 namespace {
-
-constexpr std::int64_t kTarBlock = 512;
 
 std::string describe_type(mode_t type) {
     switch (type) {
@@ -71,7 +70,7 @@ void TarScanPass::truncated(const std::string& file, const std::string& detail) 
 // of layout tars we know writes the two zero blocks; their absence is truncation.
 void TarScanPass::check_end_marker() {
     std::int64_t marker = archive_filter_bytes(handle_, 0) - entries_end_;
-    if (marker >= 2 * kTarBlock) return;
+    if (marker >= 2 * kTarBlockSize) return;
     truncated(name_, "it stops after the entry " + last_written_ +
                          (marker == 0 ? " without the end-of-archive marker of two zero blocks"
                                       : " with only one of the two zero blocks that end an "
