@@ -8,7 +8,7 @@
 namespace ociwasm::detail {
 namespace {
 
-constexpr std::int64_t kBlock = 512;
+constexpr std::int64_t kBlock = kTarBlockSize;
 // Larger extended headers are skipped, not parsed (libarchive refuses them as well).
 constexpr std::int64_t kMaxExtended = 1 << 20;
 

@@ -12,6 +12,9 @@
 
 namespace ociwasm::detail {
 
+// Tar headers and data come in blocks of this many bytes; an archive ends with two zero blocks.
+inline constexpr std::int64_t kTarBlockSize = 512;
+
 class TarHeaderWalk {
   public:
     struct GlobalName {
@@ -35,7 +38,7 @@ class TarHeaderWalk {
     State state_ = State::header;
     std::int64_t offset_ = 0;         // bytes fed so far
     std::int64_t header_offset_ = 0;  // of the header being handled
-    char block_[512] = {};
+    char block_[kTarBlockSize] = {};
     std::size_t filled_ = 0;          // bytes of block_ filled
     std::int64_t remaining_ = 0;      // data (with padding) still to skip or collect
     std::int64_t padding_ = 0;        // of the extended data being collected

@@ -644,6 +644,20 @@ TEST_P(LayoutSinkAnyFormat, TempThatCannotBeCreatedIsAnIoError) {
     EXPECT_EQ(list_names(dir_.path()), std::vector<std::string>{"a-file"});
 }
 
+TEST_P(LayoutSinkAnyFormat, TempFailureNamesTheTempAndTheReason) {
+    fs::path parent = dir_ / "missing";
+    std::string name = "out" + suffix_for(GetParam());
+    std::unique_ptr<LayoutSink> sink;
+    Status status = open_layout_sink((parent / name).string(), GetParam(), sink);
+    std::string what = GetParam() == SinkFormat::directory ? "directory" : "file";
+    std::string prefix = (parent / name).string() + ": cannot create temporary " + what + " " +
+                         (parent / ("." + name + ".tmp-")).string();
+    ASSERT_EQ(status.message().rfind(prefix, 0), 0u) << status.message();
+    std::string rest = status.message().substr(prefix.size());
+    EXPECT_EQ(rest.size(), 12 + 2 + std::strlen(std::strerror(ENOENT))) << rest;
+    EXPECT_EQ(rest.substr(12), std::string(": ") + std::strerror(ENOENT)) << rest;
+}
+
 TEST_P(LayoutSinkAnyFormat, IdenticalPutFileTwiceIsAccepted) {
     auto sink = open_sink(target(), GetParam());
     ASSERT_TRUE(sink);

@@ -1,0 +1,73 @@
+// The files under a LayoutSink: the target path and the temporaries made beside it (renamed
+// into place at commit), a buffered descriptor that hands dirty pages to the disk early, and
+// durable directory entries. Shared by the directory sink and the tar sink.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ociwasm/status.h"
+
+namespace ociwasm::detail {
+
+// "<file>: <action>: <strerror of err>" as an io_error.
+Status io_failure(const std::string& file, std::string_view action, int err);
+
+// Makes a directory's entries (creations, renames) durable. Returns 0 or errno.
+int sync_directory(const std::string& path);
+
+struct TargetPath {
+    std::string path;    // as given, trailing slashes removed
+    std::string parent;  // where the temp goes
+    std::string name;    // last component
+};
+
+// Splits `given` into a TargetPath; refuses "", "/", "." and "..", and any path through the
+// temporary of an unfinished write.
+Status parse_target(const std::string& given, TargetPath& out);
+
+// A fresh name beside the target: "<parent>/.<name><marker><random suffix>", where `marker` is
+// ".tmp-" (the output being written) or ".old-" (a replaced layout on its way out).
+std::string temp_path(const TargetPath& target, std::string_view marker);
+
+// Creates the temporary that the output is written to, beside `target`: `create(path)` returns 0
+// or an errno value, and fresh names are tried while one exists. `what` ("file", "directory")
+// names the temporary in messages, `display` the output. Sets `made` on success.
+Status make_temporary(const std::string& display, const TargetPath& target, std::string_view what,
+                      const std::function<int(const std::string&)>& create, std::string& made);
+
+// A file descriptor with a large write buffer. Returns errno values, not Status, so that its
+// owner can name the file the user knows (the target) rather than the temp.
+class BufferedFile {
+  public:
+    BufferedFile() = default;
+    ~BufferedFile() { close_quietly(); }
+    BufferedFile(const BufferedFile&) = delete;
+    BufferedFile& operator=(const BufferedFile&) = delete;
+
+    // Writes to `fd` from now on; closes it at close() when `owned`.
+    void attach(int fd, bool owned);
+    int write(const char* data, std::size_t size);
+    int flush();
+    int sync();
+    int close();
+    void close_quietly() { close(); }
+
+  private:
+    int write_all(const char* data, std::size_t size);
+    void start_writeback();
+
+    int fd_ = -1;
+    bool owned_ = false;
+    std::unique_ptr<char[]> buffer_;
+    std::size_t used_ = 0;
+    std::uint64_t written_ = 0;
+    std::uint64_t writeback_start_ = 0;
+    bool writeback_ = true;
+};
+
+}  // namespace ociwasm::detail

@@ -1,0 +1,121 @@
+// One scanning pass over a layout tar: every entry is judged, then what it holds is recorded
+// into a LayoutScan.
+//
+// Tars are hostile input: every entry name is normalized and checked before anything is read,
+// and each kind of trouble gets its own finding code. Policy for links:
+// - a symlink that leaves the archive root, or that sits at a layout path (oci-layout,
+//   index.json, blobs/...), is TAR-LINK-ESCAPE: layout files must be regular files, and a
+//   symlink there would make an extracted layout differ from what we validated. Symlinks
+//   elsewhere that stay inside (Docker's legacy <id>/layer.tar links) are ignored, but no entry
+//   may lie beneath one.
+// - a hardlink must name an earlier entry (tar can only link backwards); its record is that
+//   entry's bytes under the new path. Hashes are reused when the algorithm matches, recomputed
+//   from kept bytes, or (for large blobs under another algorithm) left pending for the source
+//   to recompute after the pass by re-reading the target when the input is a file.
+//
+// tar_scan_pass.cpp walks the entries and judges names and types; tar_scan_records.cpp records
+// regular files, hardlinks and repeated paths.
+#pragma once
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "layout_source_internal.h"
+#include "ociwasm/layout.h"
+#include "ociwasm/status.h"
+
+namespace ociwasm::detail {
+
+// What the pass remembers about each regular entry, so hardlinks and duplicates can be judged.
+struct SeenEntry {
+    LayoutPathKind kind = LayoutPathKind::other;
+    std::string written;
+    std::uint64_t size = 0;
+    std::string digest_key;                    // for blobs: key into LayoutScan::blobs
+    std::optional<std::string> stray_content;  // small files outside the layout names
+};
+
+// A hardlinked blob whose hash the pass could not compute (see the policy above).
+struct PendingRehash {
+    std::string key;     // the blob whose hash is still unknown
+    std::string target;  // the normalized entry path holding its bytes
+    std::string written;
+};
+
+class TarScanPass {
+  public:
+    // `hardlinks` receives normalized link path -> normalized path of the entry holding the
+    // bytes, for TarLayoutSource::read_blob.
+    TarScanPass(const std::string& name, const ScanOptions& options, LayoutScan& out,
+                archive* handle, std::map<std::string, std::string>& hardlinks)
+        : name_(name),
+          options_(options),
+          out_(out),
+          handle_(handle),
+          hardlinks_(hardlinks),
+          budget_(options.kept_budget) {}
+
+    // Reads every entry; findings go to `out`. Fails only when the input is no tar at all or a
+    // consumer (observer) fails.
+    Status run();
+
+    std::vector<PendingRehash>& pending() { return pending_; }
+
+  private:
+    // tar_scan_pass.cpp: the walk, names and types.
+    void truncated(const std::string& file, const std::string& detail);
+    void check_end_marker();
+    const std::string* symlink_prefix(const std::string& path) const;
+    bool admit_path(const std::string& written, const NormalizedPath& normalized);
+    bool refuse_special(archive_entry* entry, const std::string& written, mode_t type);
+    Status handle_entry(archive_entry* entry);
+    Status handle_symlink(const std::string& written, const std::string& path,
+                          const std::string& target);
+
+    // tar_scan_records.cpp: what a regular file or a hardlink adds to the scan.
+    Status handle_regular(archive_entry* entry, const std::string& written,
+                          const std::string& path);
+    Status keep_stray(archive_entry* entry, const std::string& written, const std::string& path,
+                      std::uint64_t size);
+    Status read_top_level(archive_entry* entry, const std::string& written, const std::string& path,
+                          LayoutPathKind kind, std::uint64_t size);
+    Status stream_blob(archive_entry* entry, const std::string& written, LayoutPath kind,
+                       const std::string& path, std::uint64_t size, bool duplicate);
+    bool read_whole(archive_entry* entry, const std::string& written, std::string& bytes,
+                    Status& status);
+    Status handle_hardlink(const std::string& written, const std::string& path,
+                           const std::string& target, const char* target_written);
+    const std::string* content_of(const SeenEntry& seen) const;
+    void link_top_level(const std::string& written, const std::string& path, LayoutPathKind kind,
+                        const std::string* content, const std::string& ultimate,
+                        const char* target_written);
+    Status link_blob(const std::string& written, const std::string& path, const LayoutPath& kind,
+                     const SeenEntry& target_entry, const std::string* content,
+                     const std::string& ultimate);
+    void set_top_level(const std::string& written, const std::string& path, LayoutPathKind kind,
+                       std::string bytes);
+    bool commit_blob(const std::string& written, BlobRecord record, bool duplicate);
+
+    const std::string& name_;
+    const ScanOptions& options_;
+    LayoutScan& out_;
+    archive* handle_;
+    std::map<std::string, std::string>& hardlinks_;
+    std::map<std::string, SeenEntry> seen_;
+    std::set<std::string> symlinks_;
+    std::vector<PendingRehash> pending_;
+    KeptBudget budget_;
+    std::string last_written_;
+    std::int64_t entries_end_ = 0;  // uncompressed offset just past the last entry's data
+    bool stopped_ = false;
+};
+
+}  // namespace ociwasm::detail
