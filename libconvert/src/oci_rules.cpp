@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "finding_location.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
@@ -20,16 +21,6 @@ namespace ociwasm::detail {
 namespace {
 
 constexpr std::string_view kCreatedAnnotation = "org.opencontainers.image.created";
-
-std::string where(std::string_view file, std::string_view pointer) {
-    std::string out(file);
-    out += ": ";
-    if (!pointer.empty()) {
-        out += pointer;
-        out += ": ";
-    }
-    return out;
-}
 
 bool is_alpha(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');

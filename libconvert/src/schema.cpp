@@ -45,6 +45,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "finding_location.h"
 #include "ociwasm/json.h"
 #include "schema_data.h"
 
@@ -52,6 +53,7 @@ namespace ociwasm {
 
 namespace {
 
+using detail::where;
 using rapidjson::Value;
 
 // The bundle keeps the schema files the root one references under this member.
@@ -665,13 +667,6 @@ bool has_at_or_below(const std::set<std::string>& pointers, const std::string& b
     const std::string below = base + "/";
     const auto next = pointers.lower_bound(below);
     return next != pointers.end() && starts_with(*next, below);
-}
-
-std::string where(std::string_view file, const std::string& pointer) {
-    std::string out(file);
-    out += ": ";
-    if (!pointer.empty()) out += pointer + ": ";
-    return out;
 }
 
 void report(const CompiledSchema& compiled, const Value& doc,

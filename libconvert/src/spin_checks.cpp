@@ -12,40 +12,17 @@
 #include <unordered_set>
 #include <vector>
 
+#include "finding_location.h"
 #include "layout_source_internal.h"
 #include "lockfile_view.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
+#include "text.h"
 #include "validate_internal.h"
 
 namespace ociwasm::detail {
 namespace {
-
-std::string where(std::string_view file, std::string_view pointer) {
-    std::string out(file);
-    out += ": ";
-    if (!pointer.empty()) {
-        out += pointer;
-        out += ": ";
-    }
-    return out;
-}
-
-std::string quoted(std::string_view text) {
-    std::string out = "\"";
-    for (char c : text.substr(0, 200)) {
-        if (static_cast<unsigned char>(c) < 0x20) {
-            out += '?';
-        } else {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-    }
-    if (text.size() > 200) out += "...";
-    out += '"';
-    return out;
-}
 
 std::string hex_bytes(std::string_view bytes) {
     static constexpr char kHex[] = "0123456789abcdef";

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "finding_location.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
@@ -88,7 +89,7 @@ namespace {
 using detail::BlobAccess;
 using detail::find_member;
 using detail::string_member;
-
+using detail::where;
 
 enum class DocType { oci_manifest, oci_index, docker_manifest, docker_index, other };
 
@@ -101,16 +102,6 @@ DocType doc_type_for(std::string_view media_type) {
         return media_type == media::kOciIndex ? DocType::oci_index : DocType::docker_index;
     }
     return DocType::other;
-}
-
-std::string where(std::string_view file, std::string_view pointer) {
-    std::string out(file);
-    out += ": ";
-    if (!pointer.empty()) {
-        out += pointer;
-        out += ": ";
-    }
-    return out;
 }
 
 // A lockfile or image config, kept for the whole walk because many manifests may share it. It
