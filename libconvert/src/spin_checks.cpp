@@ -4,7 +4,6 @@
 
 #include <cctype>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -495,28 +494,6 @@ void check_wasm_header(std::string_view head, std::uint64_t size, std::string_vi
         kind = "wasm of an unrecognised kind (version bytes " + hex_bytes(head.substr(4, 4)) + ")";
     }
     out.info("WASM-KIND", where(file, "") + "this layer is " + kind, file, "", std::string(digest));
-}
-
-ArchiveListing& BlobAccess::archive(std::string_view digest) {
-    auto [it, inserted] = archives_.try_emplace(std::string(digest));
-    if (!inserted) return *it->second;
-    it->second = std::make_unique<ArchiveListing>();
-    ArchiveListing& listing = *it->second;
-    const BlobRecord* record = find(digest);
-    if (record == nullptr) {
-        // OCI-BLOB-MISSING already says so; the files it holds cannot be checked.
-        return listing;
-    }
-    if (record->content) {
-        listing = list_archive_layer(*record->content);
-    } else if (source_.can_reread()) {
-        listing = list_archive_layer(source_, record->path);
-    } else {
-        listing.problem = "the blob (" + std::to_string(record->size) +
-                          " bytes) was too large to keep during the pass and the input is a "
-                          "stream that cannot be read again";
-    }
-    return listing;
 }
 
 }  // namespace ociwasm::detail

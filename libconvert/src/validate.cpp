@@ -2,9 +2,6 @@
 // nested indexes -> config and layers once, and runs the schema, OCI and Spin checks on what it
 // reaches. Every blob is checked once however often it is referenced; lookups go through hash
 // maps keyed by digest, so large layouts validate in linear time.
-#include <algorithm>
-#include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,66 +20,6 @@
 #include "validate_internal.h"
 
 namespace ociwasm {
-
-namespace detail {
-
-BlobAccess::BlobAccess(LayoutSource& source, const LayoutScan& scan)
-    : source_(source), scan_(scan) {
-    index_.reserve(scan.blobs.size());
-    for (const auto& [digest, record] : scan.blobs) index_.emplace(digest, &record);
-}
-
-const BlobRecord* BlobAccess::find(std::string_view digest) const {
-    auto it = index_.find(digest);
-    return it == index_.end() ? nullptr : it->second;
-}
-
-BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size, std::string& out,
-                                  std::string& why) {
-    const BlobRecord* record = find(digest);
-    if (record == nullptr) {
-        why = "blob " + std::string(digest) + " is not in the layout";
-        return Load::missing;
-    }
-    if (record->size > max_size) {
-        why = "expected at most " + std::to_string(max_size) + " bytes to check, found " +
-              std::to_string(record->size) + " bytes";
-        return Load::too_large;
-    }
-    if (record->content) {
-        out = *record->content;
-        return Load::ok;
-    }
-    if (!source_.can_reread()) {
-        why = "the blob (" + std::to_string(record->size) +
-              " bytes) was too large to keep during the pass and the input is a stream that "
-              "cannot be read again";
-        return Load::too_large;
-    }
-    Status status = load_blob(source_, scan_, digest, out, max_size);
-    if (!status) {
-        why = status.message();
-        return Load::unreadable;
-    }
-    return Load::ok;
-}
-
-std::optional<std::string> BlobAccess::head(std::string_view digest, std::size_t count) {
-    const BlobRecord* record = find(digest);
-    if (record == nullptr) return std::nullopt;
-    if (record->content) return record->content->substr(0, count);
-    if (!source_.can_reread()) return std::nullopt;
-    std::string bytes;
-    Status status = source_.read_blob(record->path, [&](const char* data, std::size_t size) {
-        bytes.append(data, std::min(size, count - bytes.size()));
-        // Stop reading once we have enough: the error is ours and ignored below.
-        return bytes.size() >= count ? Status::stopped("enough") : Status::ok();
-    });
-    if (!status && bytes.size() < count && bytes.size() < record->size) return std::nullopt;
-    return bytes;
-}
-
-}  // namespace detail
 
 namespace {
 
@@ -103,21 +40,6 @@ DocType doc_type_for(std::string_view media_type) {
     }
     return DocType::other;
 }
-
-// A lockfile or image config, kept for the whole walk because many manifests may share it. It
-// has its own pool sized to the text: RapidJSON's default first chunk of 64 KiB per document
-// made 10,000 cached lockfiles of a few hundred bytes cost 10,000 fresh heap pages.
-struct CachedDocument {
-    explicit CachedDocument(std::size_t text_size)
-        : allocator(std::max<std::size_t>(kMinPoolChunk, 2 * text_size)), doc(&allocator) {}
-    CachedDocument(const CachedDocument&) = delete;
-    CachedDocument& operator=(const CachedDocument&) = delete;
-
-    static constexpr std::size_t kMinPoolChunk = 1024;
-    rapidjson::MemoryPoolAllocator<> allocator;
-    rapidjson::Document doc;
-};
-using SharedDocument = std::unique_ptr<CachedDocument>;
 
 class GraphWalk {
   public:
@@ -245,29 +167,6 @@ class GraphWalk {
         return record;
     }
 
-    // Loads a document blob, reporting when it cannot be.
-    bool load_document(const BlobRecord& record, std::string& bytes) {
-        std::string why;
-        switch (blobs_.load(record.digest(), detail::kMaxDocumentSize, bytes, why)) {
-            case BlobAccess::Load::ok:
-                return true;
-            case BlobAccess::Load::missing:
-                return false;
-            case BlobAccess::Load::too_large:
-                out_.error("OCI-DOCUMENT-TOO-LARGE",
-                           where(record.path, "") + "cannot check this document: " + why,
-                           record.path, "", record.digest());
-                return false;
-            case BlobAccess::Load::unreadable:
-                out_.error(
-                    "OCI-BLOB-UNREADABLE",
-                    where(record.path, "") + "expected to read the blob again, failed: " + why,
-                    record.path, "", record.digest());
-                return false;
-        }
-        return false;
-    }
-
     void warn_if_large(const BlobRecord& record, std::string_view what) {
         if (record.size <= detail::kManifestWarnSize) return;
         out_.warning("OCI-MANIFEST-TOO-LARGE",
@@ -379,7 +278,7 @@ class GraphWalk {
                             const std::string& ref_name) {
         std::string key = record.digest();
         std::string bytes;
-        if (!load_document(record, bytes)) return;
+        if (!detail::load_document(blobs_, record, bytes, out_)) return;
         warn_if_large(record, "an index");
         rapidjson::Document doc;
         if (!detail::parse_document(bytes, doc, record.path, "JSON-INVALID", "an image index",
@@ -410,7 +309,7 @@ class GraphWalk {
         ManifestState& state = it->second;
 
         std::string bytes;
-        if (!load_document(record, bytes)) return state;
+        if (!detail::load_document(blobs_, record, bytes, out_)) return state;
         warn_if_large(record, "a manifest");
         rapidjson::Document doc;
         if (!detail::parse_document(bytes, doc, record.path, "JSON-INVALID", "an image manifest",
@@ -488,37 +387,11 @@ class GraphWalk {
     }
 
     const rapidjson::Value* image_config(const BlobRecord& record) {
-        std::string key = record.digest();
-        auto [it, inserted] = configs_.try_emplace(key);
-        if (!inserted) return it->second ? &it->second->doc : nullptr;
-        std::string bytes;
-        if (!load_document(record, bytes)) return nullptr;
-        auto cached = std::make_unique<CachedDocument>(bytes.size());
-        if (!detail::parse_document(bytes, cached->doc, record.path, "JSON-INVALID",
-                                    "an image config", out_)) {
-            return nullptr;
-        }
-        check_schema(SchemaKind::config, cached->doc, record.path, out_);
-        detail::check_image_config(cached->doc, record.path, out_);
-        it->second = std::move(cached);
-        return &it->second->doc;
+        return image_configs_.get(record, blobs_, out_);
     }
 
     const rapidjson::Value* lockfile(const BlobRecord& record) {
-        std::string key = record.digest();
-        auto [it, inserted] = lockfiles_.try_emplace(key);
-        if (!inserted) return it->second ? &it->second->doc : nullptr;
-        std::string bytes;
-        if (!load_document(record, bytes)) return nullptr;
-        auto cached = std::make_unique<CachedDocument>(bytes.size());
-        if (!detail::parse_document(bytes, cached->doc, record.path, "SPIN-LOCKFILE-INVALID",
-                                    "a Spin lockfile", out_)) {
-            return nullptr;
-        }
-        check_schema(SchemaKind::lockfile, cached->doc, record.path, out_);
-        detail::check_lockfile_internal(cached->doc, record.path, out_);
-        it->second = std::move(cached);
-        return &it->second->doc;
+        return lockfiles_.get(record, blobs_, out_);
     }
 
     void lockfile_missing(const std::string& file, const std::string& pointer,
@@ -634,8 +507,10 @@ class GraphWalk {
     std::unordered_set<std::string> wasm_checked_;
     std::unordered_set<std::string> lock_version_files_;
     std::unordered_map<std::string, ManifestState> manifests_;
-    std::unordered_map<std::string, SharedDocument> configs_;
-    std::unordered_map<std::string, SharedDocument> lockfiles_;
+    detail::DocumentCache image_configs_{
+        {"JSON-INVALID", "an image config", SchemaKind::config, detail::check_image_config}};
+    detail::DocumentCache lockfiles_{{"SPIN-LOCKFILE-INVALID", "a Spin lockfile",
+                                      SchemaKind::lockfile, detail::check_lockfile_internal}};
 };
 
 bool is_index_json_name(std::string_view name) {

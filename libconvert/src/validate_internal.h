@@ -1,5 +1,5 @@
 // Pieces shared by the validation engine (validate.cpp), the OCI rules no schema expresses
-// (oci_rules.cpp) and the Spin checks (spin_checks.cpp).
+// (oci_rules.cpp), blob access (blob_access.cpp) and the Spin checks (spin_checks.cpp).
 #pragma once
 
 #include <cstddef>
@@ -20,6 +20,7 @@
 #include "ociwasm/finding.h"
 #include "ociwasm/json.h"
 #include "ociwasm/layout.h"
+#include "ociwasm/schema.h"
 
 namespace ociwasm::detail {
 
@@ -100,8 +101,7 @@ bool looks_like_manifest(const rapidjson::Value& doc);
 // specific error finding says the same thing, so one problem is reported once.
 void drop_redundant_schema_findings(Findings& findings);
 
-// ---- blob access shared by the walk and the Spin checks (validate.cpp) ----
-
+// ---- blob access shared by the walk, the Spin checks and inspect (blob_access.cpp) ----
 
 class BlobAccess {
   public:
@@ -118,7 +118,7 @@ class BlobAccess {
     Load load(std::string_view digest, std::size_t max_size, std::string& out, std::string& why);
     // The first `count` bytes of a blob (fewer when it is shorter); nullopt when unavailable.
     std::optional<std::string> head(std::string_view digest, std::size_t count);
-    // Members of an archive layer, listed once per digest (spin_checks.cpp).
+    // Members of an archive layer, listed once per digest.
     ArchiveListing& archive(std::string_view digest);
 
   private:
@@ -128,6 +128,37 @@ class BlobAccess {
     std::unordered_map<std::string_view, const BlobRecord*> index_;  // views of scan_.blobs keys
 };
 
+// The bytes of a document blob (up to kMaxDocumentSize); when they cannot be had, reports
+// OCI-DOCUMENT-TOO-LARGE or OCI-BLOB-UNREADABLE (a missing blob is reported where it is
+// referenced) and returns false.
+bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& bytes, Findings& out);
+
+// Documents many manifests may share (image configs, lockfiles): loaded, parsed and checked the
+// first time a digest is asked for, then kept for the whole walk. Findings come only that first
+// time.
+class DocumentCache {
+  public:
+    struct Kind {
+        std::string_view invalid_code;  // for a document that does not parse
+        std::string_view what;          // "an image config", for that finding's message
+        SchemaKind schema;
+        // The checks after the schema, e.g. check_image_config.
+        void (*check)(const rapidjson::Value& doc, std::string_view file, Findings& out);
+    };
+
+    explicit DocumentCache(Kind kind);
+    ~DocumentCache();
+    DocumentCache(const DocumentCache&) = delete;
+    DocumentCache& operator=(const DocumentCache&) = delete;
+
+    // The parsed document of `record`; nullptr when it could not be loaded or parsed.
+    const rapidjson::Value* get(const BlobRecord& record, BlobAccess& blobs, Findings& out);
+
+  private:
+    struct Cached;
+    Kind kind_;
+    std::unordered_map<std::string, std::unique_ptr<Cached>> documents_;
+};
 
 // ---- Spin (spin_checks.cpp) ----
 
