@@ -1,14 +1,13 @@
 // The validation engine: checks the layout files, walks the graph index.json -> manifests /
-// nested indexes -> config and layers once, and runs the schema, OCI and Spin checks on what it
-// reaches. Every blob is checked once however often it is referenced; lookups go through hash
-// maps keyed by digest, so large layouts validate in linear time.
-#include <optional>
+// nested indexes -> config and layers once, and runs the schema and OCI checks on what it
+// reaches; the Spin checks run through one hook (SpinWiring, spin_wiring.cpp) at fixed points
+// of the walk. Every blob is checked once however often it is referenced; lookups go through
+// hash maps keyed by digest, so large layouts validate in linear time.
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
-#include <vector>
 
 #include "finding_location.h"
 #include "ociwasm/digest.h"
@@ -44,7 +43,11 @@ DocType doc_type_for(std::string_view media_type) {
 class GraphWalk {
   public:
     GraphWalk(LayoutSource& source, const LayoutScan& scan, ValidationResult& result)
-        : blobs_(source, scan), scan_(scan), result_(result), out_(result.findings) {}
+        : blobs_(source, scan),
+          scan_(scan),
+          result_(result),
+          out_(result.findings),
+          spin_(blobs_, result.findings) {}
 
     void run() {
         out_.append(scan_.findings);
@@ -53,7 +56,7 @@ class GraphWalk {
         check_blobs_directory();
         check_index_json();
         report_unreferenced();
-        filter_lock_version_schema_findings();
+        spin_.finish();
         detail::drop_redundant_schema_findings(out_);
     }
 
@@ -335,143 +338,40 @@ class GraphWalk {
         return state;
     }
 
+    // The config and layers of a manifest. The Spin wiring is called at fixed points (config
+    // reached, each layer reached, manifest done): the order of findings follows those calls.
     void walk_manifest_children(const rapidjson::Value& manifest, const std::string& file,
                                 ManifestFormat format) {
         if (!manifest.IsObject()) return;
-        const rapidjson::Value* config = find_member(manifest, "config");
-        const BlobRecord* config_record = nullptr;
-        std::string_view config_type;
-        if (config != nullptr && config->IsObject()) {
-            config_record = reach(*config, file, "/config");
-            config_type = string_member(*config, "mediaType").value_or("");
-            if (config_record != nullptr) {
-                if (config_type == media::kOciConfig) {
-                    image_config(*config_record);
-                } else if (config_type == media::kSpinLockfile) {
-                    lockfile(*config_record);
+        detail::WalkedManifest walked;
+        walked.manifest = &manifest;
+        walked.file = &file;
+        walked.format = format;
+        walked.config = find_member(manifest, "config");
+        if (walked.config != nullptr && walked.config->IsObject()) {
+            walked.config_record = reach(*walked.config, file, "/config");
+            walked.config_type = string_member(*walked.config, "mediaType").value_or("");
+            if (walked.config_record != nullptr) {
+                if (walked.config_type == media::kOciConfig) {
+                    walked.image_config = image_configs_.get(*walked.config_record, blobs_, out_);
                 }
+                spin_.config_reached(*walked.config_record, walked.config_type);
             }
         }
-        bool wasm_artifact = format == ManifestFormat::spin_v1_config ||
-                             format == ManifestFormat::spin_oci_layer ||
-                             format == ManifestFormat::wasm_oci;
         const rapidjson::Value* layers = find_member(manifest, "layers");
         if (layers != nullptr && layers->IsArray()) {
             for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
                 const rapidjson::Value& layer = (*layers)[i];
                 const BlobRecord* record = reach(layer, file, pointer_join("/layers", i));
                 if (record == nullptr) continue;
-                std::string_view type = string_member(layer, "mediaType").value_or("");
-                if (wasm_artifact && detail::is_wasm_layer_type(type)) check_wasm(*record);
-                if (format == ManifestFormat::spin_oci_layer && type == media::kSpinLockfile) {
-                    lockfile(*record);
-                }
+                spin_.layer_reached(format, string_member(layer, "mediaType").value_or(""),
+                                    *record);
             }
         }
         if (const rapidjson::Value* subject = find_member(manifest, "subject")) {
             reach(*subject, file, "/subject", true);
         }
-        if (format == ManifestFormat::spin_v1_config) {
-            check_spin_v1(manifest, file, config, config_record);
-        } else if (format == ManifestFormat::spin_oci_layer) {
-            check_spin_oci_layer(manifest, file, config_type, config_record);
-        }
-    }
-
-    void check_wasm(const BlobRecord& record) {
-        std::string key = record.digest();
-        if (!wasm_checked_.insert(key).second) return;
-        if (auto head = blobs_.head(key, 8)) {
-            detail::check_wasm_header(*head, record.size, record.path, key, out_);
-        }
-    }
-
-    const rapidjson::Value* image_config(const BlobRecord& record) {
-        return image_configs_.get(record, blobs_, out_);
-    }
-
-    const rapidjson::Value* lockfile(const BlobRecord& record) {
-        return lockfiles_.get(record, blobs_, out_);
-    }
-
-    void lockfile_missing(const std::string& file, const std::string& pointer,
-                          std::string_view digest) {
-        out_.error("SPIN-LOCKFILE-MISSING",
-                   where(file, pointer) + "expected the Spin lockfile blob " + std::string(digest) +
-                       " in the layout, found none",
-                   file, pointer, std::string(digest));
-    }
-
-    void check_spin_v1(const rapidjson::Value& manifest, const std::string& file,
-                       const rapidjson::Value* config, const BlobRecord* config_record) {
-        detail::SpinManifestInput input;
-        input.manifest = &manifest;
-        input.manifest_file = file;
-        input.v1_config = true;
-        if (config_record == nullptr) {
-            auto digest = config != nullptr ? string_member(*config, "digest") : std::nullopt;
-            if (digest && parse_digest(*digest)) lockfile_missing(file, "/config/digest", *digest);
-        } else {
-            input.lockfile = lockfile(*config_record);
-            input.lockfile_file = config_record->path;
-            input.lockfile_digest = config_record->digest();
-        }
-        if (input.lockfile != nullptr && input.lockfile->IsObject() &&
-            find_member(*input.lockfile, "spin_lock_version") == nullptr) {
-            const rapidjson::Value* layers = find_member(manifest, "layers");
-            std::size_t count = layers != nullptr && layers->IsArray() ? layers->Size() : 0;
-            if (count > 1) {
-                lock_version_files_.insert(input.lockfile_file);
-                out_.error("SPIN-LOCK-VERSION-MISSING",
-                           where(input.lockfile_file, "") +
-                               "expected member \"spin_lock_version\" (0) in a lockfile used "
-                               "with " +
-                               std::to_string(count) +
-                               " layers, found a lockfile without it (Spin refuses to load it)",
-                           input.lockfile_file, "");
-            }
-        }
-        detail::check_spin_manifest(input, blobs_, out_);
-    }
-
-    void check_spin_oci_layer(const rapidjson::Value& manifest, const std::string& file,
-                              std::string_view config_type, const BlobRecord* config_record) {
-        detail::SpinManifestInput input;
-        input.manifest = &manifest;
-        input.manifest_file = file;
-        input.lockfile_layer = detail::pick_lockfile_layer(manifest, file, out_);
-        if (input.lockfile_layer) {
-            const rapidjson::Value& layer =
-                find_member(manifest, "layers")
-                    ->GetArray()[static_cast<rapidjson::SizeType>(*input.lockfile_layer)];
-            auto digest = string_member(layer, "digest");
-            const BlobRecord* record =
-                digest && parse_digest(*digest) ? blobs_.find(*digest) : nullptr;
-            std::string pointer = pointer_join("/layers", *input.lockfile_layer);
-            if (record == nullptr) {
-                if (digest && parse_digest(*digest)) {
-                    lockfile_missing(file, pointer + "/digest", *digest);
-                }
-            } else {
-                input.lockfile = lockfile(*record);
-                input.lockfile_file = record->path;
-                input.lockfile_digest = record->digest();
-            }
-        }
-        const rapidjson::Value* config_doc =
-            config_record != nullptr && config_type == media::kOciConfig
-                ? image_config(*config_record)
-                : nullptr;
-        std::string lockfile_digest = input.lockfile_digest;
-        if (lockfile_digest.empty() && input.lockfile_layer) {
-            const rapidjson::Value& layer =
-                find_member(manifest, "layers")
-                    ->GetArray()[static_cast<rapidjson::SizeType>(*input.lockfile_layer)];
-            lockfile_digest = std::string(string_member(layer, "digest").value_or(""));
-        }
-        detail::check_spin_config(config_doc, config_record != nullptr ? config_record->path : "",
-                                  config_type, file, lockfile_digest, out_);
-        detail::check_spin_manifest(input, blobs_, out_);
+        spin_.manifest_walked(walked);
     }
 
     void report_unreferenced() {
@@ -484,17 +384,6 @@ class GraphWalk {
         }
     }
 
-    // SPIN-LOCK-VERSION-MISSING says what the schema's "required" finding says.
-    void filter_lock_version_schema_findings() {
-        if (lock_version_files_.empty()) return;
-        auto& all = out_.all();
-        std::erase_if(all, [&](const Finding& f) {
-            return f.code == "SPIN-LOCKFILE-SCHEMA" && f.pointer.empty() &&
-                   lock_version_files_.count(f.file) > 0 &&
-                   f.message.find("\"spin_lock_version\"") != std::string::npos;
-        });
-    }
-
     BlobAccess blobs_;
     const LayoutScan& scan_;
     ValidationResult& result_;
@@ -504,13 +393,10 @@ class GraphWalk {
     std::unordered_set<std::string> unverifiable_;
     detail::NestedIndexGuard index_path_;
     std::unordered_set<std::string> indexes_done_;
-    std::unordered_set<std::string> wasm_checked_;
-    std::unordered_set<std::string> lock_version_files_;
     std::unordered_map<std::string, ManifestState> manifests_;
     detail::DocumentCache image_configs_{
         {"JSON-INVALID", "an image config", SchemaKind::config, detail::check_image_config}};
-    detail::DocumentCache lockfiles_{{"SPIN-LOCKFILE-INVALID", "a Spin lockfile",
-                                      SchemaKind::lockfile, detail::check_lockfile_internal}};
+    detail::SpinWiring spin_;
 };
 
 bool is_index_json_name(std::string_view name) {

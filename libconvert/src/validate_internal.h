@@ -1,5 +1,6 @@
 // Pieces shared by the validation engine (validate.cpp), the OCI rules no schema expresses
-// (oci_rules.cpp), blob access (blob_access.cpp) and the Spin checks (spin_checks.cpp).
+// (oci_rules.cpp), blob access (blob_access.cpp), the Spin wiring of the walk (spin_wiring.cpp)
+// and the Spin checks (spin_checks.cpp).
 #pragma once
 
 #include <cstddef>
@@ -21,6 +22,7 @@
 #include "ociwasm/json.h"
 #include "ociwasm/layout.h"
 #include "ociwasm/schema.h"
+#include "ociwasm/spin.h"
 
 namespace ociwasm::detail {
 
@@ -198,5 +200,49 @@ void check_spin_config(const rapidjson::Value* config, std::string_view config_f
 // WASM-MAGIC / WASM-KIND for one wasm layer blob, given its first bytes.
 void check_wasm_header(std::string_view head, std::uint64_t size, std::string_view blob_file,
                        std::string_view digest, Findings& out);
+
+// ---- the graph walk's hook into the Spin checks (spin_wiring.cpp) ----
+
+// What the graph walk has found out about one manifest when it is done with it.
+struct WalkedManifest {
+    const rapidjson::Value* manifest = nullptr;
+    const std::string* file = nullptr;  // the manifest's blob path
+    ManifestFormat format = ManifestFormat::unknown;
+    const rapidjson::Value* config = nullptr;        // the config descriptor, if any
+    const BlobRecord* config_record = nullptr;       // the config blob, when in the layout
+    std::string_view config_type;                    // the config descriptor's mediaType
+    const rapidjson::Value* image_config = nullptr;  // the parsed OCI image config, if any
+};
+
+// The one hook through which the graph walk (validate.cpp) runs the Spin and wasm checks. The
+// walk calls it at fixed points, and the Spin findings come in the order of those calls.
+class SpinWiring {
+  public:
+    SpinWiring(BlobAccess& blobs, Findings& out);
+
+    // A manifest's config blob is in the layout: a lockfile config is loaded and checked.
+    void config_reached(const BlobRecord& record, std::string_view media_type);
+    // One of a manifest's layers is in the layout: wasm headers, lockfile layers.
+    void layer_reached(ManifestFormat format, std::string_view media_type,
+                       const BlobRecord& record);
+    // The walk is done with a manifest's config and layers: the Spin cross-checks.
+    void manifest_walked(const WalkedManifest& walked);
+    // The walk is over: drops the schema findings SPIN-LOCK-VERSION-MISSING says again.
+    void finish();
+
+  private:
+    void check_wasm(const BlobRecord& record);
+    void lockfile_missing(const std::string& file, const std::string& pointer,
+                          std::string_view digest);
+    void check_v1_config(const WalkedManifest& walked);
+    void check_lock_version(const SpinManifestInput& input);
+    void check_oci_layer(const WalkedManifest& walked);
+
+    BlobAccess& blobs_;
+    Findings& out_;
+    DocumentCache lockfiles_;
+    std::unordered_set<std::string> wasm_checked_;
+    std::unordered_set<std::string> lock_version_files_;
+};
 
 }  // namespace ociwasm::detail
