@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "finding_location.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
@@ -20,16 +21,6 @@ namespace ociwasm::detail {
 namespace {
 
 constexpr std::string_view kCreatedAnnotation = "org.opencontainers.image.created";
-
-std::string where(std::string_view file, std::string_view pointer) {
-    std::string out(file);
-    out += ": ";
-    if (!pointer.empty()) {
-        out += pointer;
-        out += ": ";
-    }
-    return out;
-}
 
 bool is_alpha(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -343,6 +334,36 @@ void check_annotations(const rapidjson::Value& annotations, std::string_view fil
     }
 }
 
+namespace {
+
+// A descriptor's `data`: standard base64 with padding, of the descriptor's size and digest.
+void check_embedded_data(std::string_view data, const std::optional<Digest>& digest,
+                         std::optional<std::uint64_t> size, std::string_view file,
+                         const std::string& at, Findings& out) {
+    std::string decoded;
+    if (!decode_base64(data, true, decoded)) {
+        out.error("OCI-DATA-INVALID",
+                  where(file, at) + "expected standard base64 with padding, found " + quoted(data),
+                  std::string(file), at);
+    } else if (size && decoded.size() != *size) {
+        out.error("OCI-DATA-MISMATCH",
+                  where(file, at) + "expected data of " + std::to_string(*size) +
+                      " bytes (the descriptor's size), found " + std::to_string(decoded.size()) +
+                      " bytes",
+                  std::string(file), at);
+    } else if (digest && is_verifiable_algorithm(digest->algorithm)) {
+        std::string computed = digest_hex(digest->algorithm, decoded);
+        if (computed != digest->encoded) {
+            out.error("OCI-DATA-MISMATCH",
+                      where(file, at) + "expected data hashing to " + digest->str() + ", found " +
+                          digest->algorithm + ":" + computed,
+                      std::string(file), at, digest->str());
+        }
+    }
+}
+
+}  // namespace
+
 void check_descriptor_fields(const rapidjson::Value& descriptor, std::string_view file,
                              const std::string& pointer, bool in_index_json, Findings& out) {
     if (!descriptor.IsObject()) return;
@@ -367,28 +388,7 @@ void check_descriptor_fields(const rapidjson::Value& descriptor, std::string_vie
     std::string_view media_type = string_member(descriptor, "mediaType").value_or("");
 
     if (auto data = string_member(descriptor, "data")) {
-        std::string at = pointer + "/data";
-        std::string decoded;
-        if (!decode_base64(*data, true, decoded)) {
-            out.error(
-                "OCI-DATA-INVALID",
-                where(file, at) + "expected standard base64 with padding, found " + quoted(*data),
-                std::string(file), at);
-        } else if (size && decoded.size() != *size) {
-            out.error("OCI-DATA-MISMATCH",
-                      where(file, at) + "expected data of " + std::to_string(*size) +
-                          " bytes (the descriptor's size), found " +
-                          std::to_string(decoded.size()) + " bytes",
-                      std::string(file), at);
-        } else if (digest && is_verifiable_algorithm(digest->algorithm)) {
-            std::string computed = digest_hex(digest->algorithm, decoded);
-            if (computed != digest->encoded) {
-                out.error("OCI-DATA-MISMATCH",
-                          where(file, at) + "expected data hashing to " + digest->str() +
-                              ", found " + digest->algorithm + ":" + computed,
-                          std::string(file), at, digest->str());
-            }
-        }
+        check_embedded_data(*data, digest, size, file, pointer + "/data", out);
     }
 
     if (const rapidjson::Value* urls = find_member(descriptor, "urls");

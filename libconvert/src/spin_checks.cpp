@@ -4,7 +4,6 @@
 
 #include <cctype>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,40 +11,17 @@
 #include <unordered_set>
 #include <vector>
 
+#include "finding_location.h"
 #include "layout_source_internal.h"
 #include "lockfile_view.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
+#include "text.h"
 #include "validate_internal.h"
 
 namespace ociwasm::detail {
 namespace {
-
-std::string where(std::string_view file, std::string_view pointer) {
-    std::string out(file);
-    out += ": ";
-    if (!pointer.empty()) {
-        out += pointer;
-        out += ": ";
-    }
-    return out;
-}
-
-std::string quoted(std::string_view text) {
-    std::string out = "\"";
-    for (char c : text.substr(0, 200)) {
-        if (static_cast<unsigned char>(c) < 0x20) {
-            out += '?';
-        } else {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-    }
-    if (text.size() > 200) out += "...";
-    out += '"';
-    return out;
-}
 
 std::string hex_bytes(std::string_view bytes) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -518,28 +494,6 @@ void check_wasm_header(std::string_view head, std::uint64_t size, std::string_vi
         kind = "wasm of an unrecognised kind (version bytes " + hex_bytes(head.substr(4, 4)) + ")";
     }
     out.info("WASM-KIND", where(file, "") + "this layer is " + kind, file, "", std::string(digest));
-}
-
-ArchiveListing& BlobAccess::archive(std::string_view digest) {
-    auto [it, inserted] = archives_.try_emplace(std::string(digest));
-    if (!inserted) return *it->second;
-    it->second = std::make_unique<ArchiveListing>();
-    ArchiveListing& listing = *it->second;
-    const BlobRecord* record = find(digest);
-    if (record == nullptr) {
-        // OCI-BLOB-MISSING already says so; the files it holds cannot be checked.
-        return listing;
-    }
-    if (record->content) {
-        listing = list_archive_layer(*record->content);
-    } else if (source_.can_reread()) {
-        listing = list_archive_layer(source_, record->path);
-    } else {
-        listing.problem = "the blob (" + std::to_string(record->size) +
-                          " bytes) was too large to keep during the pass and the input is a "
-                          "stream that cannot be read again";
-    }
-    return listing;
 }
 
 }  // namespace ociwasm::detail

@@ -1,5 +1,7 @@
+// Recognising the packaging format of a manifest from its own JSON (spin.h).
 #include "ociwasm/media_types.h"
 #include "ociwasm/spin.h"
+#include "validate_internal.h"
 
 namespace ociwasm {
 
@@ -19,35 +21,25 @@ std::string_view format_name(ManifestFormat format) {
     return "unknown";
 }
 
-namespace {
-
-std::string_view media_type_of(const rapidjson::Value& descriptor) {
-    if (!descriptor.IsObject()) return {};
-    auto it = descriptor.FindMember("mediaType");
-    if (it == descriptor.MemberEnd() || !it->value.IsString()) return {};
-    return {it->value.GetString(), it->value.GetStringLength()};
-}
-
-}  // namespace
-
 ManifestFormat detect_format(const rapidjson::Value& manifest) {
+    using detail::find_member;
+    using detail::string_member;
     if (!manifest.IsObject()) return ManifestFormat::unknown;
     std::string_view config_type;
-    if (auto config = manifest.FindMember("config"); config != manifest.MemberEnd()) {
-        config_type = media_type_of(config->value);
+    if (const rapidjson::Value* config = find_member(manifest, "config")) {
+        config_type = string_member(*config, "mediaType").value_or("");
     }
     if (config_type == media::kSpinLockfile) return ManifestFormat::spin_v1_config;
-    if (auto layers = manifest.FindMember("layers");
-        layers != manifest.MemberEnd() && layers->value.IsArray()) {
-        for (const auto& layer : layers->value.GetArray()) {
-            if (media_type_of(layer) == media::kSpinLockfile) return ManifestFormat::spin_oci_layer;
+    if (const rapidjson::Value* layers = find_member(manifest, "layers");
+        layers != nullptr && layers->IsArray()) {
+        for (const auto& layer : layers->GetArray()) {
+            if (string_member(layer, "mediaType") == media::kSpinLockfile) {
+                return ManifestFormat::spin_oci_layer;
+            }
         }
     }
     if (config_type == media::kWasmConfig) return ManifestFormat::wasm_oci;
-    if (config_type == media::kOciConfig ||
-        config_type == "application/vnd.docker.container.image.v1+json") {
-        return ManifestFormat::oci_image;
-    }
+    if (detail::is_image_config_type(config_type)) return ManifestFormat::oci_image;
     return ManifestFormat::unknown;
 }
 

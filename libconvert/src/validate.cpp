@@ -1,18 +1,15 @@
 // The validation engine: checks the layout files, walks the graph index.json -> manifests /
-// nested indexes -> config and layers once, and runs the schema, OCI and Spin checks on what it
-// reaches. Every blob is checked once however often it is referenced; lookups go through hash
-// maps keyed by digest, so large layouts validate in linear time.
-#include <algorithm>
-#include <functional>
-#include <memory>
-#include <optional>
+// nested indexes -> config and layers once, and runs the schema and OCI checks on what it
+// reaches; the Spin checks run through one hook (SpinWiring, spin_wiring.cpp) at fixed points
+// of the walk. Every blob is checked once however often it is referenced; lookups go through
+// hash maps keyed by digest, so large layouts validate in linear time.
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
-#include <vector>
 
+#include "finding_location.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
@@ -23,72 +20,12 @@
 
 namespace ociwasm {
 
-namespace detail {
-
-BlobAccess::BlobAccess(LayoutSource& source, const LayoutScan& scan)
-    : source_(source), scan_(scan) {
-    index_.reserve(scan.blobs.size());
-    for (const auto& [digest, record] : scan.blobs) index_.emplace(digest, &record);
-}
-
-const BlobRecord* BlobAccess::find(std::string_view digest) const {
-    auto it = index_.find(digest);
-    return it == index_.end() ? nullptr : it->second;
-}
-
-BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size, std::string& out,
-                                  std::string& why) {
-    const BlobRecord* record = find(digest);
-    if (record == nullptr) {
-        why = "blob " + std::string(digest) + " is not in the layout";
-        return Load::missing;
-    }
-    if (record->size > max_size) {
-        why = "expected at most " + std::to_string(max_size) + " bytes to check, found " +
-              std::to_string(record->size) + " bytes";
-        return Load::too_large;
-    }
-    if (record->content) {
-        out = *record->content;
-        return Load::ok;
-    }
-    if (!source_.can_reread()) {
-        why = "the blob (" + std::to_string(record->size) +
-              " bytes) was too large to keep during the pass and the input is a stream that "
-              "cannot be read again";
-        return Load::too_large;
-    }
-    Status status = load_blob(source_, scan_, digest, out, max_size);
-    if (!status) {
-        why = status.message();
-        return Load::unreadable;
-    }
-    return Load::ok;
-}
-
-std::optional<std::string> BlobAccess::head(std::string_view digest, std::size_t count) {
-    const BlobRecord* record = find(digest);
-    if (record == nullptr) return std::nullopt;
-    if (record->content) return record->content->substr(0, count);
-    if (!source_.can_reread()) return std::nullopt;
-    std::string bytes;
-    Status status = source_.read_blob(record->path, [&](const char* data, std::size_t size) {
-        bytes.append(data, std::min(size, count - bytes.size()));
-        // Stop reading once we have enough: the error is ours and ignored below.
-        return bytes.size() >= count ? Status::stopped("enough") : Status::ok();
-    });
-    if (!status && bytes.size() < count && bytes.size() < record->size) return std::nullopt;
-    return bytes;
-}
-
-}  // namespace detail
-
 namespace {
 
 using detail::BlobAccess;
 using detail::find_member;
 using detail::string_member;
-
+using detail::where;
 
 enum class DocType { oci_manifest, oci_index, docker_manifest, docker_index, other };
 
@@ -103,35 +40,14 @@ DocType doc_type_for(std::string_view media_type) {
     return DocType::other;
 }
 
-std::string where(std::string_view file, std::string_view pointer) {
-    std::string out(file);
-    out += ": ";
-    if (!pointer.empty()) {
-        out += pointer;
-        out += ": ";
-    }
-    return out;
-}
-
-// A lockfile or image config, kept for the whole walk because many manifests may share it. It
-// has its own pool sized to the text: RapidJSON's default first chunk of 64 KiB per document
-// made 10,000 cached lockfiles of a few hundred bytes cost 10,000 fresh heap pages.
-struct CachedDocument {
-    explicit CachedDocument(std::size_t text_size)
-        : allocator(std::max<std::size_t>(kMinPoolChunk, 2 * text_size)), doc(&allocator) {}
-    CachedDocument(const CachedDocument&) = delete;
-    CachedDocument& operator=(const CachedDocument&) = delete;
-
-    static constexpr std::size_t kMinPoolChunk = 1024;
-    rapidjson::MemoryPoolAllocator<> allocator;
-    rapidjson::Document doc;
-};
-using SharedDocument = std::unique_ptr<CachedDocument>;
-
 class GraphWalk {
   public:
     GraphWalk(LayoutSource& source, const LayoutScan& scan, ValidationResult& result)
-        : blobs_(source, scan), scan_(scan), result_(result), out_(result.findings) {}
+        : blobs_(source, scan),
+          scan_(scan),
+          result_(result),
+          out_(result.findings),
+          spin_(blobs_, result.findings) {}
 
     void run() {
         out_.append(scan_.findings);
@@ -140,7 +56,7 @@ class GraphWalk {
         check_blobs_directory();
         check_index_json();
         report_unreferenced();
-        filter_lock_version_schema_findings();
+        spin_.finish();
         detail::drop_redundant_schema_findings(out_);
     }
 
@@ -254,29 +170,6 @@ class GraphWalk {
         return record;
     }
 
-    // Loads a document blob, reporting when it cannot be.
-    bool load_document(const BlobRecord& record, std::string& bytes) {
-        std::string why;
-        switch (blobs_.load(record.digest(), detail::kMaxDocumentSize, bytes, why)) {
-            case BlobAccess::Load::ok:
-                return true;
-            case BlobAccess::Load::missing:
-                return false;
-            case BlobAccess::Load::too_large:
-                out_.error("OCI-DOCUMENT-TOO-LARGE",
-                           where(record.path, "") + "cannot check this document: " + why,
-                           record.path, "", record.digest());
-                return false;
-            case BlobAccess::Load::unreadable:
-                out_.error(
-                    "OCI-BLOB-UNREADABLE",
-                    where(record.path, "") + "expected to read the blob again, failed: " + why,
-                    record.path, "", record.digest());
-                return false;
-        }
-        return false;
-    }
-
     void warn_if_large(const BlobRecord& record, std::string_view what) {
         if (record.size <= detail::kManifestWarnSize) return;
         out_.warning("OCI-MANIFEST-TOO-LARGE",
@@ -388,7 +281,7 @@ class GraphWalk {
                             const std::string& ref_name) {
         std::string key = record.digest();
         std::string bytes;
-        if (!load_document(record, bytes)) return;
+        if (!detail::load_document(blobs_, record, bytes, out_)) return;
         warn_if_large(record, "an index");
         rapidjson::Document doc;
         if (!detail::parse_document(bytes, doc, record.path, "JSON-INVALID", "an image index",
@@ -419,7 +312,7 @@ class GraphWalk {
         ManifestState& state = it->second;
 
         std::string bytes;
-        if (!load_document(record, bytes)) return state;
+        if (!detail::load_document(blobs_, record, bytes, out_)) return state;
         warn_if_large(record, "a manifest");
         rapidjson::Document doc;
         if (!detail::parse_document(bytes, doc, record.path, "JSON-INVALID", "an image manifest",
@@ -445,169 +338,40 @@ class GraphWalk {
         return state;
     }
 
+    // The config and layers of a manifest. The Spin wiring is called at fixed points (config
+    // reached, each layer reached, manifest done): the order of findings follows those calls.
     void walk_manifest_children(const rapidjson::Value& manifest, const std::string& file,
                                 ManifestFormat format) {
         if (!manifest.IsObject()) return;
-        const rapidjson::Value* config = find_member(manifest, "config");
-        const BlobRecord* config_record = nullptr;
-        std::string_view config_type;
-        if (config != nullptr && config->IsObject()) {
-            config_record = reach(*config, file, "/config");
-            config_type = string_member(*config, "mediaType").value_or("");
-            if (config_record != nullptr) {
-                if (config_type == media::kOciConfig) {
-                    image_config(*config_record);
-                } else if (config_type == media::kSpinLockfile) {
-                    lockfile(*config_record);
+        detail::WalkedManifest walked;
+        walked.manifest = &manifest;
+        walked.file = &file;
+        walked.format = format;
+        walked.config = find_member(manifest, "config");
+        if (walked.config != nullptr && walked.config->IsObject()) {
+            walked.config_record = reach(*walked.config, file, "/config");
+            walked.config_type = string_member(*walked.config, "mediaType").value_or("");
+            if (walked.config_record != nullptr) {
+                if (walked.config_type == media::kOciConfig) {
+                    walked.image_config = image_configs_.get(*walked.config_record, blobs_, out_);
                 }
+                spin_.config_reached(*walked.config_record, walked.config_type);
             }
         }
-        bool wasm_artifact = format == ManifestFormat::spin_v1_config ||
-                             format == ManifestFormat::spin_oci_layer ||
-                             format == ManifestFormat::wasm_oci;
         const rapidjson::Value* layers = find_member(manifest, "layers");
         if (layers != nullptr && layers->IsArray()) {
             for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
                 const rapidjson::Value& layer = (*layers)[i];
                 const BlobRecord* record = reach(layer, file, pointer_join("/layers", i));
                 if (record == nullptr) continue;
-                std::string_view type = string_member(layer, "mediaType").value_or("");
-                if (wasm_artifact && detail::is_wasm_layer_type(type)) check_wasm(*record);
-                if (format == ManifestFormat::spin_oci_layer && type == media::kSpinLockfile) {
-                    lockfile(*record);
-                }
+                spin_.layer_reached(format, string_member(layer, "mediaType").value_or(""),
+                                    *record);
             }
         }
         if (const rapidjson::Value* subject = find_member(manifest, "subject")) {
             reach(*subject, file, "/subject", true);
         }
-        if (format == ManifestFormat::spin_v1_config) {
-            check_spin_v1(manifest, file, config, config_record);
-        } else if (format == ManifestFormat::spin_oci_layer) {
-            check_spin_oci_layer(manifest, file, config_type, config_record);
-        }
-    }
-
-    void check_wasm(const BlobRecord& record) {
-        std::string key = record.digest();
-        if (!wasm_checked_.insert(key).second) return;
-        if (auto head = blobs_.head(key, 8)) {
-            detail::check_wasm_header(*head, record.size, record.path, key, out_);
-        }
-    }
-
-    const rapidjson::Value* image_config(const BlobRecord& record) {
-        std::string key = record.digest();
-        auto [it, inserted] = configs_.try_emplace(key);
-        if (!inserted) return it->second ? &it->second->doc : nullptr;
-        std::string bytes;
-        if (!load_document(record, bytes)) return nullptr;
-        auto cached = std::make_unique<CachedDocument>(bytes.size());
-        if (!detail::parse_document(bytes, cached->doc, record.path, "JSON-INVALID",
-                                    "an image config", out_)) {
-            return nullptr;
-        }
-        check_schema(SchemaKind::config, cached->doc, record.path, out_);
-        detail::check_image_config(cached->doc, record.path, out_);
-        it->second = std::move(cached);
-        return &it->second->doc;
-    }
-
-    const rapidjson::Value* lockfile(const BlobRecord& record) {
-        std::string key = record.digest();
-        auto [it, inserted] = lockfiles_.try_emplace(key);
-        if (!inserted) return it->second ? &it->second->doc : nullptr;
-        std::string bytes;
-        if (!load_document(record, bytes)) return nullptr;
-        auto cached = std::make_unique<CachedDocument>(bytes.size());
-        if (!detail::parse_document(bytes, cached->doc, record.path, "SPIN-LOCKFILE-INVALID",
-                                    "a Spin lockfile", out_)) {
-            return nullptr;
-        }
-        check_schema(SchemaKind::lockfile, cached->doc, record.path, out_);
-        detail::check_lockfile_internal(cached->doc, record.path, out_);
-        it->second = std::move(cached);
-        return &it->second->doc;
-    }
-
-    void lockfile_missing(const std::string& file, const std::string& pointer,
-                          std::string_view digest) {
-        out_.error("SPIN-LOCKFILE-MISSING",
-                   where(file, pointer) + "expected the Spin lockfile blob " + std::string(digest) +
-                       " in the layout, found none",
-                   file, pointer, std::string(digest));
-    }
-
-    void check_spin_v1(const rapidjson::Value& manifest, const std::string& file,
-                       const rapidjson::Value* config, const BlobRecord* config_record) {
-        detail::SpinManifestInput input;
-        input.manifest = &manifest;
-        input.manifest_file = file;
-        input.v1_config = true;
-        if (config_record == nullptr) {
-            auto digest = config != nullptr ? string_member(*config, "digest") : std::nullopt;
-            if (digest && parse_digest(*digest)) lockfile_missing(file, "/config/digest", *digest);
-        } else {
-            input.lockfile = lockfile(*config_record);
-            input.lockfile_file = config_record->path;
-            input.lockfile_digest = config_record->digest();
-        }
-        if (input.lockfile != nullptr && input.lockfile->IsObject() &&
-            find_member(*input.lockfile, "spin_lock_version") == nullptr) {
-            const rapidjson::Value* layers = find_member(manifest, "layers");
-            std::size_t count = layers != nullptr && layers->IsArray() ? layers->Size() : 0;
-            if (count > 1) {
-                lock_version_files_.insert(input.lockfile_file);
-                out_.error("SPIN-LOCK-VERSION-MISSING",
-                           where(input.lockfile_file, "") +
-                               "expected member \"spin_lock_version\" (0) in a lockfile used "
-                               "with " +
-                               std::to_string(count) +
-                               " layers, found a lockfile without it (Spin refuses to load it)",
-                           input.lockfile_file, "");
-            }
-        }
-        detail::check_spin_manifest(input, blobs_, out_);
-    }
-
-    void check_spin_oci_layer(const rapidjson::Value& manifest, const std::string& file,
-                              std::string_view config_type, const BlobRecord* config_record) {
-        detail::SpinManifestInput input;
-        input.manifest = &manifest;
-        input.manifest_file = file;
-        input.lockfile_layer = detail::pick_lockfile_layer(manifest, file, out_);
-        if (input.lockfile_layer) {
-            const rapidjson::Value& layer =
-                find_member(manifest, "layers")
-                    ->GetArray()[static_cast<rapidjson::SizeType>(*input.lockfile_layer)];
-            auto digest = string_member(layer, "digest");
-            const BlobRecord* record =
-                digest && parse_digest(*digest) ? blobs_.find(*digest) : nullptr;
-            std::string pointer = pointer_join("/layers", *input.lockfile_layer);
-            if (record == nullptr) {
-                if (digest && parse_digest(*digest)) {
-                    lockfile_missing(file, pointer + "/digest", *digest);
-                }
-            } else {
-                input.lockfile = lockfile(*record);
-                input.lockfile_file = record->path;
-                input.lockfile_digest = record->digest();
-            }
-        }
-        const rapidjson::Value* config_doc =
-            config_record != nullptr && config_type == media::kOciConfig
-                ? image_config(*config_record)
-                : nullptr;
-        std::string lockfile_digest = input.lockfile_digest;
-        if (lockfile_digest.empty() && input.lockfile_layer) {
-            const rapidjson::Value& layer =
-                find_member(manifest, "layers")
-                    ->GetArray()[static_cast<rapidjson::SizeType>(*input.lockfile_layer)];
-            lockfile_digest = std::string(string_member(layer, "digest").value_or(""));
-        }
-        detail::check_spin_config(config_doc, config_record != nullptr ? config_record->path : "",
-                                  config_type, file, lockfile_digest, out_);
-        detail::check_spin_manifest(input, blobs_, out_);
+        spin_.manifest_walked(walked);
     }
 
     void report_unreferenced() {
@@ -620,17 +384,6 @@ class GraphWalk {
         }
     }
 
-    // SPIN-LOCK-VERSION-MISSING says what the schema's "required" finding says.
-    void filter_lock_version_schema_findings() {
-        if (lock_version_files_.empty()) return;
-        auto& all = out_.all();
-        std::erase_if(all, [&](const Finding& f) {
-            return f.code == "SPIN-LOCKFILE-SCHEMA" && f.pointer.empty() &&
-                   lock_version_files_.count(f.file) > 0 &&
-                   f.message.find("\"spin_lock_version\"") != std::string::npos;
-        });
-    }
-
     BlobAccess blobs_;
     const LayoutScan& scan_;
     ValidationResult& result_;
@@ -640,11 +393,10 @@ class GraphWalk {
     std::unordered_set<std::string> unverifiable_;
     detail::NestedIndexGuard index_path_;
     std::unordered_set<std::string> indexes_done_;
-    std::unordered_set<std::string> wasm_checked_;
-    std::unordered_set<std::string> lock_version_files_;
     std::unordered_map<std::string, ManifestState> manifests_;
-    std::unordered_map<std::string, SharedDocument> configs_;
-    std::unordered_map<std::string, SharedDocument> lockfiles_;
+    detail::DocumentCache image_configs_{
+        {"JSON-INVALID", "an image config", SchemaKind::config, detail::check_image_config}};
+    detail::SpinWiring spin_;
 };
 
 bool is_index_json_name(std::string_view name) {

@@ -1,5 +1,6 @@
 // Pieces shared by the validation engine (validate.cpp), the OCI rules no schema expresses
-// (oci_rules.cpp) and the Spin checks (spin_checks.cpp).
+// (oci_rules.cpp), blob access (blob_access.cpp), the Spin wiring of the walk (spin_wiring.cpp)
+// and the Spin checks (spin_checks.cpp).
 #pragma once
 
 #include <cstddef>
@@ -20,6 +21,8 @@
 #include "ociwasm/finding.h"
 #include "ociwasm/json.h"
 #include "ociwasm/layout.h"
+#include "ociwasm/schema.h"
+#include "ociwasm/spin.h"
 
 namespace ociwasm::detail {
 
@@ -100,8 +103,7 @@ bool looks_like_manifest(const rapidjson::Value& doc);
 // specific error finding says the same thing, so one problem is reported once.
 void drop_redundant_schema_findings(Findings& findings);
 
-// ---- blob access shared by the walk and the Spin checks (validate.cpp) ----
-
+// ---- blob access shared by the walk, the Spin checks and inspect (blob_access.cpp) ----
 
 class BlobAccess {
   public:
@@ -118,7 +120,7 @@ class BlobAccess {
     Load load(std::string_view digest, std::size_t max_size, std::string& out, std::string& why);
     // The first `count` bytes of a blob (fewer when it is shorter); nullopt when unavailable.
     std::optional<std::string> head(std::string_view digest, std::size_t count);
-    // Members of an archive layer, listed once per digest (spin_checks.cpp).
+    // Members of an archive layer, listed once per digest.
     ArchiveListing& archive(std::string_view digest);
 
   private:
@@ -128,6 +130,37 @@ class BlobAccess {
     std::unordered_map<std::string_view, const BlobRecord*> index_;  // views of scan_.blobs keys
 };
 
+// The bytes of a document blob (up to kMaxDocumentSize); when they cannot be had, reports
+// OCI-DOCUMENT-TOO-LARGE or OCI-BLOB-UNREADABLE (a missing blob is reported where it is
+// referenced) and returns false.
+bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& bytes, Findings& out);
+
+// Documents many manifests may share (image configs, lockfiles): loaded, parsed and checked the
+// first time a digest is asked for, then kept for the whole walk. Findings come only that first
+// time.
+class DocumentCache {
+  public:
+    struct Kind {
+        std::string_view invalid_code;  // for a document that does not parse
+        std::string_view what;          // "an image config", for that finding's message
+        SchemaKind schema;
+        // The checks after the schema, e.g. check_image_config.
+        void (*check)(const rapidjson::Value& doc, std::string_view file, Findings& out);
+    };
+
+    explicit DocumentCache(Kind kind);
+    ~DocumentCache();
+    DocumentCache(const DocumentCache&) = delete;
+    DocumentCache& operator=(const DocumentCache&) = delete;
+
+    // The parsed document of `record`; nullptr when it could not be loaded or parsed.
+    const rapidjson::Value* get(const BlobRecord& record, BlobAccess& blobs, Findings& out);
+
+  private:
+    struct Cached;
+    Kind kind_;
+    std::unordered_map<std::string, std::unique_ptr<Cached>> documents_;
+};
 
 // ---- Spin (spin_checks.cpp) ----
 
@@ -167,5 +200,49 @@ void check_spin_config(const rapidjson::Value* config, std::string_view config_f
 // WASM-MAGIC / WASM-KIND for one wasm layer blob, given its first bytes.
 void check_wasm_header(std::string_view head, std::uint64_t size, std::string_view blob_file,
                        std::string_view digest, Findings& out);
+
+// ---- the graph walk's hook into the Spin checks (spin_wiring.cpp) ----
+
+// What the graph walk has found out about one manifest when it is done with it.
+struct WalkedManifest {
+    const rapidjson::Value* manifest = nullptr;
+    const std::string* file = nullptr;  // the manifest's blob path
+    ManifestFormat format = ManifestFormat::unknown;
+    const rapidjson::Value* config = nullptr;        // the config descriptor, if any
+    const BlobRecord* config_record = nullptr;       // the config blob, when in the layout
+    std::string_view config_type;                    // the config descriptor's mediaType
+    const rapidjson::Value* image_config = nullptr;  // the parsed OCI image config, if any
+};
+
+// The one hook through which the graph walk (validate.cpp) runs the Spin and wasm checks. The
+// walk calls it at fixed points, and the Spin findings come in the order of those calls.
+class SpinWiring {
+  public:
+    SpinWiring(BlobAccess& blobs, Findings& out);
+
+    // A manifest's config blob is in the layout: a lockfile config is loaded and checked.
+    void config_reached(const BlobRecord& record, std::string_view media_type);
+    // One of a manifest's layers is in the layout: wasm headers, lockfile layers.
+    void layer_reached(ManifestFormat format, std::string_view media_type,
+                       const BlobRecord& record);
+    // The walk is done with a manifest's config and layers: the Spin cross-checks.
+    void manifest_walked(const WalkedManifest& walked);
+    // The walk is over: drops the schema findings SPIN-LOCK-VERSION-MISSING says again.
+    void finish();
+
+  private:
+    void check_wasm(const BlobRecord& record);
+    void lockfile_missing(const std::string& file, const std::string& pointer,
+                          std::string_view digest);
+    void check_v1_config(const WalkedManifest& walked);
+    void check_lock_version(const SpinManifestInput& input);
+    void check_oci_layer(const WalkedManifest& walked);
+
+    BlobAccess& blobs_;
+    Findings& out_;
+    DocumentCache lockfiles_;
+    std::unordered_set<std::string> wasm_checked_;
+    std::unordered_set<std::string> lock_version_files_;
+};
 
 }  // namespace ociwasm::detail

@@ -362,6 +362,22 @@ TEST(SpinChecks, TriggerNamesNoComponent) {
                             app.lockfile_path, "/triggers/0/trigger_config/component"));
 }
 
+// Spin messages quote input the way every other message does (text.h's quoted): a control
+// byte shows as its JSON escape, not as '?' (the Spin checks' own copy of quoted did that).
+TEST(SpinChecks, MessagesQuoteControlBytesAsEscapes) {
+    SpinAppBuilder builder;
+    builder.edit_lockfile = [](rapidjson::Document& doc) {
+        testing::set(doc, "/triggers/0/trigger_config/component", R"("no\u0001pe\nx")");
+    };
+    BuiltApp app = builder.build();
+    ValidationResult result = validate_app(app);
+    const Finding* finding = find_code(result.findings, "SPIN-TRIGGER-COMPONENT-MISSING");
+    ASSERT_NE(finding, nullptr) << describe(result.findings);
+    EXPECT_NE(finding->message.find(R"(found "no\u0001pe\u000ax" which no component has)"),
+              std::string::npos)
+        << finding->message;
+}
+
 TEST(SpinChecks, LabelMismatch) {
     SpinAppBuilder builder;
     builder.edit_config = [](rapidjson::Document& doc) {

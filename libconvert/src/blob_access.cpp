@@ -1,0 +1,149 @@
+// Reading blobs again after the scan, for the graph walk, the Spin checks and inspect: lookups by
+// digest, documents within a size limit, the first bytes of a wasm layer, archive listings, and
+// the parsed documents (image configs, lockfiles) a walk keeps because many manifests share them.
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "finding_location.h"
+#include "ociwasm/schema.h"
+#include "validate_internal.h"
+
+namespace ociwasm::detail {
+
+BlobAccess::BlobAccess(LayoutSource& source, const LayoutScan& scan)
+    : source_(source), scan_(scan) {
+    index_.reserve(scan.blobs.size());
+    for (const auto& [digest, record] : scan.blobs) index_.emplace(digest, &record);
+}
+
+const BlobRecord* BlobAccess::find(std::string_view digest) const {
+    auto it = index_.find(digest);
+    return it == index_.end() ? nullptr : it->second;
+}
+
+BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size, std::string& out,
+                                  std::string& why) {
+    const BlobRecord* record = find(digest);
+    if (record == nullptr) {
+        why = "blob " + std::string(digest) + " is not in the layout";
+        return Load::missing;
+    }
+    if (record->size > max_size) {
+        why = "expected at most " + std::to_string(max_size) + " bytes to check, found " +
+              std::to_string(record->size) + " bytes";
+        return Load::too_large;
+    }
+    if (record->content) {
+        out = *record->content;
+        return Load::ok;
+    }
+    if (!source_.can_reread()) {
+        why = "the blob (" + std::to_string(record->size) +
+              " bytes) was too large to keep during the pass and the input is a stream that "
+              "cannot be read again";
+        return Load::too_large;
+    }
+    Status status = load_blob(source_, scan_, digest, out, max_size);
+    if (!status) {
+        why = status.message();
+        return Load::unreadable;
+    }
+    return Load::ok;
+}
+
+std::optional<std::string> BlobAccess::head(std::string_view digest, std::size_t count) {
+    const BlobRecord* record = find(digest);
+    if (record == nullptr) return std::nullopt;
+    if (record->content) return record->content->substr(0, count);
+    if (!source_.can_reread()) return std::nullopt;
+    std::string bytes;
+    Status status = source_.read_blob(record->path, [&](const char* data, std::size_t size) {
+        bytes.append(data, std::min(size, count - bytes.size()));
+        // Stop reading once we have enough: the error is ours and ignored below.
+        return bytes.size() >= count ? Status::stopped("enough") : Status::ok();
+    });
+    if (!status && bytes.size() < count && bytes.size() < record->size) return std::nullopt;
+    return bytes;
+}
+
+ArchiveListing& BlobAccess::archive(std::string_view digest) {
+    auto [it, inserted] = archives_.try_emplace(std::string(digest));
+    if (!inserted) return *it->second;
+    it->second = std::make_unique<ArchiveListing>();
+    ArchiveListing& listing = *it->second;
+    const BlobRecord* record = find(digest);
+    if (record == nullptr) {
+        // OCI-BLOB-MISSING already says so; the files it holds cannot be checked.
+        return listing;
+    }
+    if (record->content) {
+        listing = list_archive_layer(*record->content);
+    } else if (source_.can_reread()) {
+        listing = list_archive_layer(source_, record->path);
+    } else {
+        listing.problem = "the blob (" + std::to_string(record->size) +
+                          " bytes) was too large to keep during the pass and the input is a "
+                          "stream that cannot be read again";
+    }
+    return listing;
+}
+
+bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& bytes, Findings& out) {
+    std::string why;
+    switch (blobs.load(record.digest(), kMaxDocumentSize, bytes, why)) {
+        case BlobAccess::Load::ok:
+            return true;
+        case BlobAccess::Load::missing:
+            return false;
+        case BlobAccess::Load::too_large:
+            out.error("OCI-DOCUMENT-TOO-LARGE",
+                      where(record.path, "") + "cannot check this document: " + why, record.path,
+                      "", record.digest());
+            return false;
+        case BlobAccess::Load::unreadable:
+            out.error("OCI-BLOB-UNREADABLE",
+                      where(record.path, "") + "expected to read the blob again, failed: " + why,
+                      record.path, "", record.digest());
+            return false;
+    }
+    return false;
+}
+
+// A cached document has its own pool sized to the text: RapidJSON's default first chunk of
+// 64 KiB per document made 10,000 cached lockfiles of a few hundred bytes cost 10,000 fresh heap
+// pages.
+struct DocumentCache::Cached {
+    explicit Cached(std::size_t text_size)
+        : allocator(std::max<std::size_t>(kMinPoolChunk, 2 * text_size)), doc(&allocator) {}
+    Cached(const Cached&) = delete;
+    Cached& operator=(const Cached&) = delete;
+
+    static constexpr std::size_t kMinPoolChunk = 1024;
+    rapidjson::MemoryPoolAllocator<> allocator;
+    rapidjson::Document doc;
+};
+
+DocumentCache::DocumentCache(Kind kind) : kind_(kind) {}
+DocumentCache::~DocumentCache() = default;
+
+const rapidjson::Value* DocumentCache::get(const BlobRecord& record, BlobAccess& blobs,
+                                           Findings& out) {
+    auto [it, inserted] = documents_.try_emplace(record.digest());
+    if (!inserted) return it->second ? &it->second->doc : nullptr;
+    std::string bytes;
+    if (!load_document(blobs, record, bytes, out)) return nullptr;
+    auto cached = std::make_unique<Cached>(bytes.size());
+    if (!parse_document(bytes, cached->doc, record.path, kind_.invalid_code, kind_.what, out)) {
+        return nullptr;
+    }
+    check_schema(kind_.schema, cached->doc, record.path, out);
+    kind_.check(cached->doc, record.path, out);
+    it->second = std::move(cached);
+    return &it->second->doc;
+}
+
+}  // namespace ociwasm::detail
