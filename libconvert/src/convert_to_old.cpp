@@ -17,6 +17,7 @@
 
 #include "convert_internal.h"
 #include "layout_source_internal.h"
+#include "lockfile_view.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
@@ -72,7 +73,7 @@ struct OldFormatPlan {
     std::vector<Problem> refusals;  // refused whatever the options
     std::vector<Problem> lossy;     // refused without allow_lossy
 
-    std::set<std::string> layer_digests;  // the layers that stay (not the lockfile, no archive)
+    std::set<std::string, std::less<>> layer_digests;  // the other layers (no lockfile, archive)
     std::vector<ArchiveLayer> archives;
     std::set<std::string> used_members;       // archive members a lockfile file uses
     std::vector<FileContent> contents;        // in lockfile order
@@ -81,6 +82,8 @@ struct OldFormatPlan {
     std::vector<std::pair<std::string, std::string>> gained_digests;  // file pointer, digest
     std::size_t from_inline = 0;
     std::size_t from_archive = 0;
+    // Digests that only the references which go with dropped features name: their layers go.
+    std::set<std::string> dropped_references;
 };
 
 namespace {
@@ -94,52 +97,23 @@ std::optional<std::string> string_at(const Value& object, std::string_view name)
     return std::nullopt;
 }
 
-// Collects every string member named "digest" in a lockfile: the content the app references.
-void collect_lockfile_digests(const Value& value, std::set<std::string>& out) {
-    if (value.IsObject()) {
-        for (const auto& m : value.GetObject()) {
-            if (as_view(m.name) == "digest" && m.value.IsString()) {
-                out.emplace(as_view(m.value));
-            } else {
-                collect_lockfile_digests(m.value, out);
-            }
-        }
-    } else if (value.IsArray()) {
-        for (const auto& item : value.GetArray()) collect_lockfile_digests(item, out);
-    }
+// The digests a Spin runtime actually resolves: component sources, the sources of component
+// dependencies, and component files. Digests elsewhere (unknown members) name nothing the
+// runtime would fetch.
+std::set<std::string> resolved_digests(const Value& lockfile) {
+    std::set<std::string> out;
+    LockfileView(lockfile).visit_components([&out](const ContentRef& ref) {
+        if (ref.kind == ContentKind::trigger_dependency) return;
+        if (auto digest = ref.digest()) out.emplace(*digest);
+    });
+    return out;
 }
 
-// The digests a Spin runtime actually resolves: component files and component/dependency
-// sources. Digests elsewhere (unknown members) name nothing the runtime would fetch.
-void collect_content_digests(const Value& lockfile, std::set<std::string>& out) {
-    auto add = [&out](const Value& ref) {
-        if (!ref.IsObject()) return;
-        if (auto it = ref.FindMember("digest"); it != ref.MemberEnd() && it->value.IsString()) {
-            out.emplace(as_view(it->value));
-        }
-    };
-    if (!lockfile.IsObject()) return;
-    auto components = lockfile.FindMember("components");
-    if (components == lockfile.MemberEnd() || !components->value.IsArray()) return;
-    for (const auto& component : components->value.GetArray()) {
-        if (!component.IsObject()) continue;
-        if (auto source = component.FindMember("source"); source != component.MemberEnd()) {
-            add(source->value);
-        }
-        if (auto files = component.FindMember("files");
-            files != component.MemberEnd() && files->value.IsArray()) {
-            for (const auto& file : files->value.GetArray()) add(file);
-        }
-        if (auto deps = component.FindMember("dependencies");
-            deps != component.MemberEnd() && deps->value.IsObject()) {
-            for (const auto& dep : deps->value.GetObject()) {
-                if (!dep.value.IsObject()) continue;
-                if (auto source = dep.value.FindMember("source"); source != dep.value.MemberEnd()) {
-                    add(source->value);
-                }
-            }
-        }
-    }
+// Whether a reference goes with a feature Spin 1.x lacks: component dependencies, and trigger
+// dependencies wherever they are (a trigger's own dependencies stay).
+bool goes_with_dropped_feature(const ContentRef& ref) {
+    return ref.kind == ContentKind::trigger_dependency ||
+           (ref.kind == ContentKind::dependency && ref.owner == ContentOwner::component);
 }
 
 bool is_empty_container(const Value& value) {
@@ -207,15 +181,15 @@ void plan_component_features(const OldFormatPlan& plan, ComponentProblems& by_co
 // The archive member holding a file's content: by digest or, for a file without one, at the
 // file's path.
 std::optional<FileContent> find_archive_member(const OldFormatPlan& plan,
-                                               const std::optional<std::string>& digest,
-                                               const std::string& path) {
+                                               std::optional<std::string_view> digest,
+                                               std::string_view path) {
     for (const ArchiveLayer& archive : plan.archives) {
         if (archive.members == nullptr) continue;
         const ArchiveListing& listing = archive.members->listing;
         std::string member_digest;
         if (digest) {
-            if (!listing.digests.contains(*digest)) continue;
             member_digest = *digest;
+            if (!listing.digests.contains(member_digest)) continue;
         } else if (auto it = listing.by_path.find(normalize_entry_path(path).path);
                    it != listing.by_path.end()) {
             member_digest = it->second;
@@ -244,12 +218,12 @@ void plan_data_layer(OldFormatPlan& plan, FileContent content) {
 }
 
 // One lockfile file: Spin 1.x loads it from a data layer named by its digest.
-void plan_file(const Value& entry, const std::string& pointer, OldFormatPlan& plan,
-               std::vector<Problem>& lossy) {
+void plan_file(const ContentRef& file, OldFormatPlan& plan, std::vector<Problem>& lossy) {
     const std::string& lockfile_file = plan.lockfile_file;
-    std::string path = string_at(entry, "path").value_or("?");
-    auto digest = string_at(entry, "digest");
-    auto inline_text = string_at(entry, "inline");
+    const std::string& pointer = file.pointer;
+    std::string_view path = file.path().value_or("?");
+    std::optional<std::string_view> digest = file.digest();
+    std::optional<std::string_view> inline_text = file.inline_content();
     if (digest && plan.layer_digests.contains(*digest)) return;
     std::string decoded;
     if (inline_text && !decode_base64(*inline_text, false, decoded)) {
@@ -263,7 +237,7 @@ void plan_file(const Value& entry, const std::string& pointer, OldFormatPlan& pl
         if (computed != *digest) {
             plan.refusals.push_back({"CONVERT-FILE-MISSING", lockfile_file, pointer,
                                      "file " + quoted(path) + ": inline content hashes to " +
-                                         computed + ", expected " + *digest});
+                                         computed + ", expected " + std::string(*digest)});
             return;
         }
         plan_data_layer(plan, {computed, decoded.size(), std::move(decoded), nullptr});
@@ -276,7 +250,7 @@ void plan_file(const Value& entry, const std::string& pointer, OldFormatPlan& pl
         } else {
             plan.refusals.push_back(
                 {"CONVERT-FILE-MISSING", lockfile_file, pointer,
-                 "file " + quoted(path) + " has digest " + *digest +
+                 "file " + quoted(path) + " has digest " + std::string(*digest) +
                      "; expected a data layer, inline content or an archive member with it, "
                      "found none"});
         }
@@ -301,22 +275,15 @@ void plan_file(const Value& entry, const std::string& pointer, OldFormatPlan& pl
 }
 
 void plan_files(OldFormatPlan& plan, ComponentProblems& by_component) {
-    const Value* components = find_member(plan.lockfile, "components");
-    for (SizeType c = 0; components && components->IsArray() && c < components->Size(); ++c) {
-        const Value* files = find_member((*components)[c], "files");
-        if (files == nullptr || !files->IsArray()) continue;
-        std::string files_pointer = pointer_join(pointer_join("/components", c), "files");
-        for (SizeType f = 0; f < files->Size(); ++f) {
-            plan_file((*files)[f], pointer_join(files_pointer, f), plan, by_component[c]);
-        }
-    }
+    LockfileView(plan.lockfile).visit_components([&](const ContentRef& ref) {
+        if (ref.kind == ContentKind::file) plan_file(ref, plan, by_component[ref.owner_index]);
+    });
 }
 
 // Archive members no lockfile file uses would be lost with the archive layer (content that
 // also exists as a source or another file's layer is not lost).
 void plan_archive_extras(const std::string& file, OldFormatPlan& plan) {
-    std::set<std::string> referenced;
-    collect_content_digests(plan.lockfile, referenced);
+    std::set<std::string> referenced = resolved_digests(plan.lockfile);
     for (const ArchiveLayer& archive : plan.archives) {
         if (archive.members == nullptr) continue;
         std::vector<std::string> unused;
@@ -343,19 +310,34 @@ void plan_archive_extras(const std::string& file, OldFormatPlan& plan) {
     }
 }
 
-// Removes member `name` unless it is absent or empty, adding the digests it held to `dropped`.
-bool drop_feature(Value& object, std::string_view name, std::set<std::string>& dropped) {
+// The content that only features Spin 1.x lacks use, whose layers go with those features (each
+// such reference sits in a non-empty feature, which is lossy, so it is dropped whenever the
+// conversion goes on). Content that a reference which stays, or a digest a file gains, names
+// is kept.
+void plan_dropped_references(OldFormatPlan& plan) {
+    std::set<std::string> dropped;
+    std::set<std::string> kept;
+    LockfileView(plan.lockfile).visit([&](const ContentRef& ref) {
+        if (auto digest = ref.digest()) {
+            (goes_with_dropped_feature(ref) ? dropped : kept).emplace(*digest);
+        }
+    });
+    for (const auto& gained : plan.gained_digests) kept.insert(gained.second);
+    for (const std::string& digest : dropped) {
+        if (!kept.contains(digest)) plan.dropped_references.insert(digest);
+    }
+}
+
+// Removes member `name` unless it is absent or empty.
+bool drop_feature(Value& object, std::string_view name) {
     Value* value = mutable_member(object, name);
     if (value == nullptr || is_empty_container(*value)) return false;
-    collect_lockfile_digests(*value, dropped);
-    remove_member(object, name);
-    return true;
+    return remove_member(object, name);
 }
 
 // Applies the plan's lockfile edits: files gain their digests and, when anything is lossy, what
-// Spin 1.x cannot read is removed (the digests it held are added to `dropped`). Returns whether
-// the lockfile changed.
-bool rewrite_lockfile(OldFormatPlan& plan, std::set<std::string>& dropped) {
+// Spin 1.x cannot read is removed. Returns whether the lockfile changed.
+bool rewrite_lockfile(OldFormatPlan& plan) {
     rapidjson::Document& lockfile = plan.lockfile;
     bool changed = false;
     for (const auto& [pointer, digest] : plan.gained_digests) {
@@ -369,11 +351,11 @@ bool rewrite_lockfile(OldFormatPlan& plan, std::set<std::string>& dropped) {
         version->SetInt(0);
         changed = true;
     }
-    changed = drop_feature(lockfile, "must_understand", dropped) || changed;
-    changed = drop_feature(lockfile, "host_requirements", dropped) || changed;
+    changed = drop_feature(lockfile, "must_understand") || changed;
+    changed = drop_feature(lockfile, "host_requirements") || changed;
     if (Value* triggers = mutable_member(lockfile, "triggers"); triggers && triggers->IsArray()) {
         for (auto& trigger : triggers->GetArray()) {
-            changed = drop_feature(trigger, "trigger_dependencies", dropped) || changed;
+            changed = drop_feature(trigger, "trigger_dependencies") || changed;
         }
     }
     if (Value* components = mutable_member(lockfile, "components");
@@ -381,7 +363,7 @@ bool rewrite_lockfile(OldFormatPlan& plan, std::set<std::string>& dropped) {
         for (auto& component : components->GetArray()) {
             for (std::string_view feature :
                  {"dependencies", "trigger_dependencies", "host_requirements"}) {
-                changed = drop_feature(component, feature, dropped) || changed;
+                changed = drop_feature(component, feature) || changed;
             }
         }
     }
@@ -390,18 +372,15 @@ bool rewrite_lockfile(OldFormatPlan& plan, std::set<std::string>& dropped) {
 
 // The old format's layers: the input's, less the lockfile, the archive layers and those only
 // dropped features used, then a data layer per new file content.
-Value old_format_layers(const Value& layers, const OldFormatPlan& plan,
-                        const std::set<std::string>& dropped, JsonAllocator& alloc,
+Value old_format_layers(const Value& layers, const OldFormatPlan& plan, JsonAllocator& alloc,
                         std::vector<std::string>& notes) {
-    std::set<std::string> still_referenced;
-    collect_lockfile_digests(plan.lockfile, still_referenced);
     std::set<SizeType> archive_layers;
     for (const ArchiveLayer& archive : plan.archives) archive_layers.insert(archive.layer);
     Value out(rapidjson::kArrayType);
     for (SizeType i = 0; i < layers.Size(); ++i) {
         if (i == plan.lockfile_layer || archive_layers.contains(i)) continue;
         std::string digest = string_at(layers[i], "digest").value_or("");
-        if (dropped.contains(digest) && !still_referenced.contains(digest)) {
+        if (plan.dropped_references.contains(digest)) {
             notes.push_back("layer " + digest + " dropped: only removed features used it");
             continue;
         }
@@ -492,6 +471,7 @@ Status Converter::plan_old_format(const Value& manifest, const std::string& file
         std::move(problems.begin(), problems.end(), std::back_inserter(plan.lossy));
     }
     plan_archive_extras(file, plan);
+    plan_dropped_references(plan);
     return Status::ok();
 }
 
@@ -586,9 +566,8 @@ void Converter::apply_old_format(rapidjson::Document& manifest, OldFormatPlan& p
     Value* layers = mutable_member(manifest, "layers");
     Value* config = mutable_member(manifest, "config");
     add_file_contents(plan);
-    std::set<std::string> dropped;
     Value lockfile_descriptor((*layers)[plan.lockfile_layer], alloc);
-    if (rewrite_lockfile(plan, dropped)) {
+    if (rewrite_lockfile(plan)) {
         std::string bytes = write_canonical(plan.lockfile);
         std::uint64_t size = bytes.size();
         std::string digest = add_blob(std::move(bytes));
@@ -597,7 +576,7 @@ void Converter::apply_old_format(rapidjson::Document& manifest, OldFormatPlan& p
         remove_member(lockfile_descriptor, "data");
         out.notes.push_back("lockfile rewritten: " + plan.lockfile_digest + " -> " + digest);
     }
-    Value old_layers = old_format_layers(*layers, plan, dropped, alloc, out.notes);
+    Value old_layers = old_format_layers(*layers, plan, alloc, out.notes);
     for (const ArchiveLayer& archive : plan.archives) {
         out.notes.push_back("archive layer " + archive.digest + " expanded into data layers");
     }

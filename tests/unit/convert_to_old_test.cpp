@@ -3,6 +3,8 @@
 // the features Spin 1.x lacks is read through the lockfile view.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "ociwasm/digest.h"
 #include "ociwasm/json.h"
 #include "ociwasm/layout.h"
+#include "ociwasm/media_types.h"
 
 namespace ociwasm {
 namespace {
@@ -79,6 +82,73 @@ TEST(ConvertToOld, ARefusedConversionAddsNothingAndAnAllowedOneAddsInLockfileOrd
               (std::vector<std::string>{sha256_digest("hi"), sha256_digest("bye"), lockfile_digest,
                                         plan.new_digest}));
     EXPECT_EQ(allowed->sink.files().at(blob_path(sha256_digest("bye"))), "bye");
+}
+
+// A dependency source: a wasm layer of its own, named by `digest`.
+std::string dependency(const std::string& digest) {
+    return R"({"source":{"content_type":"application/wasm","digest":")" + digest + R"("}})";
+}
+
+TEST(ConvertToOld, LayersGoWithTheFeaturesThatAloneUseThem) {
+    // One wasm layer per place a lockfile names content that Spin 1.x does not read.
+    const std::string component_dep = testing::wasm_module("component dependency");
+    const std::string component_trigger_dep = testing::wasm_module("component trigger dep");
+    const std::string trigger_dep = testing::wasm_module("trigger dependency");
+    const std::string trigger_own_dep = testing::wasm_module("a trigger's own dependency");
+    const std::string unknown_too = testing::wasm_module("also in an unknown member");
+    testing::SpinAppBuilder builder;
+    const std::string component_wasm = sha256_digest(builder.wasm);  // also a dependency's
+    builder.edit_lockfile = [&](rapidjson::Document& lockfile) {
+        testing::set(lockfile, "/components/0/dependencies",
+                     R"({"a:b/c":)" + dependency(sha256_digest(component_dep)) + R"(,"a:b/same":)" +
+                         dependency(component_wasm) + R"(,"a:b/unknown":)" +
+                         dependency(sha256_digest(unknown_too)) + "}");
+        testing::set(lockfile, "/components/0/trigger_dependencies",
+                     R"({"g":[)" + dependency(sha256_digest(component_trigger_dep)) + "]}");
+        testing::set(lockfile, "/triggers/0/trigger_dependencies",
+                     R"({"g":[)" + dependency(sha256_digest(trigger_dep)) + "]}");
+        testing::set(lockfile, "/triggers/0/dependencies",
+                     R"({"own":)" + dependency(sha256_digest(trigger_own_dep)) + "}");
+        testing::set(lockfile, "/components/0/x-unknown",
+                     R"({"digest":")" + sha256_digest(unknown_too) + R"("})");
+    };
+    const std::vector<std::string> extra = {component_dep, component_trigger_dep, trigger_dep,
+                                            trigger_own_dep, unknown_too};
+    builder.edit_manifest = [&](rapidjson::Document& manifest) {
+        for (const std::string& wasm : extra) {
+            testing::insert(manifest, "/layers", 1, testing::descriptor(media::kWasmLayer, wasm));
+        }
+    };
+    builder.edit_files = [&](testing::BuiltApp& app) {
+        for (const std::string& wasm : extra) app.files[blob_path(sha256_digest(wasm))] = wasm;
+    };
+    testing::BuiltApp app = builder.build();
+
+    auto run = to_old(app, true);
+    ASSERT_TRUE(run->status) << run->status.message() << describe(run->result.findings);
+    const auto& files = run->sink.files();
+    rapidjson::Document manifest =
+        testing::json(files.at(blob_path(run->result.manifests.at(0).new_digest)));
+    std::vector<std::string> layers;
+    for (const auto& layer : manifest["layers"].GetArray()) {
+        layers.emplace_back(layer["digest"].GetString());
+    }
+    // Kept: the component's wasm (a dependency names it too) and files, and what a trigger's own
+    // dependencies name (they stay in the lockfile). Dropped: what only dependencies and trigger
+    // dependencies named; a digest in an unknown member is not a reference Spin 1.x reads, so it
+    // keeps nothing.
+    std::vector<std::string> kept = {sha256_digest(trigger_own_dep), app.wasm_digest,
+                                     app.data_digests.at(0), app.data_digests.at(1)};
+    std::sort(layers.begin(), layers.end());
+    std::sort(kept.begin(), kept.end());
+    EXPECT_EQ(layers, kept);
+    std::size_t dropped_notes = 0;
+    for (const std::string& note : run->result.manifests.at(0).notes) {
+        if (note.find("dropped: only removed features used it") != std::string::npos) {
+            ++dropped_notes;
+        }
+    }
+    EXPECT_EQ(dropped_notes, 4u);
 }
 
 }  // namespace
