@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Input-derived bytes never drive a terminal, a CI log or a parser: crafted names (ESC, BEL, CR,
 # LF, a leading workflow command, ill-formed UTF-8) in blob file names, ref names, tar entry
-# names and input names go through validate (every --format) and inspect (text, json). No raw
-# control byte but the format's own newlines reaches stdout or stderr, machine formats are valid
-# UTF-8 and parse, and no line starts with "::" unless it is our own workflow command.
+# names and input names go through validate (every --format), inspect (text, json) and convert
+# (text, json). No raw control byte but the format's own newlines reaches stdout or stderr,
+# machine formats are valid UTF-8 and parse, and no line starts with "::" unless it is our own
+# workflow command.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 validate="$OCIWASM_BIN/oci-wasm-validate"
 inspect="$OCIWASM_BIN/oci-wasm-inspect"
+convert="$OCIWASM_BIN/oci-wasm-convert"
 fixtures="$OCIWASM_SOURCE_DIR/fixtures"
 t="$TEST_TMP"
 
@@ -65,6 +67,23 @@ assert_exit 0
 check_output json
 check "the name comes back with U+FFFD" jq -e '.input | endswith("/\ufffd\ufffddir")' \
     "$RUN_STDOUT_FILE"
+describe "convert --dry-run --format json of a directory whose name is not UTF-8"
+run "$convert" --dry-run --format json "$not_utf8"
+assert_exit 0
+check_output json
+check "the input comes back with U+FFFD" jq -e '.input | endswith("/\ufffd\ufffddir")' \
+    "$RUN_STDOUT_FILE"
+describe "convert --format json into an output whose name is not UTF-8"
+run "$convert" --format json "$not_utf8" "$t/"$'\xfe'out
+assert_exit 0
+check_output json
+check "the output comes back with U+FFFD" jq -e '.output | endswith("/\ufffdout")' \
+    "$RUN_STDOUT_FILE"
+describe "convert text into an output whose name is not UTF-8"
+run "$convert" "$not_utf8" "$t/"$'\xfe'text
+assert_exit 0
+check_output text
+assert_contains stdout '\xFEtext: 1 converted'
 
 # ---- (b) crafted names everywhere ------------------------------------------------------------
 # The layout directory's own name, four blob file names and one ref name are crafted.

@@ -1,0 +1,70 @@
+// The converter's blob copier: while the input layout streams by, every blob too large to keep
+// in memory is copied into the sink, its writes on a second thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ociwasm/layout.h"
+#include "ociwasm/status.h"
+
+namespace ociwasm::detail {
+
+// Copies every blob larger than the keep limit into the sink while the input streams by, so
+// large layers are read once and never held in memory. The sink's writes run on a second thread
+// so that they overlap with reading and hashing on this one; at most kQueuedChunks chunks are in
+// flight. Only one thread uses the sink at a time: begin and end wait for the queue to drain.
+class SinkCopier : public BlobObserver {
+  public:
+    SinkCopier(LayoutSink& sink, const ScanOptions& options)
+        : sink_(sink), keep_limit_(options.keep_limit), kept_budget_(options.kept_budget) {}
+    ~SinkCopier() override { stop(); }
+    SinkCopier(const SinkCopier&) = delete;
+    SinkCopier& operator=(const SinkCopier&) = delete;
+
+    bool begin_blob(const BlobRecord& blob, std::uint64_t size) override;
+    Status blob_data(const char* data, std::size_t size) override;
+    Status end_blob(const BlobRecord& blob) override;
+
+    // The digests of the blobs copied so far.
+    const std::set<std::string>& streamed() const { return streamed_; }
+
+    // Ends the writer thread, dropping what is still queued (only a failed pass leaves any), so
+    // that the caller may use (or abort) the sink again.
+    void stop();
+
+  private:
+    static constexpr std::size_t kQueuedChunks = 4;
+
+    void start_writer();
+    // Waits until the writer has written everything queued; takes over its error, if any.
+    void drain();
+    void write_chunks();
+
+    LayoutSink& sink_;
+    std::uint64_t keep_limit_;
+    std::uint64_t kept_budget_;
+    std::uint64_t kept_ = 0;
+    Status status_;  // this thread's view; the writer's error is taken over at the next call
+    std::set<std::string> streamed_;
+
+    std::thread writer_;
+    bool writer_failed_to_start_ = false;
+    std::mutex mutex_;
+    std::condition_variable work_;   // the writer waits for chunks
+    std::condition_variable space_;  // this thread waits for room, or for the queue to drain
+    std::deque<std::string> queue_;
+    std::vector<std::string> spare_;  // written chunks, reused to avoid reallocating
+    bool writing_ = false;
+    bool stopping_ = false;
+    Status writer_status_;
+};
+
+}  // namespace ociwasm::detail
