@@ -24,7 +24,9 @@ namespace {
 
 using detail::BlobAccess;
 using detail::find_member;
+using detail::join;
 using detail::one_line;
+using detail::plural;
 using detail::string_member;
 using detail::write_json_string;
 
@@ -421,8 +423,7 @@ Status inspect_impl(LayoutSource& source, const InspectOptions& options, bool va
             inspector.entry(descriptor, "index.json#" + pointer_join("/manifests", i), ref_name));
     }
     if (!options.ref_name.empty() && out.entries.empty()) {
-        std::string known;
-        for (const std::string& name : out.ref_names) known += (known.empty() ? "" : ", ") + name;
+        std::string known = join(out.ref_names, ", ");
         return Status::invalid(about(
             source, "expected an index.json entry with ref name '" + options.ref_name +
                         "', found " +
@@ -433,10 +434,6 @@ Status inspect_impl(LayoutSource& source, const InspectOptions& options, bool va
 }
 
 // ---- text ----
-
-std::string plural(std::uint64_t count, std::string_view one, std::string_view many) {
-    return std::to_string(count) + " " + std::string(count == 1 ? one : many);
-}
 
 std::string describe(const InspectDescriptor& descriptor) {
     return one_line(descriptor.digest) + " (" + one_line(descriptor.media_type) + ", " +
@@ -681,12 +678,6 @@ void collect_spin_apps(const InspectEntry& entry, const std::string& via,
     for (const InspectEntry& child : entry.manifests) collect_spin_apps(child, via, out);
 }
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
-    return out;
-}
-
 }  // namespace
 
 std::string_view wasm_kind_name(WasmKind kind) {
@@ -744,7 +735,7 @@ std::string render_inspect_text(const InspectResult& result) {
                       plural(result.blob_bytes, "byte", "bytes") + "); formats: ";
     std::vector<std::string> formats;
     for (ManifestFormat format : result.formats) formats.emplace_back(format_name(format));
-    out += formats.empty() ? std::string("none") : join(formats);
+    out += formats.empty() ? std::string("none") : join(formats, ", ");
     out += "\n";
     std::size_t errors = result.findings.count(Severity::error);
     if (errors > 0) {
@@ -826,7 +817,7 @@ Status extract_lockfile(LayoutSource& source, const std::string& ref_name, std::
         return Status::invalid(
             about(source, "expected '" + ref_name + "' to be a Spin app, found " +
                               (formats.empty() ? std::string("no readable manifest")
-                                               : "format " + join(formats))));
+                                               : "format " + join(formats, ", "))));
     }
     // The same lockfile reached twice (a nested index, both formats of one app) is one answer.
     std::vector<std::string> digests;
@@ -842,12 +833,12 @@ Status extract_lockfile(LayoutSource& source, const std::string& ref_name, std::
             return Status::usage(about(
                 source,
                 "holds " + std::to_string(digests.size()) +
-                    " Spin apps with different lockfiles; choose one with --ref: " + join(vias)));
+                    " Spin apps with different lockfiles; choose one with --ref: " + join(vias, ", ")));
         }
         return Status::invalid(about(source, "'" + ref_name + "' reaches " +
                                                  std::to_string(digests.size()) +
                                                  " Spin apps with different lockfiles (" +
-                                                 join(digests) + "); take one with --blob DIGEST"));
+                                                 join(digests, ", ") + "); take one with --blob DIGEST"));
     }
     const std::string& digest = digests.front();
     const BlobRecord* record = scan.find(digest);

@@ -18,6 +18,7 @@ namespace ociwasm {
 
 using detail::github_escape;
 using detail::one_line;
+using detail::plural;
 using detail::valid_utf8;
 using detail::write_json_string;
 using detail::xml_escape;
@@ -139,10 +140,6 @@ const CodeInfo* find_code(std::string_view code) {
     auto it = std::find_if(kCodes.begin(), kCodes.end(),
                            [&](const CodeInfo& info) { return info.code == code; });
     return it == kCodes.end() ? nullptr : &*it;
-}
-
-std::string plural(std::size_t n, std::string_view one, std::string_view many) {
-    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
 // The file a finding is about, as a path on disk; "" when there is none (stdin).
