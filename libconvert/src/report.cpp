@@ -11,6 +11,7 @@
 #include <rapidjson/writer.h>
 
 #include "ociwasm/digest.h"
+#include "ociwasm/finding_text.h"
 #include "ociwasm/spin.h"
 #include "text.h"
 
@@ -174,21 +175,6 @@ std::string inner_location(const InputReport& report, const Finding& finding) {
         where += "#" + finding.pointer;
     }
     return where;
-}
-
-// Messages name their own file and pointer ("FILE: POINTER: expected ..."), so they read well
-// alone (as in the json output). Where the location is printed beside the message anyway, that
-// prefix would say it twice.
-std::string_view message_without_location(const Finding& finding) {
-    std::string_view message = finding.message;
-    for (std::string_view prefix :
-         {std::string_view(finding.file), std::string_view(finding.pointer)}) {
-        if (!prefix.empty() && message.size() > prefix.size() + 2 && message.starts_with(prefix) &&
-            message.substr(prefix.size(), 2) == ": ") {
-            message.remove_prefix(prefix.size() + 2);
-        }
-    }
-    return message;
 }
 
 // The location a tool that takes a file path cannot say, to follow the message in parentheses:
