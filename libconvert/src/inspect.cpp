@@ -13,6 +13,7 @@
 #include "ociwasm/validate.h"
 #include "text.h"
 #include "validate_internal.h"
+#include "wasm_header.h"
 
 namespace ociwasm {
 
@@ -24,11 +25,11 @@ using detail::join;
 using detail::one_line;
 using detail::string_member;
 
-constexpr std::size_t kWasmHeaderSize = 8;
 using detail::is_image_config_type;
 using detail::is_index_type;
 using detail::is_manifest_type;
 using detail::is_wasm_layer_type;
+using detail::kWasmHeaderSize;
 
 std::string string_or_empty(const rapidjson::Value& object, std::string_view name) {
     auto value = string_member(object, name);
@@ -444,14 +445,16 @@ void collect_spin_apps(const InspectEntry& entry, const std::string& via,
 }  // namespace
 
 WasmKind classify_wasm_header(std::string_view head) {
-    if (head.size() < kWasmHeaderSize || head.substr(0, 4) != std::string_view("\0asm", 4)) {
-        return WasmKind::not_wasm;
+    switch (detail::read_wasm_header(head).shape) {
+        case detail::WasmHeader::Shape::module:
+            return WasmKind::module;
+        case detail::WasmHeader::Shape::component:
+            return WasmKind::component;
+        case detail::WasmHeader::Shape::no_magic:
+        case detail::WasmHeader::Shape::truncated:
+        case detail::WasmHeader::Shape::other:
+            return WasmKind::not_wasm;
     }
-    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(head[i]); };
-    unsigned version = byte(4) | (byte(5) << 8);
-    unsigned layer = byte(6) | (byte(7) << 8);
-    if (version == 1 && layer == 0) return WasmKind::module;
-    if (layer == 1) return WasmKind::component;
     return WasmKind::not_wasm;
 }
 
