@@ -115,6 +115,17 @@ std::string about(const LayoutSource& source, std::string_view message) {
     return source.name() + ": " + one_line(message);
 }
 
+// "MESSAGE at byte N": why and where a document stops being JSON.
+std::string where_json_fails(const JsonError& error) {
+    return error.message + " at byte " + std::to_string(error.offset);
+}
+
+// A blob handed out by digest that does not hash to it: its path, the digest, what it hashes to.
+std::string hash_mismatch(const BlobRecord& record, std::string_view digest) {
+    return record.path + ": expected content hashing to " + std::string(digest) + ", found " +
+           record.algorithm + ":" + record.computed;
+}
+
 // Builds InspectEntry trees from a scanned layout.
 class Inspector {
   public:
@@ -179,8 +190,7 @@ class Inspector {
         if (!load(digest, bytes, entry.problem)) return false;
         JsonError error;
         if (!parse_json(bytes, doc, &error)) {
-            entry.problem = "not valid JSON (" + error.message + " at byte " +
-                            std::to_string(error.offset) + ")";
+            entry.problem = "not valid JSON (" + where_json_fails(error) + ")";
             return false;
         }
         if (!doc.IsObject()) {
@@ -312,8 +322,7 @@ class Inspector {
         rapidjson::Document doc;
         JsonError error;
         if (!parse_json(bytes, doc, &error)) {
-            summary.problem = "the lockfile is not valid JSON (" + error.message + " at byte " +
-                              std::to_string(error.offset) + ")";
+            summary.problem = "the lockfile is not valid JSON (" + where_json_fails(error) + ")";
             return summary;
         }
         if (!doc.IsObject()) {
@@ -399,7 +408,7 @@ Status inspect_impl(LayoutSource& source, const InspectOptions& options, bool va
     JsonError error;
     if (!parse_json(*scan.index_json, index, &error)) {
         return Status::invalid(source.name() + ": index.json: expected JSON, found " +
-                               error.message + " at byte " + std::to_string(error.offset));
+                               where_json_fails(error));
     }
     const rapidjson::Value* manifests = find_member(index, "manifests");
     if (!index.IsObject() || manifests == nullptr || !manifests->IsArray()) {
@@ -516,9 +525,7 @@ Status extract_lockfile(LayoutSource& source, const std::string& ref_name, std::
             about(source, "expected the lockfile blob " + digest + " in the layout, found none"));
     }
     if (!record->matches()) {
-        return Status::invalid(about(source, record->path + ": expected content hashing to " +
-                                                 digest + ", found " + record->algorithm + ":" +
-                                                 record->computed));
+        return Status::invalid(about(source, hash_mismatch(*record, digest)));
     }
     // A lockfile that is not valid JSON is still handed out as it is: its bytes are the answer.
     return load_blob(source, scan, digest, out);
@@ -543,11 +550,7 @@ Status extract_blob(LayoutSource& source, std::string_view digest,
         return Status::invalid(source.name() + ": expected blob " + wanted +
                                " in the layout, found none");
     }
-    auto mismatch = [&] {
-        return Status::invalid(about(source, record->path + ": expected content hashing to " +
-                                                 wanted + ", found " + record->algorithm + ":" +
-                                                 record->computed));
-    };
+    auto mismatch = [&] { return Status::invalid(about(source, hash_mismatch(*record, wanted))); };
     if (stream) {
         if (!observer.seen()) {
             return Status::unreadable(about(
