@@ -186,15 +186,22 @@ class Inspector {
             if (record == nullptr || !record->content) return false;
             return parse_json(*record->content, doc, nullptr) && doc.IsObject();
         }
+        return load_object(digest, "", doc, entry.problem);
+    }
+
+    // Loads blob `digest` as a JSON object; when it cannot, says why in `problem`, as
+    // `subject` ("" or "the lockfile is ") followed by what the bytes are not.
+    bool load_object(const std::string& digest, std::string_view subject, rapidjson::Document& doc,
+                     std::string& problem) {
         std::string bytes;
-        if (!load(digest, bytes, entry.problem)) return false;
+        if (!load(digest, bytes, problem)) return false;
         JsonError error;
         if (!parse_json(bytes, doc, &error)) {
-            entry.problem = "not valid JSON (" + where_json_fails(error) + ")";
+            problem = std::string(subject) + "not valid JSON (" + where_json_fails(error) + ")";
             return false;
         }
         if (!doc.IsObject()) {
-            entry.problem = "not a JSON object";
+            problem = std::string(subject) + "not a JSON object";
             return false;
         }
         return true;
@@ -288,11 +295,10 @@ class Inspector {
     }
 
     std::optional<InspectPlatform> config_platform(const std::string& digest) {
-        std::string bytes;
-        std::string problem;
-        if (digest.empty() || !load(digest, bytes, problem)) return std::nullopt;
+        // The config is shown as it is; when it cannot be read there is just no platform.
         rapidjson::Document doc;
-        if (!parse_json(bytes, doc, nullptr) || !doc.IsObject()) return std::nullopt;
+        std::string problem;
+        if (digest.empty() || !load_object(digest, "", doc, problem)) return std::nullopt;
         return read_platform(doc, "config");
     }
 
@@ -317,16 +323,8 @@ class Inspector {
         summary.digest = descriptor.digest;
         summary.size = descriptor.size;
         summary.location = std::move(location);
-        std::string bytes;
-        if (!load(descriptor.digest, bytes, summary.problem)) return summary;
         rapidjson::Document doc;
-        JsonError error;
-        if (!parse_json(bytes, doc, &error)) {
-            summary.problem = "the lockfile is not valid JSON (" + where_json_fails(error) + ")";
-            return summary;
-        }
-        if (!doc.IsObject()) {
-            summary.problem = "the lockfile is not a JSON object";
+        if (!load_object(descriptor.digest, "the lockfile is ", doc, summary.problem)) {
             return summary;
         }
         if (const rapidjson::Value* version = find_member(doc, "spin_lock_version");
