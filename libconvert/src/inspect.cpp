@@ -1,14 +1,10 @@
 // Inspection: walks index.json (and nested indexes) and describes what it reaches, reading only
-// the small documents and the first bytes of wasm layers.
+// the small documents and the first bytes of wasm layers; pulls single blobs and lockfiles out
+// of a layout. inspect_render.cpp shows the result as text and JSON.
 #include "ociwasm/inspect.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <set>
 #include <utility>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "oci_graph.h"
 #include "ociwasm/digest.h"
@@ -17,6 +13,7 @@
 #include "ociwasm/validate.h"
 #include "text.h"
 #include "validate_internal.h"
+#include "wasm_header.h"
 
 namespace ociwasm {
 
@@ -24,15 +21,15 @@ namespace {
 
 using detail::BlobAccess;
 using detail::find_member;
+using detail::join;
 using detail::one_line;
 using detail::string_member;
-using detail::write_json_string;
 
-constexpr std::size_t kWasmHeaderSize = 8;
 using detail::is_image_config_type;
 using detail::is_index_type;
 using detail::is_manifest_type;
 using detail::is_wasm_layer_type;
+using detail::kWasmHeaderSize;
 
 std::string string_or_empty(const rapidjson::Value& object, std::string_view name) {
     auto value = string_member(object, name);
@@ -118,6 +115,17 @@ std::string about(const LayoutSource& source, std::string_view message) {
     return source.name() + ": " + one_line(message);
 }
 
+// "MESSAGE at byte N": why and where a document stops being JSON.
+std::string where_json_fails(const JsonError& error) {
+    return error.message + " at byte " + std::to_string(error.offset);
+}
+
+// A blob handed out by digest that does not hash to it: its path, the digest, what it hashes to.
+std::string hash_mismatch(const BlobRecord& record, std::string_view digest) {
+    return record.path + ": expected content hashing to " + std::string(digest) + ", found " +
+           record.algorithm + ":" + record.computed;
+}
+
 // Builds InspectEntry trees from a scanned layout.
 class Inspector {
   public:
@@ -178,16 +186,22 @@ class Inspector {
             if (record == nullptr || !record->content) return false;
             return parse_json(*record->content, doc, nullptr) && doc.IsObject();
         }
+        return load_object(digest, "", doc, entry.problem);
+    }
+
+    // Loads blob `digest` as a JSON object; when it cannot, says why in `problem`, as
+    // `subject` ("" or "the lockfile is ") followed by what the bytes are not.
+    bool load_object(const std::string& digest, std::string_view subject, rapidjson::Document& doc,
+                     std::string& problem) {
         std::string bytes;
-        if (!load(digest, bytes, entry.problem)) return false;
+        if (!load(digest, bytes, problem)) return false;
         JsonError error;
         if (!parse_json(bytes, doc, &error)) {
-            entry.problem = "not valid JSON (" + error.message + " at byte " +
-                            std::to_string(error.offset) + ")";
+            problem = std::string(subject) + "not valid JSON (" + where_json_fails(error) + ")";
             return false;
         }
         if (!doc.IsObject()) {
-            entry.problem = "not a JSON object";
+            problem = std::string(subject) + "not a JSON object";
             return false;
         }
         return true;
@@ -281,11 +295,10 @@ class Inspector {
     }
 
     std::optional<InspectPlatform> config_platform(const std::string& digest) {
-        std::string bytes;
-        std::string problem;
-        if (digest.empty() || !load(digest, bytes, problem)) return std::nullopt;
+        // The config is shown as it is; when it cannot be read there is just no platform.
         rapidjson::Document doc;
-        if (!parse_json(bytes, doc, nullptr) || !doc.IsObject()) return std::nullopt;
+        std::string problem;
+        if (digest.empty() || !load_object(digest, "", doc, problem)) return std::nullopt;
         return read_platform(doc, "config");
     }
 
@@ -310,17 +323,8 @@ class Inspector {
         summary.digest = descriptor.digest;
         summary.size = descriptor.size;
         summary.location = std::move(location);
-        std::string bytes;
-        if (!load(descriptor.digest, bytes, summary.problem)) return summary;
         rapidjson::Document doc;
-        JsonError error;
-        if (!parse_json(bytes, doc, &error)) {
-            summary.problem = "the lockfile is not valid JSON (" + error.message + " at byte " +
-                              std::to_string(error.offset) + ")";
-            return summary;
-        }
-        if (!doc.IsObject()) {
-            summary.problem = "the lockfile is not a JSON object";
+        if (!load_object(descriptor.digest, "the lockfile is ", doc, summary.problem)) {
             return summary;
         }
         if (const rapidjson::Value* version = find_member(doc, "spin_lock_version");
@@ -402,7 +406,7 @@ Status inspect_impl(LayoutSource& source, const InspectOptions& options, bool va
     JsonError error;
     if (!parse_json(*scan.index_json, index, &error)) {
         return Status::invalid(source.name() + ": index.json: expected JSON, found " +
-                               error.message + " at byte " + std::to_string(error.offset));
+                               where_json_fails(error));
     }
     const rapidjson::Value* manifests = find_member(index, "manifests");
     if (!index.IsObject() || manifests == nullptr || !manifests->IsArray()) {
@@ -421,8 +425,7 @@ Status inspect_impl(LayoutSource& source, const InspectOptions& options, bool va
             inspector.entry(descriptor, "index.json#" + pointer_join("/manifests", i), ref_name));
     }
     if (!options.ref_name.empty() && out.entries.empty()) {
-        std::string known;
-        for (const std::string& name : out.ref_names) known += (known.empty() ? "" : ", ") + name;
+        std::string known = join(out.ref_names, ", ");
         return Status::invalid(about(
             source, "expected an index.json entry with ref name '" + options.ref_name +
                         "', found " +
@@ -430,241 +433,6 @@ Status inspect_impl(LayoutSource& source, const InspectOptions& options, bool va
     }
     for (const InspectEntry& entry : out.entries) collect_formats(entry, out.formats);
     return Status::ok();
-}
-
-// ---- text ----
-
-std::string plural(std::uint64_t count, std::string_view one, std::string_view many) {
-    return std::to_string(count) + " " + std::string(count == 1 ? one : many);
-}
-
-std::string describe(const InspectDescriptor& descriptor) {
-    return one_line(descriptor.digest) + " (" + one_line(descriptor.media_type) + ", " +
-           plural(descriptor.size, "byte", "bytes") + ")";
-}
-
-std::string platform_text(const InspectPlatform& platform) {
-    std::string text = one_line(platform.os) + "/" + one_line(platform.architecture);
-    if (!platform.variant.empty()) text += "/" + one_line(platform.variant);
-    return text;
-}
-
-void render_entry_text(const InspectEntry& entry, const std::string& indent, std::string& out) {
-    const std::string in = indent + "  ";
-    const std::string location = one_line(entry.location);
-    std::string title = entry.ref_name.empty() ? location : one_line(entry.ref_name);
-    if (entry.ref_name.empty() && entry.descriptor_platform) {
-        title = platform_text(*entry.descriptor_platform) + " (" + location + ")";
-    }
-    out += indent + title + "\n";
-    if (!entry.ref_name.empty()) out += in + "location:     " + location + "\n";
-    out += in + std::string(inspect_kind_name(entry.kind)) + ":" +
-           std::string(13 - inspect_kind_name(entry.kind).size(), ' ') +
-           describe(entry.descriptor) + "\n";
-    if (!entry.problem.empty()) out += in + "problem:      " + one_line(entry.problem) + "\n";
-    if (entry.kind == InspectEntry::Kind::index) {
-        out += in + "manifests:    " + std::to_string(entry.manifests.size()) + "\n";
-        for (const InspectEntry& child : entry.manifests) {
-            render_entry_text(child, in + "  ", out);
-        }
-        return;
-    }
-    if (entry.kind != InspectEntry::Kind::manifest || !entry.problem.empty()) return;
-    out += in + "format:       " + std::string(format_name(entry.format)) + "\n";
-    if (!entry.artifact_type.empty()) {
-        out += in + "artifactType: " + one_line(entry.artifact_type) + "\n";
-    }
-    if (entry.platform) {
-        out += in + "platform:     " + platform_text(*entry.platform) + " (from the " +
-               entry.platform->source + ")\n";
-    }
-    if (!entry.annotations.empty()) {
-        out += in + "annotations:\n";
-        for (const auto& [key, value] : entry.annotations) {
-            out += in + "  " + one_line(key) + ": " + one_line(value) + "\n";
-        }
-    }
-    if (entry.config) out += in + "config:       " + describe(*entry.config) + "\n";
-    out += in + "layers:       " + std::to_string(entry.layers.size()) + "\n";
-    for (std::size_t i = 0; i < entry.layers.size(); ++i) {
-        const InspectLayer& layer = entry.layers[i];
-        std::string note;
-        if (layer.wasm != WasmKind::not_applicable) {
-            note = "  wasm " + std::string(wasm_kind_name(layer.wasm));
-        } else if (entry.lockfile && entry.lockfile->location == "layers/" + std::to_string(i)) {
-            note = "  lockfile";
-        }
-        out += in + "  [" + std::to_string(i) + "] " + describe(layer.descriptor) + note + "\n";
-    }
-    if (!entry.lockfile) return;
-    const LockfileSummary& lock = *entry.lockfile;
-    out += in + "lockfile:     " + one_line(lock.digest) + " (" + one_line(lock.location) + ", " +
-           plural(lock.size, "byte", "bytes") + ")";
-    if (lock.problem.empty()) {
-        out += ", spin_lock_version " + (lock.spin_lock_version
-                                             ? std::to_string(*lock.spin_lock_version)
-                                             : std::string("absent"));
-    }
-    out += "\n";
-    if (!lock.problem.empty()) {
-        out += in + "  problem: " + one_line(lock.problem) + "\n";
-        return;
-    }
-    out += in + "  components: " + std::to_string(lock.components.size()) + "\n";
-    for (const LockfileComponent& component : lock.components) {
-        out += in + "    " + one_line(component.id) + ": source " +
-               (component.source_digest.empty() ? std::string("(no digest)")
-                                                : one_line(component.source_digest)) +
-               ", " + plural(component.files, "file", "files") + "\n";
-    }
-    out += in + "  triggers:   " + std::to_string(lock.triggers.size()) + "\n";
-    for (const LockfileTrigger& trigger : lock.triggers) {
-        out += in + "    " + one_line(trigger.id) + ": " + one_line(trigger.type) + " -> " +
-               (trigger.component.empty() ? std::string("(no component)")
-                                          : one_line(trigger.component)) +
-               "\n";
-    }
-}
-
-// ---- JSON ----
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void write_descriptor_members(JsonWriter& writer, const InspectDescriptor& descriptor) {
-    writer.Key("mediaType");
-    write_json_string(writer, descriptor.media_type);
-    writer.Key("digest");
-    write_json_string(writer, descriptor.digest);
-    writer.Key("size");
-    writer.Uint64(descriptor.size);
-}
-
-void write_descriptor(JsonWriter& writer, const InspectDescriptor& descriptor) {
-    writer.StartObject();
-    write_descriptor_members(writer, descriptor);
-    writer.EndObject();
-}
-
-void write_lockfile(JsonWriter& writer, const LockfileSummary& lock) {
-    writer.StartObject();
-    writer.Key("digest");
-    write_json_string(writer, lock.digest);
-    writer.Key("size");
-    writer.Uint64(lock.size);
-    writer.Key("location");
-    write_json_string(writer, lock.location);
-    writer.Key("spinLockVersion");
-    if (lock.spin_lock_version) {
-        writer.Int64(*lock.spin_lock_version);
-    } else {
-        writer.Null();
-    }
-    writer.Key("components");
-    writer.StartArray();
-    for (const LockfileComponent& component : lock.components) {
-        writer.StartObject();
-        writer.Key("id");
-        write_json_string(writer, component.id);
-        writer.Key("sourceDigest");
-        write_json_string(writer, component.source_digest);
-        writer.Key("files");
-        writer.Uint64(component.files);
-        writer.EndObject();
-    }
-    writer.EndArray();
-    writer.Key("triggers");
-    writer.StartArray();
-    for (const LockfileTrigger& trigger : lock.triggers) {
-        writer.StartObject();
-        writer.Key("id");
-        write_json_string(writer, trigger.id);
-        writer.Key("type");
-        write_json_string(writer, trigger.type);
-        writer.Key("component");
-        write_json_string(writer, trigger.component);
-        writer.EndObject();
-    }
-    writer.EndArray();
-    writer.Key("problem");
-    write_json_string(writer, lock.problem);
-    writer.EndObject();
-}
-
-void write_platform(JsonWriter& writer, const std::optional<InspectPlatform>& platform) {
-    if (!platform) {
-        writer.Null();
-        return;
-    }
-    writer.StartObject();
-    writer.Key("os");
-    write_json_string(writer, platform->os);
-    writer.Key("architecture");
-    write_json_string(writer, platform->architecture);
-    writer.Key("variant");
-    write_json_string(writer, platform->variant);
-    writer.Key("source");
-    write_json_string(writer, platform->source);
-    writer.EndObject();
-}
-
-void write_entry(JsonWriter& writer, const InspectEntry& entry) {
-    writer.StartObject();
-    writer.Key("location");
-    write_json_string(writer, entry.location);
-    writer.Key("refName");
-    write_json_string(writer, entry.ref_name);
-    writer.Key("kind");
-    write_json_string(writer, inspect_kind_name(entry.kind));
-    write_descriptor_members(writer, entry.descriptor);
-    writer.Key("problem");
-    write_json_string(writer, entry.problem);
-    bool manifest = entry.kind == InspectEntry::Kind::manifest;
-    writer.Key("format");
-    if (manifest) {
-        write_json_string(writer, format_name(entry.format));
-    } else {
-        writer.Null();
-    }
-    writer.Key("artifactType");
-    write_json_string(writer, entry.artifact_type);
-    writer.Key("platform");
-    write_platform(writer, entry.platform);
-    writer.Key("descriptorPlatform");
-    write_platform(writer, entry.descriptor_platform);
-    writer.Key("annotations");
-    writer.StartObject();
-    for (const auto& [key, value] : entry.annotations) {
-        write_json_string(writer, key);
-        write_json_string(writer, value);
-    }
-    writer.EndObject();
-    writer.Key("config");
-    if (entry.config) {
-        write_descriptor(writer, *entry.config);
-    } else {
-        writer.Null();
-    }
-    writer.Key("layers");
-    writer.StartArray();
-    for (const InspectLayer& layer : entry.layers) {
-        writer.StartObject();
-        write_descriptor_members(writer, layer.descriptor);
-        writer.Key("wasm");
-        write_json_string(writer, wasm_kind_name(layer.wasm));
-        writer.EndObject();
-    }
-    writer.EndArray();
-    writer.Key("lockfile");
-    if (entry.lockfile) {
-        write_lockfile(writer, *entry.lockfile);
-    } else {
-        writer.Null();
-    }
-    writer.Key("manifests");
-    writer.StartArray();
-    for (const InspectEntry& child : entry.manifests) write_entry(writer, child);
-    writer.EndArray();
-    writer.EndObject();
 }
 
 // Every Spin manifest the entries reach, with the index.json ref that leads to it.
@@ -681,126 +449,25 @@ void collect_spin_apps(const InspectEntry& entry, const std::string& via,
     for (const InspectEntry& child : entry.manifests) collect_spin_apps(child, via, out);
 }
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
-    return out;
-}
-
 }  // namespace
 
-std::string_view wasm_kind_name(WasmKind kind) {
-    switch (kind) {
-        case WasmKind::not_applicable:
-            return "";
-        case WasmKind::module:
-            return "module";
-        case WasmKind::component:
-            return "component";
-        case WasmKind::not_wasm:
-            return "not-wasm";
-        case WasmKind::unavailable:
-            return "unavailable";
-    }
-    return "";
-}
-
 WasmKind classify_wasm_header(std::string_view head) {
-    if (head.size() < kWasmHeaderSize || head.substr(0, 4) != std::string_view("\0asm", 4)) {
-        return WasmKind::not_wasm;
+    switch (detail::read_wasm_header(head).shape) {
+        case detail::WasmHeader::Shape::module:
+            return WasmKind::module;
+        case detail::WasmHeader::Shape::component:
+            return WasmKind::component;
+        case detail::WasmHeader::Shape::no_magic:
+        case detail::WasmHeader::Shape::truncated:
+        case detail::WasmHeader::Shape::other:
+            return WasmKind::not_wasm;
     }
-    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(head[i]); };
-    unsigned version = byte(4) | (byte(5) << 8);
-    unsigned layer = byte(6) | (byte(7) << 8);
-    if (version == 1 && layer == 0) return WasmKind::module;
-    if (layer == 1) return WasmKind::component;
     return WasmKind::not_wasm;
-}
-
-std::string_view inspect_kind_name(InspectEntry::Kind kind) {
-    switch (kind) {
-        case InspectEntry::Kind::manifest:
-            return "manifest";
-        case InspectEntry::Kind::index:
-            return "index";
-        case InspectEntry::Kind::other:
-            return "other";
-    }
-    return "other";
 }
 
 Status inspect_layout(LayoutSource& source, const InspectOptions& options, InspectResult& out) {
     LayoutScan scan;
     return inspect_impl(source, options, true, scan, out);
-}
-
-std::string render_inspect_text(const InspectResult& result) {
-    std::string shown = result.entries.size() == result.index_entries
-                            ? plural(result.index_entries, "entry", "entries")
-                            : std::to_string(result.entries.size()) + " of " +
-                                  plural(result.index_entries, "entry", "entries");
-    std::string out = one_line(result.input) + ": " + shown + " in index.json, " +
-                      plural(result.blob_count, "blob", "blobs") + " (" +
-                      plural(result.blob_bytes, "byte", "bytes") + "); formats: ";
-    std::vector<std::string> formats;
-    for (ManifestFormat format : result.formats) formats.emplace_back(format_name(format));
-    out += formats.empty() ? std::string("none") : join(formats);
-    out += "\n";
-    std::size_t errors = result.findings.count(Severity::error);
-    if (errors > 0) {
-        std::size_t warnings = result.findings.count(Severity::warning);
-        out += one_line(result.input) + ": the layout has " +
-               plural(errors, "validation error", "validation errors") + " and " +
-               plural(warnings, "warning", "warnings") +
-               "; what is shown may be incomplete (run oci-wasm-validate for details)\n";
-    }
-    for (const InspectEntry& entry : result.entries) {
-        out += "\n";
-        render_entry_text(entry, "", out);
-    }
-    return out;
-}
-
-std::string render_inspect_json(const InspectResult& result) {
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    writer.StartObject();
-    writer.Key("input");
-    write_json_string(writer, result.input);
-    writer.Key("formats");
-    writer.StartArray();
-    for (ManifestFormat format : result.formats) write_json_string(writer, format_name(format));
-    writer.EndArray();
-    writer.Key("indexEntries");
-    writer.Uint64(result.index_entries);
-    writer.Key("refNames");
-    writer.StartArray();
-    for (const std::string& name : result.ref_names) write_json_string(writer, name);
-    writer.EndArray();
-    writer.Key("blobs");
-    writer.StartObject();
-    writer.Key("count");
-    writer.Uint64(result.blob_count);
-    writer.Key("bytes");
-    writer.Uint64(result.blob_bytes);
-    writer.EndObject();
-    writer.Key("validation");
-    writer.StartObject();
-    writer.Key("valid");
-    writer.Bool(!result.findings.has_errors());
-    writer.Key("errors");
-    writer.Uint64(result.findings.count(Severity::error));
-    writer.Key("warnings");
-    writer.Uint64(result.findings.count(Severity::warning));
-    writer.Key("info");
-    writer.Uint64(result.findings.count(Severity::info));
-    writer.EndObject();
-    writer.Key("manifests");
-    writer.StartArray();
-    for (const InspectEntry& entry : result.entries) write_entry(writer, entry);
-    writer.EndArray();
-    writer.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
 Status extract_lockfile(LayoutSource& source, const std::string& ref_name, std::string& out) {
@@ -826,7 +493,7 @@ Status extract_lockfile(LayoutSource& source, const std::string& ref_name, std::
         return Status::invalid(
             about(source, "expected '" + ref_name + "' to be a Spin app, found " +
                               (formats.empty() ? std::string("no readable manifest")
-                                               : "format " + join(formats))));
+                                               : "format " + join(formats, ", "))));
     }
     // The same lockfile reached twice (a nested index, both formats of one app) is one answer.
     std::vector<std::string> digests;
@@ -839,15 +506,15 @@ Status extract_lockfile(LayoutSource& source, const std::string& ref_name, std::
     }
     if (digests.size() > 1) {
         if (ref_name.empty()) {
-            return Status::usage(about(
-                source,
-                "holds " + std::to_string(digests.size()) +
-                    " Spin apps with different lockfiles; choose one with --ref: " + join(vias)));
+            return Status::usage(
+                about(source, "holds " + std::to_string(digests.size()) +
+                                  " Spin apps with different lockfiles; choose one with --ref: " +
+                                  join(vias, ", ")));
         }
-        return Status::invalid(about(source, "'" + ref_name + "' reaches " +
-                                                 std::to_string(digests.size()) +
-                                                 " Spin apps with different lockfiles (" +
-                                                 join(digests) + "); take one with --blob DIGEST"));
+        return Status::invalid(
+            about(source, "'" + ref_name + "' reaches " + std::to_string(digests.size()) +
+                              " Spin apps with different lockfiles (" + join(digests, ", ") +
+                              "); take one with --blob DIGEST"));
     }
     const std::string& digest = digests.front();
     const BlobRecord* record = scan.find(digest);
@@ -856,9 +523,7 @@ Status extract_lockfile(LayoutSource& source, const std::string& ref_name, std::
             about(source, "expected the lockfile blob " + digest + " in the layout, found none"));
     }
     if (!record->matches()) {
-        return Status::invalid(about(source, record->path + ": expected content hashing to " +
-                                                 digest + ", found " + record->algorithm + ":" +
-                                                 record->computed));
+        return Status::invalid(about(source, hash_mismatch(*record, digest)));
     }
     // A lockfile that is not valid JSON is still handed out as it is: its bytes are the answer.
     return load_blob(source, scan, digest, out);
@@ -883,11 +548,7 @@ Status extract_blob(LayoutSource& source, std::string_view digest,
         return Status::invalid(source.name() + ": expected blob " + wanted +
                                " in the layout, found none");
     }
-    auto mismatch = [&] {
-        return Status::invalid(about(source, record->path + ": expected content hashing to " +
-                                                 wanted + ", found " + record->algorithm + ":" +
-                                                 record->computed));
-    };
+    auto mismatch = [&] { return Status::invalid(about(source, hash_mismatch(*record, wanted))); };
     if (stream) {
         if (!observer.seen()) {
             return Status::unreadable(about(

@@ -1,34 +1,27 @@
+// Validation reports for people and scripts: the text and JSON Lines formats, the finding-code
+// catalogue, and the choice of format. The CI formats (SARIF, GitHub, GitLab, JUnit) are in
+// report_ci.cpp.
 #include "ociwasm/report.h"
 
 #include <algorithm>
 #include <array>
-#include <cstdint>
-#include <cstdio>
-#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
 
-#include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "ociwasm/digest.h"
+#include "ociwasm/finding_text.h"
 #include "ociwasm/spin.h"
+#include "report_internal.h"
 #include "text.h"
 
 namespace ociwasm {
 
-using detail::github_escape;
-using detail::one_line;
-using detail::valid_utf8;
-using detail::write_json_string;
-using detail::xml_escape;
+namespace detail {
 
 namespace {
-
-struct CodeInfo {
-    std::string_view code;
-    Severity severity;
-    std::string_view description;
-};
 
 // The finding-code catalogue (README "Finding codes"), for SARIF rule descriptions.
 constexpr std::array kCodes = {
@@ -135,37 +128,14 @@ constexpr std::array kCodes = {
     CodeInfo{"WASM-KIND", Severity::info, "Whether a wasm layer is a core module or a component."},
 };
 
+}  // namespace
+
 const CodeInfo* find_code(std::string_view code) {
     auto it = std::find_if(kCodes.begin(), kCodes.end(),
                            [&](const CodeInfo& info) { return info.code == code; });
     return it == kCodes.end() ? nullptr : &*it;
 }
 
-std::string plural(std::size_t n, std::string_view one, std::string_view many) {
-    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
-}
-
-// The file a finding is about, as a path on disk; "" when there is none (stdin).
-std::string artifact_path(const InputReport& report, const Finding& finding) {
-    switch (report.kind) {
-        case InputKind::stdin_stream:
-            return {};
-        case InputKind::file:
-            return report.input;
-        case InputKind::directory:
-            break;
-    }
-    if (finding.file.empty() || finding.file == report.input) {
-        return report.input;
-    }
-    std::string base = report.input;
-    while (base.size() > 1 && base.back() == '/') {
-        base.pop_back();
-    }
-    return base == "/" ? base + finding.file : base + "/" + finding.file;
-}
-
-// Where inside the input a finding is: "FILE#POINTER", "FILE", "DIGEST", "#POINTER" or "".
 std::string inner_location(const InputReport& report, const Finding& finding) {
     std::string where;
     if (!finding.file.empty() && finding.file != report.input) {
@@ -179,34 +149,6 @@ std::string inner_location(const InputReport& report, const Finding& finding) {
     return where;
 }
 
-// Messages name their own file and pointer ("FILE: POINTER: expected ..."), so they read well
-// alone (as in the json output). Where the location is printed beside the message anyway, that
-// prefix would say it twice.
-std::string_view message_without_location(const Finding& finding) {
-    std::string_view message = finding.message;
-    for (std::string_view prefix :
-         {std::string_view(finding.file), std::string_view(finding.pointer)}) {
-        if (!prefix.empty() && message.size() > prefix.size() + 2 && message.starts_with(prefix) &&
-            message.substr(prefix.size(), 2) == ": ") {
-            message.remove_prefix(prefix.size() + 2);
-        }
-    }
-    return message;
-}
-
-// The location a tool that takes a file path cannot say, to follow the message in parentheses:
-// the pointer for a file on disk; for a tar or stdin also the file inside the layout.
-std::string unsaid_location(const InputReport& report, const Finding& finding) {
-    std::string where = inner_location(report, finding);
-    if (report.kind == InputKind::directory && !finding.file.empty()) {
-        where = finding.pointer;
-    } else if (where.starts_with('#')) {
-        where.erase(0, 1);
-    }
-    return where;
-}
-
-// One finding as the text format prints it: `WHERE: SEVERITY: CODE: MESSAGE`, no newline.
 std::string finding_line(const InputReport& report, const Finding& finding) {
     std::string where = inner_location(report, finding);
     std::string out = one_line(report.input);
@@ -220,108 +162,45 @@ std::string finding_line(const InputReport& report, const Finding& finding) {
     return out;
 }
 
-std::string formats_list(const ValidationResult& result, std::string_view separator) {
-    std::string out;
+}  // namespace detail
+
+using detail::find_code;
+using detail::finding_line;
+using detail::join;
+using detail::one_line;
+using detail::plural;
+using detail::write_json_string;
+using detail::write_member;
+
+namespace {
+
+// The names of the detected formats, "a, b"; "" when there are none.
+std::string formats_list(const ValidationResult& result) {
+    std::vector<std::string> names;
     for (ManifestFormat format : result.formats) {
-        if (!out.empty()) {
-            out += separator;
-        }
-        out += format_name(format);
+        names.emplace_back(format_name(format));
     }
-    return out;
+    return join(names, ", ");
 }
 
-std::string_view sarif_level(Severity severity) {
-    switch (severity) {
-        case Severity::error:
-            return "error";
-        case Severity::warning:
-            return "warning";
-        case Severity::info:
-            return "note";
-    }
-    return "error";
-}
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
-// A relative or absolute file path as a URI reference (RFC 3986): unreserved characters and '/'
-// stay, everything else is percent-encoded (':' too, so a relative path never reads as a scheme).
-std::string path_to_uri(std::string_view path) {
-    while (path.size() > 2 && path.substr(0, 2) == "./") {
-        path.remove_prefix(2);
-    }
-    std::string out = path.starts_with('/') ? "file://" : "";
-    for (char c : path) {
-        auto byte = static_cast<unsigned char>(c);
-        bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
-        if (keep) {
-            out.push_back(c);
-        } else {
-            char hex[4];
-            std::snprintf(hex, sizeof hex, "%%%02X", byte);
-            out += hex;
-        }
-    }
-    return out;
-}
-
-template <typename Writer>
-void write_member(Writer& writer, std::string_view key, std::string_view value) {
-    write_json_string(writer, key);
-    write_json_string(writer, value);
-}
-
-// A "physicalLocation" member naming `path`; relative paths are relative to the source root.
-void write_physical_location(rapidjson::PrettyWriter<rapidjson::StringBuffer>& writer,
-                             std::string_view path) {
-    std::string uri = path_to_uri(path);
-    write_json_string(writer, "physicalLocation");
+// One member of the json format's "manifests" array.
+void write_manifest_entry(JsonWriter& writer, const ManifestEntry& manifest) {
     writer.StartObject();
-    write_json_string(writer, "artifactLocation");
-    writer.StartObject();
-    write_member(writer, "uri", uri);
-    if (!uri.starts_with("file://")) {
-        write_member(writer, "uriBaseId", "%SRCROOT%");
+    write_member(writer, "digest", manifest.digest);
+    write_member(writer, "refName", manifest.ref_name);
+    write_member(writer, "format", format_name(manifest.format));
+    write_member(writer, "file", manifest.file);
+    // index_pointer is "/manifests/N" in index.json, or "FILE#POINTER" in a nested index.
+    std::string_view index_file = "index.json";
+    std::string_view index_pointer = manifest.index_pointer;
+    if (auto hash = index_pointer.find('#'); hash != std::string_view::npos) {
+        index_file = index_pointer.substr(0, hash);
+        index_pointer.remove_prefix(hash + 1);
     }
-    writer.EndObject();
-    writer.EndObject();
-}
-
-std::string_view gitlab_severity(Severity severity) {
-    switch (severity) {
-        case Severity::error:
-            return "major";
-        case Severity::warning:
-            return "minor";
-        case Severity::info:
-            return "info";
-    }
-    return "major";
-}
-
-// One GitLab Code Quality issue.
-void write_gitlab_issue(rapidjson::PrettyWriter<rapidjson::StringBuffer>& writer,
-                        std::string_view description, std::string_view check_name,
-                        std::string_view fingerprint_source, std::string_view severity,
-                        std::string path) {
-    while (path.size() > 2 && path.starts_with("./")) {
-        path.erase(0, 2);
-    }
-    writer.StartObject();
-    write_member(writer, "type", "issue");
-    write_member(writer, "description", description);
-    write_member(writer, "check_name", check_name);
-    write_member(writer, "fingerprint", sha256_hex(valid_utf8(fingerprint_source)));
-    write_member(writer, "severity", severity);
-    write_json_string(writer, "location");
-    writer.StartObject();
-    write_member(writer, "path", path);
-    write_json_string(writer, "lines");
-    writer.StartObject();
-    write_json_string(writer, "begin");
-    writer.Int(1);
-    writer.EndObject();
-    writer.EndObject();
+    write_member(writer, "indexFile", index_file);
+    write_member(writer, "indexPointer", index_pointer);
     writer.EndObject();
 }
 
@@ -357,7 +236,7 @@ std::string_view report_format_name(ReportFormat format) {
 }
 
 std::string_view finding_code_description(std::string_view code) {
-    const CodeInfo* info = find_code(code);
+    const detail::CodeInfo* info = find_code(code);
     return info == nullptr ? std::string_view() : info->description;
 }
 
@@ -387,7 +266,7 @@ std::string render_text(const InputReport& report, const ReportOptions& options)
                plural(findings.count(Severity::error), "error", "errors") + ", " +
                plural(findings.count(Severity::warning), "warning", "warnings") + ", " +
                std::to_string(findings.count(Severity::info)) + " info)";
-        std::string formats = formats_list(report.result, ", ");
+        std::string formats = formats_list(report.result);
         if (!formats.empty()) {
             out += "; formats: " + formats;
         }
@@ -398,7 +277,7 @@ std::string render_text(const InputReport& report, const ReportOptions& options)
 
 std::string render_json(const InputReport& report, const ReportOptions& options) {
     rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    JsonWriter writer(buffer);
     const bool readable = report.status.is_ok();
     const Findings& findings = report.result.findings;
     writer.StartObject();
@@ -420,21 +299,7 @@ std::string render_json(const InputReport& report, const ReportOptions& options)
     writer.StartArray();
     if (readable) {
         for (const ManifestEntry& manifest : report.result.manifests) {
-            writer.StartObject();
-            write_member(writer, "digest", manifest.digest);
-            write_member(writer, "refName", manifest.ref_name);
-            write_member(writer, "format", format_name(manifest.format));
-            write_member(writer, "file", manifest.file);
-            // index_pointer is "/manifests/N" in index.json, or "FILE#POINTER" in a nested index.
-            std::string_view index_file = "index.json";
-            std::string_view index_pointer = manifest.index_pointer;
-            if (auto hash = index_pointer.find('#'); hash != std::string_view::npos) {
-                index_file = index_pointer.substr(0, hash);
-                index_pointer.remove_prefix(hash + 1);
-            }
-            write_member(writer, "indexFile", index_file);
-            write_member(writer, "indexPointer", index_pointer);
-            writer.EndObject();
+            write_manifest_entry(writer, manifest);
         }
     }
     writer.EndArray();
@@ -464,263 +329,6 @@ std::string render_json(const InputReport& report, const ReportOptions& options)
     writer.EndObject();
     writer.EndObject();
     return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
-}
-
-std::string render_github(const InputReport& report, const ReportOptions& options) {
-    if (!report.status.is_ok()) {
-        std::string properties = "title=" + github_escape("unreadable input", true);
-        if (report.kind != InputKind::stdin_stream) {
-            properties = "file=" + github_escape(report.input, true) + "," + properties;
-        }
-        return "::error " + properties + "::" + github_escape(report.status.message(), false) +
-               "\n";
-    }
-    std::string out;
-    for (const Finding& finding : report.result.findings.all()) {
-        std::string_view command = finding.severity == Severity::error     ? "error"
-                                   : finding.severity == Severity::warning ? "warning"
-                                                                           : "notice";
-        if (options.quiet && finding.severity == Severity::info) {
-            continue;
-        }
-        std::string path = artifact_path(report, finding);
-        std::string where = unsaid_location(report, finding);
-        std::string message(message_without_location(finding));
-        if (!where.empty()) {
-            message += " (" + where + ")";
-        }
-        out += "::";
-        out += command;
-        out += " ";
-        if (!path.empty()) {
-            out += "file=" + github_escape(path, true) + ",";
-        }
-        out += "title=" + github_escape(finding.code, true) + "::" + github_escape(message, false) +
-               "\n";
-    }
-    return out;
-}
-
-std::string render_sarif(const std::vector<InputReport>& reports, const ReportOptions& options) {
-    // Rules: one per code used, sorted by code, so results can refer to them by index.
-    std::map<std::string, int> rule_index;
-    for (const InputReport& report : reports) {
-        if (report.status.is_ok()) {
-            for (const Finding& finding : report.result.findings.all()) {
-                rule_index.emplace(finding.code, 0);
-            }
-        }
-    }
-    int next_index = 0;
-    for (auto& [code, index] : rule_index) {
-        index = next_index++;
-    }
-
-    rapidjson::StringBuffer buffer;
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
-    writer.SetIndent(' ', 2);
-    writer.StartObject();
-    write_member(writer, "$schema",
-                 "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
-                 "sarif-schema-2.1.0.json");
-    write_member(writer, "version", "2.1.0");
-    write_json_string(writer, "runs");
-    writer.StartArray();
-    writer.StartObject();
-
-    write_json_string(writer, "tool");
-    writer.StartObject();
-    write_json_string(writer, "driver");
-    writer.StartObject();
-    write_member(writer, "name", options.tool_name);
-    write_member(writer, "version", options.tool_version);
-    if (!options.information_uri.empty()) {
-        write_member(writer, "informationUri", options.information_uri);
-    }
-    write_json_string(writer, "rules");
-    writer.StartArray();
-    for (const auto& [code, index] : rule_index) {
-        writer.StartObject();
-        write_member(writer, "id", code);
-        if (const CodeInfo* info = find_code(code)) {
-            write_json_string(writer, "shortDescription");
-            writer.StartObject();
-            write_member(writer, "text", info->description);
-            writer.EndObject();
-            write_json_string(writer, "defaultConfiguration");
-            writer.StartObject();
-            write_member(writer, "level", sarif_level(info->severity));
-            writer.EndObject();
-        }
-        writer.EndObject();
-    }
-    writer.EndArray();
-    writer.EndObject();  // driver
-    writer.EndObject();  // tool
-
-    // Unreadable inputs are tool execution failures, not results.
-    bool all_read = std::all_of(reports.begin(), reports.end(),
-                                [](const InputReport& report) { return report.status.is_ok(); });
-    write_json_string(writer, "invocations");
-    writer.StartArray();
-    writer.StartObject();
-    write_json_string(writer, "executionSuccessful");
-    writer.Bool(all_read);
-    write_json_string(writer, "toolExecutionNotifications");
-    writer.StartArray();
-    for (const InputReport& report : reports) {
-        if (report.status.is_ok()) {
-            continue;
-        }
-        writer.StartObject();
-        write_member(writer, "level", "error");
-        write_json_string(writer, "message");
-        writer.StartObject();
-        write_member(writer, "text", report.status.message());
-        writer.EndObject();
-        if (report.kind != InputKind::stdin_stream) {
-            write_json_string(writer, "locations");
-            writer.StartArray();
-            writer.StartObject();
-            write_physical_location(writer, report.input);
-            writer.EndObject();
-            writer.EndArray();
-        }
-        writer.EndObject();
-    }
-    writer.EndArray();
-    writer.EndObject();
-    writer.EndArray();  // invocations
-
-    write_json_string(writer, "results");
-    writer.StartArray();
-    for (const InputReport& report : reports) {
-        if (!report.status.is_ok()) {
-            continue;
-        }
-        for (const Finding& finding : report.result.findings.all()) {
-            writer.StartObject();
-            write_member(writer, "ruleId", finding.code);
-            write_json_string(writer, "ruleIndex");
-            writer.Int(rule_index.at(finding.code));
-            write_member(writer, "level", sarif_level(finding.severity));
-            write_json_string(writer, "message");
-            writer.StartObject();
-            write_member(writer, "text", message_without_location(finding));
-            writer.EndObject();
-
-            write_json_string(writer, "locations");
-            writer.StartArray();
-            writer.StartObject();
-            std::string path = artifact_path(report, finding);
-            if (!path.empty()) {
-                write_physical_location(writer, path);
-            }
-            std::string where = inner_location(report, finding);
-            if (where.empty()) {
-                where = report.input;
-            } else if (where.starts_with('#')) {
-                where = finding.file + where;
-            }
-            write_json_string(writer, "logicalLocations");
-            writer.StartArray();
-            writer.StartObject();
-            write_member(writer, "fullyQualifiedName", where);
-            writer.EndObject();
-            writer.EndArray();
-            writer.EndObject();
-            writer.EndArray();  // locations
-
-            write_json_string(writer, "properties");
-            writer.StartObject();
-            write_member(writer, "input", report.input);
-            write_member(writer, "file", finding.file);
-            write_member(writer, "pointer", finding.pointer);
-            write_member(writer, "digest", finding.digest);
-            writer.EndObject();
-            writer.EndObject();
-        }
-    }
-    writer.EndArray();  // results
-
-    writer.EndObject();
-    writer.EndArray();  // runs
-    writer.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
-}
-
-std::string render_gitlab(const std::vector<InputReport>& reports, const ReportOptions&) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
-    writer.SetIndent(' ', 2);
-    writer.StartArray();
-    for (const InputReport& report : reports) {
-        if (!report.status.is_ok()) {
-            write_gitlab_issue(writer, report.status.message(), "unreadable input",
-                               report.input + '\0' + "unreadable input", "critical", report.input);
-            continue;
-        }
-        for (const Finding& finding : report.result.findings.all()) {
-            std::string path = artifact_path(report, finding);
-            std::string where = unsaid_location(report, finding);
-            std::string description(message_without_location(finding));
-            if (!where.empty()) {
-                description += " (" + where + ")";
-            }
-            std::string key = report.input + '\0' + finding.code + '\0' + finding.file + '\0' +
-                              finding.pointer + '\0' + finding.digest + '\0' + finding.message;
-            write_gitlab_issue(writer, description, finding.code, key,
-                               gitlab_severity(finding.severity),
-                               path.empty() ? report.input : path);
-        }
-    }
-    writer.EndArray();
-    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
-}
-
-std::string render_junit(const std::vector<InputReport>& reports, const ReportOptions& options) {
-    std::size_t failures = 0;
-    std::size_t errors = 0;
-    std::string cases;
-    const std::string suite = xml_escape(options.tool_name, true);
-    for (const InputReport& report : reports) {
-        cases += "    <testcase classname=\"" + suite + "\" name=\"" +
-                 xml_escape(report.input, true) + "\">\n";
-        if (!report.status.is_ok()) {
-            ++errors;
-            cases += "      <error type=\"unreadable input\" message=\"" +
-                     xml_escape(report.status.message(), true) + "\"/>\n";
-            cases += "    </testcase>\n";
-            continue;
-        }
-        std::string other;
-        bool failed = false;
-        for (const Finding& finding : report.result.findings.all()) {
-            bool fails = finding.severity == Severity::error ||
-                         (options.strict && finding.severity == Severity::warning);
-            std::string line = finding_line(report, finding);
-            if (!fails) {
-                other += xml_escape(line, false) + "\n";
-                continue;
-            }
-            failed = true;
-            cases += "      <failure type=\"" + xml_escape(finding.code, true) + "\" message=\"" +
-                     xml_escape(message_without_location(finding), true) + "\">" +
-                     xml_escape(line, false) + "</failure>\n";
-        }
-        if (failed) {
-            ++failures;
-        }
-        if (!other.empty()) {
-            cases += "      <system-out>" + other + "</system-out>\n";
-        }
-        cases += "    </testcase>\n";
-    }
-    std::string counts = " tests=\"" + std::to_string(reports.size()) + "\" failures=\"" +
-                         std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\"";
-    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + suite + "\"" +
-           counts + ">\n  <testsuite name=\"" + suite + "\"" + counts + ">\n" + cases +
-           "  </testsuite>\n</testsuites>\n";
 }
 
 bool is_aggregate_format(ReportFormat format) {

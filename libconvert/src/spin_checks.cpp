@@ -19,6 +19,7 @@
 #include "ociwasm/media_types.h"
 #include "text.h"
 #include "validate_internal.h"
+#include "wasm_header.h"
 
 namespace ociwasm::detail {
 namespace {
@@ -463,7 +464,8 @@ void check_spin_manifest(const SpinManifestInput& input, BlobAccess& blobs, Find
 void check_wasm_header(std::string_view head, std::uint64_t size, std::string_view blob_file,
                        std::string_view digest, Findings& out) {
     const std::string file(blob_file);
-    if (head.size() < 4 || head.substr(0, 4) != std::string_view("\0asm", 4)) {
+    const WasmHeader header = read_wasm_header(head);
+    if (header.shape == WasmHeader::Shape::no_magic) {
         out.error("WASM-MAGIC",
                   where(file, "") +
                       "expected a wasm binary starting with \\0asm (00 61 73 6d), "
@@ -472,24 +474,19 @@ void check_wasm_header(std::string_view head, std::uint64_t size, std::string_vi
                   file, "", std::string(digest));
         return;
     }
-    if (size < 8 || head.size() < 8) {
+    if (size < kWasmHeaderSize || header.shape == WasmHeader::Shape::truncated) {
         out.error("WASM-MAGIC",
                   where(file, "") + "expected an 8-byte wasm header (magic and version), found " +
                       std::to_string(size) + " bytes",
                   file, "", std::string(digest));
         return;
     }
-    auto byte = [&](std::size_t i) {
-        return static_cast<unsigned>(static_cast<unsigned char>(head[i]));
-    };
-    unsigned version = byte(4) | (byte(5) << 8);
-    unsigned layer = byte(6) | (byte(7) << 8);
     std::string kind;
-    if (version == 1 && layer == 0) {
+    if (header.shape == WasmHeader::Shape::module) {
         kind = "a core wasm module (version 1)";
-    } else if (layer == 1) {
-        kind =
-            "a wasm component (component-model version " + std::to_string(version) + ", layer 1)";
+    } else if (header.shape == WasmHeader::Shape::component) {
+        kind = "a wasm component (component-model version " + std::to_string(header.version) +
+               ", layer 1)";
     } else {
         kind = "wasm of an unrecognised kind (version bytes " + hex_bytes(head.substr(4, 4)) + ")";
     }

@@ -128,6 +128,19 @@ std::string one_line(std::string_view text) {
     return out;
 }
 
+std::string plural(std::uint64_t count, std::string_view one, std::string_view many) {
+    return std::to_string(count) + " " + std::string(count == 1 ? one : many);
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+    std::string out;
+    for (const std::string& item : items) {
+        if (!out.empty()) out += separator;
+        out += item;
+    }
+    return out;
+}
+
 std::string github_escape(std::string_view text, bool property) {
     std::string out;
     for (char c : valid_utf8(text)) {

@@ -2,8 +2,10 @@
 // quoted, escaped onto one line, or written as JSON strings. Every renderer uses these.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <rapidjson/rapidjson.h>
 
@@ -28,6 +30,12 @@ void write_json_string(Writer& writer, std::string_view text) {
 // For one line of text output: LF, CR and tab as \n, \r, \t; other control bytes (C0 and DEL)
 // as \xHH, so that an input-derived value can neither break a line nor drive a terminal.
 std::string one_line(std::string_view text);
+
+// "1 blob", "2 blobs": a count and the word for it, in the text outputs.
+std::string plural(std::uint64_t count, std::string_view one, std::string_view many);
+
+// `items` with `separator` between them ("a, b, c"); "" when there are none.
+std::string join(const std::vector<std::string>& items, std::string_view separator);
 
 // A GitHub Actions workflow-command value: % CR LF percent-encoded, and in a property value ':'
 // and ',' too; other control bytes except tab as \xHH (ESC or BEL would reach the log

@@ -423,6 +423,37 @@ TEST(InspectBroken, ManifestThatIsNotJsonIsAProblem) {
     EXPECT_EQ(std::string(doc["manifests"][0]["format"].GetString()), "unknown");
 }
 
+// A Spin manifest whose lockfile cannot be summarised is still shown; the lockfile says why.
+TEST(InspectBroken, LockfileThatIsNotAJsonObjectIsAProblem) {
+    for (const auto& [lock, problem] :
+         {std::pair<std::string, std::string>{"{not json", "the lockfile is not valid JSON ("},
+          std::pair<std::string, std::string>{"[1]", "the lockfile is not a JSON object"}}) {
+        SCOPED_TRACE(lock);
+        Files files = base_layout();
+        std::string wasm = kModule;
+        std::string manifest = R"({"schemaVersion":2,"config":)" +
+                               descriptor_json(media::kSpinLockfile, lock) + R"(,"layers":[)" +
+                               descriptor_json(media::kWasmLayer, wasm) + "]}";
+        files[path_of(sha256_digest(wasm))] = wasm;
+        files[path_of(sha256_digest(lock))] = lock;
+        files[path_of(sha256_digest(manifest))] = manifest;
+        files["index.json"] =
+            R"({"schemaVersion":2,"manifests":[)" + index_entry(manifest, "bad:v1") + "]}";
+        auto source = make_memory_source("mem", files);
+        InspectResult result;
+        ASSERT_TRUE(inspect_layout(*source, {}, result));
+        ASSERT_EQ(result.entries.size(), 1u);
+        const InspectEntry& entry = result.entries[0];
+        EXPECT_TRUE(entry.problem.empty()) << entry.problem;
+        ASSERT_TRUE(entry.lockfile);
+        EXPECT_EQ(entry.lockfile->problem.rfind(problem, 0), 0u) << entry.lockfile->problem;
+        EXPECT_TRUE(entry.lockfile->components.empty());
+        std::string text = render_inspect_text(result);
+        EXPECT_NE(text.find("\n    problem: " + problem), std::string::npos) << text;
+        check_json_output(result);
+    }
+}
+
 TEST(InspectBroken, WasmLayerKindsComeFromTheBytes) {
     Files files = base_layout();
     std::string not_wasm = "#!/bin/sh\necho hi\n";

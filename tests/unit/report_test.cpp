@@ -630,6 +630,29 @@ TEST(ReportGitlab, OneIssuePerFindingMatchingTheSchema) {
     EXPECT_EQ(render_gitlab({}, {}), "[]\n");
 }
 
+// SARIF URIs and GitLab paths drop a leading "./" (however often it is repeated) the same way.
+TEST(ReportGitlab, LeadingDotSlashIsDroppedAsInSarif) {
+    std::vector<InputReport> reports = {layout_report("././app.tar", InputKind::file),
+                                        unreadable_report("./gone.tar", InputKind::file),
+                                        layout_report("./", InputKind::file)};
+    rapidjson::Document gitlab = parse_or_fail(render_gitlab(reports, {}));
+    ASSERT_EQ(gitlab.Size(), 7u);
+    rapidjson::Document sarif = parse_or_fail(render_sarif(reports, {}));
+    const rapidjson::Value& run = sarif["runs"][0];
+    ASSERT_EQ(run["results"].Size(), 6u);
+    auto uri = [](const rapidjson::Value& located) {
+        return std::string(
+            located["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].GetString());
+    };
+    EXPECT_STREQ(gitlab[0]["location"]["path"].GetString(), "app.tar");
+    EXPECT_EQ(uri(run["results"][0]), "app.tar");
+    EXPECT_STREQ(gitlab[3]["location"]["path"].GetString(), "gone.tar");
+    EXPECT_EQ(uri(run["invocations"][0]["toolExecutionNotifications"][0]), "gone.tar");
+    // "./" alone is a path of its own and stays.
+    EXPECT_STREQ(gitlab[4]["location"]["path"].GetString(), "./");
+    EXPECT_EQ(uri(run["results"][3]), "./");
+}
+
 TEST(ReportGitlab, SchemaRejectsWhatGitlabCannotRead) {
     // The schema must have teeth: one good issue, then the same issue broken one way at a time.
     const std::string fingerprint(64, 'a');
