@@ -8,7 +8,7 @@ validate="$OCIWASM_BIN/oci-wasm-validate"
 convert="$OCIWASM_BIN/oci-wasm-convert"
 hello="$OCIWASM_SOURCE_DIR/fixtures/spin-v1-config/hello"
 
-# 300 algorithm directories (200 empty, 100 holding one blob each) under a limit of 64 open
+# 300 algorithm directories (200 empty, 100 holding one blob each) under a limit of 128 open
 # files: one descriptor per directory held for the whole scan ran out ("Too many open files").
 layout="$TEST_TMP/many-algorithms"
 cp -r "$hello" "$layout"
@@ -19,19 +19,19 @@ for i in $(seq 1 100); do
     printf 'x' > "$layout/blobs/alg$i/abcdef$i"
 done
 
-describe "validate: 300 algorithm directories under ulimit -n 64"
-run bash -c 'ulimit -n 64 && exec "$0" "$1"' "$validate" "$layout"
+describe "validate: 300 algorithm directories under ulimit -n 128"
+run bash -c 'ulimit -n 128 && exec "$0" "$1"' "$validate" "$layout"
 assert_exit 0
 assert_not_contains stderr "Too many open files"
 assert_contains stdout ": valid ("
 
 describe "validate --threads 1 (the sequential path): the same"
-run bash -c 'ulimit -n 64 && exec "$0" --threads 1 "$1"' "$validate" "$layout"
+run bash -c 'ulimit -n 128 && exec "$0" --threads 1 "$1"' "$validate" "$layout"
 assert_exit 0
 assert_contains stdout ": valid ("
 
 describe "convert --dry-run: the same"
-run bash -c 'ulimit -n 64 && exec "$0" --dry-run "$1"' "$convert" "$layout"
+run bash -c 'ulimit -n 128 && exec "$0" --dry-run "$1"' "$convert" "$layout"
 assert_exit 0
 assert_not_contains stderr "Too many open files"
 
