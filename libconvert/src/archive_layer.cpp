@@ -141,7 +141,6 @@ class ChunkPipe {
     Status status_;
 };
 
-
 }  // namespace
 
 const ArchiveMember* ArchiveListing::with_digest(std::string_view digest) const {

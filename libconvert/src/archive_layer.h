@@ -20,11 +20,11 @@
 namespace ociwasm::detail {
 
 struct ArchiveMember {
-    std::string name;         // as written in the archive
-    std::string path;         // normalized (no "./", no leading "/")
-    std::string digest;       // "sha256:<hex>" of its content
+    std::string name;    // as written in the archive
+    std::string path;    // normalized (no "./", no leading "/")
+    std::string digest;  // "sha256:<hex>" of its content
     std::uint64_t size = 0;
-    std::size_t entry = 0;    // the tar entry holding the bytes (a hardlink's target)
+    std::size_t entry = 0;  // the tar entry holding the bytes (a hardlink's target)
     bool hardlink = false;
 };
 
@@ -33,7 +33,7 @@ struct ArchiveListing {
     bool reported = false;  // its problem has been reported once (validate)
     bool checked = false;   // false when the archive could not be read (missing, stream)
     std::string problem;    // why it is not readable / not checked
-    std::vector<ArchiveMember> members;  // in archive order, hardlinks resolved
+    std::vector<ArchiveMember> members;                    // in archive order, hardlinks resolved
     std::unordered_set<std::string> digests;               // of every member
     std::unordered_map<std::string, std::string> by_path;  // normalized path -> digest
 

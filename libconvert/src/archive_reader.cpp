@@ -18,7 +18,6 @@ constexpr Filter kLayout[] = {{"gzip", archive_read_support_filter_gzip},
                               {"lzma", archive_read_support_filter_lzma},
                               {"zstd", archive_read_support_filter_zstd}};
 
-
 template <std::size_t N>
 Status enable_filters(archive* reader, const Filter (&filters)[N]) {
     for (const Filter& filter : filters) {
@@ -56,7 +55,9 @@ Status new_tar_reader(TarCompression compression, ArchiveReader& out) {
     return new_reader(compression, false, out);
 }
 
-Status new_decompressor(ArchiveReader& out) { return new_reader(TarCompression::layout, true, out); }
+Status new_decompressor(ArchiveReader& out) {
+    return new_reader(TarCompression::layout, true, out);
+}
 
 std::string archive_problem(archive* handle, const std::string& fallback) {
     const char* text = archive_error_string(handle);

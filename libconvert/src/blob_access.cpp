@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "finding_location.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/schema.h"
 #include "validate_internal.h"
 
@@ -100,12 +101,12 @@ bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& byt
         case BlobAccess::Load::missing:
             return false;
         case BlobAccess::Load::too_large:
-            out.error("OCI-DOCUMENT-TOO-LARGE",
+            out.error(codes::kOciDocumentTooLarge,
                       where(record.path, "") + "cannot check this document: " + why, record.path,
                       "", record.digest());
             return false;
         case BlobAccess::Load::unreadable:
-            out.error("OCI-BLOB-UNREADABLE",
+            out.error(codes::kOciBlobUnreadable,
                       where(record.path, "") + "expected to read the blob again, failed: " + why,
                       record.path, "", record.digest());
             return false;

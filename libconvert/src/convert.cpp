@@ -18,7 +18,9 @@
 
 #include "blob_copier.h"
 #include "convert_internal.h"
+#include "json_exact.h"
 #include "ociwasm/digest.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/json.h"
 #include "ociwasm/validate.h"
 #include "text.h"
@@ -149,7 +151,7 @@ Status Converter::plan(const std::set<std::string>* streamed) {
     if (!scan_.index_json) return Status::invalid(source_.name() + ": index.json is missing");
     rapidjson::Document index;
     JsonError error;
-    if (!parse_json(*scan_.index_json, index, &error)) {
+    if (!detail::parse_json_exact(*scan_.index_json, index, &error)) {
         return Status::invalid(source_.name() + ": index.json: " + error.message);
     }
     bool changed = false;
@@ -167,7 +169,7 @@ Status Converter::plan(const std::set<std::string>* streamed) {
         for (const auto& ref : refs) found += (found.empty() ? "" : ", ") + quoted(ref);
         std::string message = "no index.json descriptor has ref name " + quoted(options_.ref_name) +
                               "; found " + (found.empty() ? std::string("none") : found);
-        refuse("CONVERT-REF-NOT-FOUND", message, "index.json", "/manifests");
+        refuse(codes::kConvertRefNotFound, message, "index.json", "/manifests");
         return Status::invalid(source_.name() + ": " + message);
     }
     if (refused_) {
@@ -289,7 +291,7 @@ Status Converter::walk_nested_index(Value& descriptor, JsonAllocator& alloc,
         std::string bytes;
         rapidjson::Document nested;
         if (!scan_.find(digest) || !content(digest, bytes, kMaxDocumentSize) ||
-            !parse_json(bytes, nested, nullptr)) {
+            !detail::parse_json_exact(bytes, nested, nullptr)) {
             return Status::ok();  // missing or unreadable: left as it is (validation says why)
         }
         visiting_.enter(digest, level);
@@ -375,7 +377,7 @@ Status Converter::convert_manifest(const std::string& digest, bool in_scope, Man
         outcome.reason = "blob not in the layout";
     } else if (Status status = content(digest, bytes, kMaxDocumentSize); !status) {
         return status;
-    } else if (!parse_json(bytes, manifest, nullptr)) {
+    } else if (!detail::parse_json_exact(bytes, manifest, nullptr)) {
         outcome.reason = "not JSON";
     } else {
         outcome.from = detect_format(manifest);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "convert_internal.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
 #include "text.h"
@@ -120,14 +121,14 @@ Status Converter::to_new(rapidjson::Document& manifest, const std::string& file,
         if (auto digest = string_member(*config, "digest")) lockfile_digest.emplace(*digest);
     }
     if (!lockfile_digest || layers == nullptr || !layers->IsArray()) {
-        refuse("CONVERT-LOCKFILE-LAYERS",
+        refuse(codes::kConvertLockfileLayers,
                "expected a config descriptor with a digest and a layers array, found neither", file,
                "");
         return Status::ok();
     }
     for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
         if (string_member((*layers)[i], "mediaType") == media::kSpinLockfile) {
-            refuse("CONVERT-LOCKFILE-LAYERS",
+            refuse(codes::kConvertLockfileLayers,
                    "the config blob is the lockfile, and this layer is a lockfile too; expected "
                    "no lockfile layer in the old format, found one",
                    file, pointer_join("/layers", i));

@@ -16,9 +16,11 @@
 #include <rapidjson/pointer.h>
 
 #include "convert_internal.h"
+#include "json_exact.h"
 #include "layout_source_internal.h"
 #include "lockfile_view.h"
 #include "ociwasm/digest.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
 #include "text.h"
@@ -127,19 +129,19 @@ void plan_lockfile_features(OldFormatPlan& plan) {
     const std::string& file = plan.lockfile_file;
     if (const Value* version = find_member(lockfile, "spin_lock_version");
         version && version->IsInt() && version->GetInt() != 0) {
-        plan.lossy.push_back({"CONVERT-LOSSY-LOCK-VERSION", file, "/spin_lock_version",
+        plan.lossy.push_back({codes::kConvertLossyLockVersion, file, "/spin_lock_version",
                               "spin_lock_version is " + std::to_string(version->GetInt()) +
                                   "; Spin 1.x reads only 0, so it becomes 0"});
     }
     if (const Value* must = find_member(lockfile, "must_understand");
         must && !is_empty_container(*must)) {
-        plan.lossy.push_back({"CONVERT-LOSSY-LOCK-VERSION", file, "/must_understand",
+        plan.lossy.push_back({codes::kConvertLossyLockVersion, file, "/must_understand",
                               "must_understand " + write_canonical(*must) +
                                   " is not understood by Spin 1.x and is dropped"});
     }
     if (const Value* host = find_member(lockfile, "host_requirements");
         host && !is_empty_container(*host)) {
-        plan.lossy.push_back({"CONVERT-LOSSY-HOST-REQUIREMENTS", file, "/host_requirements",
+        plan.lossy.push_back({codes::kConvertLossyHostRequirements, file, "/host_requirements",
                               "host_requirements " + write_canonical(*host) +
                                   " cannot be expressed for Spin 1.x and is dropped"});
     }
@@ -148,7 +150,7 @@ void plan_lockfile_features(OldFormatPlan& plan) {
         const Value* deps = find_member((*triggers)[t], "trigger_dependencies");
         if (deps && !is_empty_container(*deps)) {
             plan.lossy.push_back(
-                {"CONVERT-LOSSY-TRIGGER-DEPENDENCIES", file,
+                {codes::kConvertLossyTriggerDependencies, file,
                  pointer_join(pointer_join("/triggers", t), "trigger_dependencies"),
                  "trigger dependencies are not supported by Spin 1.x and are "
                  "dropped"});
@@ -165,10 +167,10 @@ void plan_component_features(const OldFormatPlan& plan, ComponentProblems& by_co
              {"dependencies", "trigger_dependencies", "host_requirements"}) {
             const Value* value = find_member(component, feature);
             if (value == nullptr || is_empty_container(*value)) continue;
-            std::string code = feature == "dependencies" ? "CONVERT-LOSSY-DEPENDENCIES"
+            std::string code = feature == "dependencies" ? codes::kConvertLossyDependencies
                                : feature == "trigger_dependencies"
-                                   ? "CONVERT-LOSSY-TRIGGER-DEPENDENCIES"
-                                   : "CONVERT-LOSSY-HOST-REQUIREMENTS";
+                                   ? codes::kConvertLossyTriggerDependencies
+                                   : codes::kConvertLossyHostRequirements;
             by_component[c].push_back({code, plan.lockfile_file,
                                        pointer_join(pointer_join("/components", c), feature),
                                        std::string(feature) + " of component " +
@@ -228,14 +230,14 @@ void plan_file(const ContentRef& file, OldFormatPlan& plan, std::vector<Problem>
     std::string decoded;
     if (inline_text && !decode_base64(*inline_text, false, decoded)) {
         plan.refusals.push_back(
-            {"CONVERT-FILE-MISSING", lockfile_file, pointer_join(pointer, "inline"),
+            {codes::kConvertFileMissing, lockfile_file, pointer_join(pointer, "inline"),
              "file " + quoted(path) + " has inline content that is not base64 without padding"});
         return;
     }
     if (digest && inline_text) {
         std::string computed = sha256_digest(decoded);
         if (computed != *digest) {
-            plan.refusals.push_back({"CONVERT-FILE-MISSING", lockfile_file, pointer,
+            plan.refusals.push_back({codes::kConvertFileMissing, lockfile_file, pointer,
                                      "file " + quoted(path) + ": inline content hashes to " +
                                          computed + ", expected " + std::string(*digest)});
             return;
@@ -249,7 +251,7 @@ void plan_file(const ContentRef& file, OldFormatPlan& plan, std::vector<Problem>
             plan_data_layer(plan, std::move(*member));
         } else {
             plan.refusals.push_back(
-                {"CONVERT-FILE-MISSING", lockfile_file, pointer,
+                {codes::kConvertFileMissing, lockfile_file, pointer,
                  "file " + quoted(path) + " has digest " + std::string(*digest) +
                      "; expected a data layer, inline content or an archive member with it, "
                      "found none"});
@@ -265,7 +267,7 @@ void plan_file(const ContentRef& file, OldFormatPlan& plan, std::vector<Problem>
     } else {
         return;  // a source URI only: nothing in the layout to add
     }
-    lossy.push_back({"CONVERT-LOSSY-FILE-DIGEST", lockfile_file, pointer,
+    lossy.push_back({codes::kConvertLossyFileDigest, lockfile_file, pointer,
                      "file " + quoted(path) + " has no digest (" +
                          (inline_text ? "inline content" : "an archive member") +
                          "); Spin 1.x finds files by digest, so the lockfile gains \"digest\": " +
@@ -301,7 +303,7 @@ void plan_archive_extras(const std::string& file, OldFormatPlan& plan) {
             list += (i ? ", " : "") + quoted(unused[i]);
         }
         if (unused.size() > 5) list += ", ...";
-        plan.lossy.push_back({"CONVERT-LOSSY-ARCHIVE-EXTRA", file,
+        plan.lossy.push_back({codes::kConvertLossyArchiveExtra, file,
                               pointer_join("/layers", archive.layer),
                               std::to_string(unused.size()) +
                                   " archive member(s) that no lockfile file uses are dropped "
@@ -422,7 +424,7 @@ Status Converter::find_lockfile(const Value& manifest, const std::string& file, 
         }
     }
     if (lockfile_layers.size() != 1 || config == nullptr || !config->IsObject()) {
-        refuse("CONVERT-LOCKFILE-LAYERS",
+        refuse(codes::kConvertLockfileLayers,
                "expected exactly one lockfile layer and a config descriptor, found " +
                    std::to_string(lockfile_layers.size()) + " lockfile layers",
                file, "/layers");
@@ -432,7 +434,7 @@ Status Converter::find_lockfile(const Value& manifest, const std::string& file, 
     plan.lockfile_digest = string_at((*layers)[plan.lockfile_layer], "digest").value_or("");
     plan.lockfile_file = blob_path(plan.lockfile_digest);
     if (!scan_.find(plan.lockfile_digest)) {
-        refuse("CONVERT-LOCKFILE-LAYERS",
+        refuse(codes::kConvertLockfileLayers,
                "the lockfile layer " + plan.lockfile_digest +
                    " is not in the layout; expected it, since it becomes the config blob",
                file, pointer_join("/layers", plan.lockfile_layer));
@@ -442,8 +444,9 @@ Status Converter::find_lockfile(const Value& manifest, const std::string& file, 
     if (Status status = content(plan.lockfile_digest, bytes, kMaxDocumentSize); !status) {
         return status;
     }
-    if (JsonError error; !parse_json(bytes, plan.lockfile, &error) || !plan.lockfile.IsObject()) {
-        refuse("CONVERT-LOCKFILE-LAYERS",
+    if (JsonError error;
+        !detail::parse_json_exact(bytes, plan.lockfile, &error) || !plan.lockfile.IsObject()) {
+        refuse(codes::kConvertLockfileLayers,
                "expected a JSON object lockfile, found: " +
                    (error.message.empty() ? "not an object" : error.message),
                plan.lockfile_file, error.pointer);
@@ -499,7 +502,7 @@ Status Converter::plan_image_config(const Value& config, OldFormatPlan& plan) {
         "the old format has no image config, so this one is dropped and converting back writes "
         "the standard one: ";
     for (std::size_t i = 0; i < why.size(); ++i) message += (i ? "; " : "") + why[i];
-    plan.lossy.push_back({"CONVERT-LOSSY-IMAGE-CONFIG", blob_path(config_digest), "", message});
+    plan.lossy.push_back({codes::kConvertLossyImageConfig, blob_path(config_digest), "", message});
     return Status::ok();
 }
 
@@ -517,7 +520,7 @@ Status Converter::plan_archive_layers(const Value& layers, const std::string& fi
     }
     for (ArchiveLayer& archive : plan.archives) {
         if (!scan_.find(archive.digest)) {
-            plan.refusals.push_back({"CONVERT-FILE-MISSING", file,
+            plan.refusals.push_back({codes::kConvertFileMissing, file,
                                      pointer_join("/layers", archive.layer),
                                      "the archive layer " + archive.digest +
                                          " is not in the layout; expected it, since its files "

@@ -8,7 +8,9 @@ namespace ociwasm {
 
 namespace {
 
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_lower_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 bool is_lower_hex(std::string_view s) {
     for (char c : s) {
@@ -63,7 +65,9 @@ bool is_valid_encoded(std::string_view encoded) {
     return true;
 }
 
-bool is_verifiable_algorithm(std::string_view algorithm) { return md_for(algorithm) != nullptr; }
+bool is_verifiable_algorithm(std::string_view algorithm) {
+    return md_for(algorithm) != nullptr;
+}
 
 std::optional<Digest> parse_digest(std::string_view text, std::string* why) {
     auto fail = [&](std::string reason) -> std::optional<Digest> {
@@ -72,7 +76,8 @@ std::optional<Digest> parse_digest(std::string_view text, std::string* why) {
     };
     auto colon = text.find(':');
     if (colon == std::string_view::npos) {
-        return fail("digest \"" + std::string(text) + "\" has no ':' between algorithm and encoded");
+        return fail("digest \"" + std::string(text) +
+                    "\" has no ':' between algorithm and encoded");
     }
     std::string_view algorithm = text.substr(0, colon);
     std::string_view encoded = text.substr(colon + 1);
@@ -86,9 +91,10 @@ std::optional<Digest> parse_digest(std::string_view text, std::string* why) {
     }
     std::size_t expected = algorithm == "sha256" ? 64 : algorithm == "sha512" ? 128 : 0;
     if (expected != 0 && (encoded.size() != expected || !is_lower_hex(encoded))) {
-        return fail(std::string(algorithm) + " digest must be " + std::to_string(expected) +
-                    " lowercase hex characters, found " + std::to_string(encoded.size()) +
-                    (is_lower_hex(encoded) ? " characters" : " characters that are not all lowercase hex"));
+        return fail(
+            std::string(algorithm) + " digest must be " + std::to_string(expected) +
+            " lowercase hex characters, found " + std::to_string(encoded.size()) +
+            (is_lower_hex(encoded) ? " characters" : " characters that are not all lowercase hex"));
     }
     return Digest{std::string(algorithm), std::string(encoded)};
 }
@@ -114,7 +120,9 @@ StreamHasher::~StreamHasher() = default;
 StreamHasher::StreamHasher(StreamHasher&&) noexcept = default;
 StreamHasher& StreamHasher::operator=(StreamHasher&&) noexcept = default;
 
-bool StreamHasher::valid() const { return impl_ && impl_->ctx != nullptr; }
+bool StreamHasher::valid() const {
+    return impl_ && impl_->ctx != nullptr;
+}
 
 void StreamHasher::update(const void* data, std::size_t size) {
     bytes_ += size;
@@ -143,6 +151,8 @@ std::string sha512_hex(std::string_view data) {
     return hasher.finish_hex();
 }
 
-std::string sha256_digest(std::string_view data) { return "sha256:" + sha256_hex(data); }
+std::string sha256_digest(std::string_view data) {
+    return "sha256:" + sha256_hex(data);
+}
 
 }  // namespace ociwasm

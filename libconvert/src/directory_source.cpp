@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "layout_source_internal.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/layout.h"
 
 namespace ociwasm {
@@ -66,7 +67,7 @@ std::string describe_mode(mode_t mode) {
 }
 
 void add_not_regular(Findings& findings, const std::string& file, const std::string& found) {
-    findings.error("LAYOUT-NOT-REGULAR-FILE",
+    findings.error(codes::kLayoutNotRegularFile,
                    file + ": expected a regular file, found " + found +
                        " (layout files are never followed through links)",
                    file);
@@ -300,7 +301,7 @@ class DirectoryLayoutSource : public LayoutSource {
         }
         std::size_t limit = detail::top_level_file_limit(options);
         if (static_cast<std::uint64_t>(info.st_size) > limit) {
-            findings.error("LAYOUT-FILE-TOO-LARGE",
+            findings.error(codes::kLayoutFileTooLarge,
                            std::string(name) + ": expected at most " + std::to_string(limit) +
                                " bytes, found " + std::to_string(info.st_size),
                            name);
@@ -322,7 +323,7 @@ class DirectoryLayoutSource : public LayoutSource {
             case OpenResult::missing:
                 return Status::ok();
             case OpenResult::not_regular:
-                findings.error("LAYOUT-NOT-REGULAR-FILE",
+                findings.error(codes::kLayoutNotRegularFile,
                                "blobs: expected a directory, found " + found, "blobs");
                 return Status::ok();
             case OpenResult::failed:

@@ -32,8 +32,8 @@ void Findings::error(std::string code, std::string message, std::string file, st
              std::move(pointer), std::move(digest)));
 }
 
-void Findings::warning(std::string code, std::string message, std::string file,
-                       std::string pointer, std::string digest) {
+void Findings::warning(std::string code, std::string message, std::string file, std::string pointer,
+                       std::string digest) {
     add(make(Severity::warning, std::move(code), std::move(message), std::move(file),
              std::move(pointer), std::move(digest)));
 }
@@ -53,8 +53,12 @@ std::size_t Findings::count(Severity severity) const {
         items_.begin(), items_.end(), [&](const Finding& f) { return f.severity == severity; }));
 }
 
-bool Findings::has_errors() const { return count(Severity::error) > 0; }
-bool Findings::has_warnings() const { return count(Severity::warning) > 0; }
+bool Findings::has_errors() const {
+    return count(Severity::error) > 0;
+}
+bool Findings::has_warnings() const {
+    return count(Severity::warning) > 0;
+}
 
 bool Findings::contains(std::string_view code) const {
     return std::any_of(items_.begin(), items_.end(),

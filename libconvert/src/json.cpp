@@ -21,7 +21,7 @@ namespace {
 // Forwards SAX events to the Document while enforcing what RapidJSON does not: unique member
 // names per object and a nesting limit. Keeps the path so errors carry a JSON pointer.
 class CheckingHandler {
-public:
+  public:
     CheckingHandler(rapidjson::Document& doc, const JsonLimits& limits)
         : doc_(doc), limits_(limits) {}
 
@@ -88,7 +88,7 @@ public:
         return out;
     }
 
-private:
+  private:
     // RapidJSON decodes an escaped low surrogate without its high half (a lone "\\udc00" or a
     // reversed pair) into the three-byte encoding of a surrogate code point, which is not UTF-8.
     // Raw input bytes are already checked (kParseValidateEncodingFlag), so this only sees escapes.

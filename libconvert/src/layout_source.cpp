@@ -12,6 +12,7 @@
 
 #include "layout_source_internal.h"
 #include "ociwasm/digest.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/layout.h"
 
 namespace ociwasm {
@@ -68,7 +69,7 @@ LayoutPath classify_layout_path(std::string_view path) {
 }
 
 void add_blob_name_finding(Findings& findings, const std::string& file, const std::string& why) {
-    findings.error("OCI-BLOB-NAME",
+    findings.error(codes::kOciBlobName,
                    file +
                        ": expected a blob named blobs/<algorithm>/<encoded> that forms a "
                        "valid digest; " +

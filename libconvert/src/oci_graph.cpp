@@ -38,8 +38,8 @@ std::optional<std::string_view> ref_name_of(const rapidjson::Value& descriptor) 
         return std::nullopt;
     }
     const rapidjson::Value& map = annotations->value;
-    auto name = map.FindMember(rapidjson::StringRef(media::kRefNameAnnotation.data(),
-                                                    media::kRefNameAnnotation.size()));
+    auto name = map.FindMember(
+        rapidjson::StringRef(media::kRefNameAnnotation.data(), media::kRefNameAnnotation.size()));
     if (name == map.MemberEnd() || !name->value.IsString()) return std::nullopt;
     return std::string_view(name->value.GetString(), name->value.GetStringLength());
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/json.h"
 #include "text.h"
 #include "validate_internal.h"
@@ -29,13 +30,13 @@ struct Shape {
 
 extern const Shape kDescriptorShape;
 
-constexpr Member kPlatform[] = {{"architecture"}, {"os"}, {"os.version"},
+constexpr Member kPlatform[] = {{"architecture"}, {"os"},      {"os.version"},
                                 {"os.features"},  {"variant"}, {"features"}};
 const Shape kPlatformShape{kPlatform};
 
-constexpr Member kDescriptor[] = {{"mediaType"}, {"digest"},       {"size"},
-                                  {"urls"},      {"annotations"},  {"data"},
-                                  {"artifactType"}, {"platform", &kPlatformShape}};
+constexpr Member kDescriptor[] = {
+    {"mediaType"},   {"digest"}, {"size"},         {"urls"},
+    {"annotations"}, {"data"},   {"artifactType"}, {"platform", &kPlatformShape}};
 const Shape kDescriptorShape{kDescriptor};
 
 constexpr Member kManifest[] = {{"schemaVersion"},
@@ -47,29 +48,37 @@ constexpr Member kManifest[] = {{"schemaVersion"},
                                 {"annotations"}};
 const Shape kManifestShape{kManifest};
 
-constexpr Member kIndex[] = {{"schemaVersion"}, {"mediaType"}, {"artifactType"},
-                             {"manifests", &kDescriptorShape}, {"subject", &kDescriptorShape},
+constexpr Member kIndex[] = {{"schemaVersion"},
+                             {"mediaType"},
+                             {"artifactType"},
+                             {"manifests", &kDescriptorShape},
+                             {"subject", &kDescriptorShape},
                              {"annotations"}};
 const Shape kIndexShape{kIndex};
 
-constexpr Member kExecution[] = {{"User"},       {"ExposedPorts"}, {"Env"},       {"Entrypoint"},
+constexpr Member kExecution[] = {{"User"},       {"ExposedPorts"}, {"Env"},        {"Entrypoint"},
                                  {"Cmd"},        {"Volumes"},      {"WorkingDir"}, {"Labels"},
-                                 {"StopSignal"}, {"ArgsEscaped"},  {"Memory"},    {"MemorySwap"},
+                                 {"StopSignal"}, {"ArgsEscaped"},  {"Memory"},     {"MemorySwap"},
                                  {"CpuShares"},  {"Healthcheck"}};
 const Shape kExecutionShape{kExecution};
 
 constexpr Member kRootfs[] = {{"type"}, {"diff_ids"}};
 const Shape kRootfsShape{kRootfs};
 
-constexpr Member kHistory[] = {{"created"}, {"created_by"}, {"author"}, {"comment"},
-                               {"empty_layer"}};
+constexpr Member kHistory[] = {
+    {"created"}, {"created_by"}, {"author"}, {"comment"}, {"empty_layer"}};
 const Shape kHistoryShape{kHistory};
 
-constexpr Member kImageConfig[] = {{"created"},     {"author"},
-                                   {"architecture"}, {"os"},
-                                   {"os.version"},  {"os.features"},
-                                   {"variant"},     {"config", &kExecutionShape},
-                                   {"rootfs", &kRootfsShape}, {"history", &kHistoryShape}};
+constexpr Member kImageConfig[] = {{"created"},
+                                   {"author"},
+                                   {"architecture"},
+                                   {"os"},
+                                   {"os.version"},
+                                   {"os.features"},
+                                   {"variant"},
+                                   {"config", &kExecutionShape},
+                                   {"rootfs", &kRootfsShape},
+                                   {"history", &kHistoryShape}};
 const Shape kImageConfigShape{kImageConfig};
 
 constexpr Member kOciLayout[] = {{"imageLayoutVersion"}};
@@ -121,7 +130,8 @@ void check_value(const rapidjson::Value& value, const Shape& shape, std::string_
         check_object(value, shape, file, pointer, out);
     } else if (value.IsArray()) {
         for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
-            if (value[i].IsObject()) check_object(value[i], shape, file, pointer_join(pointer, i), out);
+            if (value[i].IsObject())
+                check_object(value[i], shape, file, pointer_join(pointer, i), out);
         }
     }
 }
@@ -149,7 +159,7 @@ void check_object(const rapidjson::Value& object, const Shape& shape, std::strin
             continue;
         }
         if (folded == nullptr) continue;
-        out.error("OCI-MEMBER-CASE",
+        out.error(codes::kOciMemberCase,
                   std::string(file) + ": " + at + ": expected member names that differ from " +
                       "the spec's \"" + std::string(folded->name) +
                       "\" by more than letter case, found " + quoted(name) +

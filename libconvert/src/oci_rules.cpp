@@ -11,6 +11,7 @@
 
 #include "finding_location.h"
 #include "ociwasm/digest.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
 #include "ociwasm/schema.h"
@@ -313,7 +314,7 @@ void check_annotations(const rapidjson::Value& annotations, std::string_view fil
     if (auto created = string_member(annotations, kCreatedAnnotation)) {
         if (!is_rfc3339_date_time(*created)) {
             std::string at = pointer_join(pointer, kCreatedAnnotation);
-            out.warning("OCI-ANNOTATION-CREATED",
+            out.warning(codes::kOciAnnotationCreated,
                         where(file, at) + "expected an RFC 3339 date-time such as " +
                             "\"2024-01-31T12:00:00Z\", found " + quoted(*created),
                         std::string(file), at);
@@ -323,7 +324,7 @@ void check_annotations(const rapidjson::Value& annotations, std::string_view fil
         if (auto ref_name = string_member(annotations, media::kRefNameAnnotation)) {
             if (!is_valid_ref_name(*ref_name)) {
                 std::string at = pointer_join(pointer, media::kRefNameAnnotation);
-                out.error("OCI-REF-NAME-INVALID",
+                out.error(codes::kOciRefNameInvalid,
                           where(file, at) +
                               "expected a ref name of components made of letters and digits "
                               "joined by one of -._:@+ or \"--\", separated by \"/\", found " +
@@ -342,11 +343,11 @@ void check_embedded_data(std::string_view data, const std::optional<Digest>& dig
                          const std::string& at, Findings& out) {
     std::string decoded;
     if (!decode_base64(data, true, decoded)) {
-        out.error("OCI-DATA-INVALID",
+        out.error(codes::kOciDataInvalid,
                   where(file, at) + "expected standard base64 with padding, found " + quoted(data),
                   std::string(file), at);
     } else if (size && decoded.size() != *size) {
-        out.error("OCI-DATA-MISMATCH",
+        out.error(codes::kOciDataMismatch,
                   where(file, at) + "expected data of " + std::to_string(*size) +
                       " bytes (the descriptor's size), found " + std::to_string(decoded.size()) +
                       " bytes",
@@ -354,7 +355,7 @@ void check_embedded_data(std::string_view data, const std::optional<Digest>& dig
     } else if (digest && is_verifiable_algorithm(digest->algorithm)) {
         std::string computed = digest_hex(digest->algorithm, decoded);
         if (computed != digest->encoded) {
-            out.error("OCI-DATA-MISMATCH",
+            out.error(codes::kOciDataMismatch,
                       where(file, at) + "expected data hashing to " + digest->str() + ", found " +
                           digest->algorithm + ":" + computed,
                       std::string(file), at, digest->str());
@@ -373,7 +374,7 @@ void check_descriptor_fields(const rapidjson::Value& descriptor, std::string_vie
         digest = parse_digest(*text, &why);
         if (!digest) {
             std::string at = pointer + "/digest";
-            out.error("OCI-DIGEST-INVALID",
+            out.error(codes::kOciDigestInvalid,
                       where(file, at) + "expected a digest algorithm:encoded (sha256: 64 " +
                           "lowercase hex), found " + quoted(*text) +
                           (why.empty() ? std::string() : " (" + why + ")"),
@@ -397,7 +398,7 @@ void check_descriptor_fields(const rapidjson::Value& descriptor, std::string_vie
             const rapidjson::Value& url = (*urls)[i];
             if (!url.IsString() || is_uri_reference_absolute(as_view(url))) continue;
             std::string at = pointer_join(pointer + "/urls", i);
-            out.error("OCI-URL-INVALID",
+            out.error(codes::kOciUrlInvalid,
                       where(file, at) + "expected an RFC 3986 URI (scheme:...), found " +
                           quoted(as_view(url)),
                       std::string(file), at);
@@ -411,7 +412,7 @@ void check_descriptor_fields(const rapidjson::Value& descriptor, std::string_vie
     if (media_type == media::kOciEmpty) {
         if (digest && digest->str() != media::kOciEmptyDigest) {
             std::string at = pointer + "/digest";
-            out.error("OCI-EMPTY-DESCRIPTOR",
+            out.error(codes::kOciEmptyDescriptor,
                       where(file, at) + "expected the digest of the empty JSON blob {} (" +
                           std::string(media::kOciEmptyDigest) + ") for " +
                           std::string(media::kOciEmpty) + ", found " + digest->str(),
@@ -419,7 +420,7 @@ void check_descriptor_fields(const rapidjson::Value& descriptor, std::string_vie
         }
         if (size && *size != 2) {
             std::string at = pointer + "/size";
-            out.error("OCI-EMPTY-DESCRIPTOR",
+            out.error(codes::kOciEmptyDescriptor,
                       where(file, at) + "expected size 2 (the empty JSON blob {}) for " +
                           std::string(media::kOciEmpty) + ", found " + std::to_string(*size),
                       std::string(file), at);
@@ -443,7 +444,7 @@ void check_manifest_body(const rapidjson::Value& manifest, std::string_view file
                          Findings& out) {
     if (!manifest.IsObject()) return;
     if (has_member(manifest, "manifests")) {
-        out.error("OCI-MANIFEST-HAS-MANIFESTS",
+        out.error(codes::kOciManifestHasManifests,
                   where(file, "/manifests") +
                       "expected a manifest without \"manifests\" (only an index has them), "
                       "found a manifests member",
@@ -457,7 +458,7 @@ void check_manifest_body(const rapidjson::Value& manifest, std::string_view file
 
     if (const rapidjson::Value* layers = find_member(manifest, "layers");
         layers != nullptr && layers->IsArray() && layers->Empty()) {
-        out.warning("OCI-LAYERS-EMPTY",
+        out.warning(codes::kOciLayersEmpty,
                     where(file, "/layers") + "expected at least one layer, found none",
                     std::string(file), "/layers");
     }
@@ -465,7 +466,7 @@ void check_manifest_body(const rapidjson::Value& manifest, std::string_view file
     const rapidjson::Value* config = find_member(manifest, "config");
     if (config != nullptr && string_member(*config, "mediaType") == media::kOciEmpty &&
         !has_member(manifest, "artifactType")) {
-        out.error("OCI-ARTIFACTTYPE-REQUIRED",
+        out.error(codes::kOciArtifacttypeRequired,
                   where(file, "/config/mediaType") +
                       "expected \"artifactType\" to be set because config.mediaType is " +
                       std::string(media::kOciEmpty) + ", found no artifactType",
@@ -480,7 +481,7 @@ void check_index_body(const rapidjson::Value& index, std::string_view file, bool
     for (std::string_view banned : {std::string_view("config"), std::string_view("layers")}) {
         if (!has_member(index, banned)) continue;
         std::string at = pointer_join("", banned);
-        out.error("OCI-INDEX-HAS-LAYERS",
+        out.error(codes::kOciIndexHasLayers,
                   where(file, at) + "expected an index without \"" + std::string(banned) +
                       "\" (only a manifest has it), found a " + std::string(banned) + " member",
                   std::string(file), at);
@@ -498,7 +499,7 @@ void check_body_media_type(const rapidjson::Value& doc, std::string_view file,
     if (!media_type) return;
     if (!descriptor_type.empty()) {
         if (*media_type == descriptor_type) return;
-        out.error("OCI-MEDIATYPE-MISMATCH",
+        out.error(codes::kOciMediatypeMismatch,
                   where(file, "/mediaType") + "expected " + quoted(descriptor_type) +
                       " (the mediaType of the descriptor pointing here), found " +
                       quoted(*media_type),
@@ -506,7 +507,7 @@ void check_body_media_type(const rapidjson::Value& doc, std::string_view file,
         return;
     }
     if (*media_type == expected) return;
-    out.error("OCI-MEDIATYPE-INVALID",
+    out.error(codes::kOciMediatypeInvalid,
               where(file, "/mediaType") + "expected " + quoted(expected) + ", found " +
                   quoted(*media_type),
               std::string(file), "/mediaType");
@@ -526,7 +527,7 @@ void check_image_config(const rapidjson::Value& config, std::string_view file, F
         if (equals != std::string_view::npos && equals > 0) continue;
         std::string at = pointer_join("/config/Env", i);
         out.error(
-            "OCI-CONFIG-ENV",
+            codes::kOciConfigEnv,
             where(file, at) + "expected an environment entry KEY=value, found " + quoted(text),
             std::string(file), at);
     }
@@ -536,7 +537,7 @@ void check_oci_layout(std::string_view bytes, std::string_view file, Findings& o
     rapidjson::Document doc;
     JsonError error;
     auto bad = [&](const std::string& pointer, const std::string& message) {
-        out.error("LAYOUT-BAD-OCI-LAYOUT", where(file, pointer) + message, std::string(file),
+        out.error(codes::kLayoutBadOciLayout, where(file, pointer) + message, std::string(file),
                   pointer);
     };
     if (!parse_json(bytes, doc, &error)) {
@@ -567,13 +568,13 @@ void check_oci_layout(std::string_view bytes, std::string_view file, Findings& o
     Findings schema;
     if (check_schema(SchemaKind::layout, doc, file, schema)) return;
     for (const Finding& finding : schema.all()) {
-        out.error("LAYOUT-BAD-OCI-LAYOUT", finding.message, finding.file, finding.pointer);
+        out.error(codes::kLayoutBadOciLayout, finding.message, finding.file, finding.pointer);
     }
 }
 
 void drop_redundant_schema_findings(Findings& findings) {
     auto is_schema = [](const Finding& f) {
-        return f.code == "OCI-SCHEMA" || f.code == "SPIN-LOCKFILE-SCHEMA";
+        return f.code == codes::kOciSchema || f.code == codes::kSpinLockfileSchema;
     };
     std::set<std::pair<std::string, std::string>> specific;
     for (const Finding& f : findings.all()) {

@@ -7,17 +7,14 @@
 #include <string_view>
 
 #include "ociwasm/finding.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/report.h"
 #include "text.h"
 
 namespace ociwasm::detail {
 
-// One entry of the finding-code catalogue (README "Finding codes").
-struct CodeInfo {
-    std::string_view code;
-    Severity severity;
-    std::string_view description;
-};
+// One entry of the finding-code catalogue (ociwasm/finding_codes.h).
+using CodeInfo = FindingCode;
 
 // The catalogue entry of `code`, or nullptr when the code is not catalogued.
 const CodeInfo* find_code(std::string_view code);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "finding_location.h"
+#include "ociwasm/finding_codes.h"
 #include "schema_internal.h"
 
 namespace ociwasm {
@@ -100,7 +101,7 @@ std::string_view schema_file(SchemaKind kind) {
 }
 
 std::string_view schema_code(SchemaKind kind) {
-    return kind == SchemaKind::lockfile ? "SPIN-LOCKFILE-SCHEMA" : "OCI-SCHEMA";
+    return kind == SchemaKind::lockfile ? codes::kSpinLockfileSchema : codes::kOciSchema;
 }
 
 bool check_schema(SchemaKind kind, const rapidjson::Value& doc, std::string_view file,

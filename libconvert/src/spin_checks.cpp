@@ -15,6 +15,7 @@
 #include "layout_source_internal.h"
 #include "lockfile_view.h"
 #include "ociwasm/digest.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
 #include "text.h"
@@ -68,7 +69,7 @@ void check_inline(const rapidjson::Value& ref, std::string_view file, const std:
     std::string computed = sha256_hex(decoded);
     if (computed == digest->encoded) return;
     std::string at = pointer + "/inline";
-    out.error("SPIN-INLINE-DIGEST-MISMATCH",
+    out.error(codes::kSpinInlineDigestMismatch,
               where(file, at) + "expected inline content hashing to " + digest->str() +
                   " (its digest), found sha256:" + computed,
               std::string(file), at);
@@ -114,7 +115,7 @@ class SpinCrossCheck {
         }
         referenced_.assign(layers_.size(), false);
         if (layers_.size() > kMaxSpinLayers) {
-            out_.warning("SPIN-TOO-MANY-LAYERS",
+            out_.warning(codes::kSpinTooManyLayers,
                          where(input_.manifest_file, "/layers") + "expected at most " +
                              std::to_string(kMaxSpinLayers) +
                              " layers (some registries refuse more; Spin switches to archive "
@@ -151,7 +152,7 @@ class SpinCrossCheck {
         const std::string& file = input_.lockfile_file;
         if (!digest) {
             if (has_inline) return;
-            out_.error("SPIN-SOURCE-DIGEST-MISSING",
+            out_.error(codes::kSpinSourceDigestMissing,
                        where(file, pointer) + "expected the " + std::string(what) +
                            " source to carry a digest naming a wasm layer (or inline content), "
                            "found neither",
@@ -183,7 +184,7 @@ class SpinCrossCheck {
         } else {
             message += "no such layer";
         }
-        out_.error("SPIN-SOURCE-DIGEST-MISSING", message, file, at, std::string(*digest));
+        out_.error(codes::kSpinSourceDigestMissing, message, file, at, std::string(*digest));
     }
 
     void check_file(const rapidjson::Value& file_ref, const std::string& pointer) {
@@ -256,7 +257,7 @@ class SpinCrossCheck {
         } else {
             found = "none";
         }
-        out_.error("SPIN-FILE-MISSING",
+        out_.error(codes::kSpinFileMissing,
                    where(file, pointer) + "expected file " + what +
                        " inline, as a data layer or inside an archive layer of " +
                        input_.manifest_file + ", found " + found,
@@ -273,12 +274,12 @@ class SpinCrossCheck {
             std::string pointer =
                 record != nullptr ? std::string() : "/layers/" + std::to_string(layer_index);
             if (listing.checked) {
-                out_.error("SPIN-ARCHIVE-INVALID",
+                out_.error(codes::kSpinArchiveInvalid,
                            where(file, pointer) + "expected a readable tar.gz archive (" +
                                std::string(media::kArchiveLayer) + "), found " + listing.problem,
                            file, pointer, digest);
             } else if (record != nullptr) {
-                out_.info("SPIN-ARCHIVE-UNCHECKED",
+                out_.info(codes::kSpinArchiveUnchecked,
                           where(file, pointer) + "archive layer not listed: " + listing.problem +
                               "; files it may hold are not checked",
                           file, pointer, digest);
@@ -291,7 +292,7 @@ class SpinCrossCheck {
         for (std::size_t i = 0; i < layers_.size(); ++i) {
             if (referenced_[i]) continue;
             std::string at = "/layers/" + std::to_string(i);
-            out_.warning("SPIN-LAYER-UNREFERENCED",
+            out_.warning(codes::kSpinLayerUnreferenced,
                          where(input_.manifest_file, at) + "expected every layer to be used by " +
                              "the lockfile " + input_.lockfile_file + ", found layer " +
                              layers_[i].digest + " (" + quoted(layers_[i].media_type) +
@@ -329,7 +330,7 @@ void check_lockfile_internal(const rapidjson::Value& lockfile, std::string_view 
             auto component = string_member(*config, "component");
             if (!component || component_ids.count(std::string(*component)) > 0) continue;
             std::string at = pointer_join("/triggers", i) + "/trigger_config/component";
-            out.error("SPIN-TRIGGER-COMPONENT-MISSING",
+            out.error(codes::kSpinTriggerComponentMissing,
                       where(file, at) + "expected the id of a component in /components, found " +
                           quoted(*component) + " which no component has",
                       std::string(file), at);
@@ -344,7 +345,7 @@ void check_lockfile_internal(const rapidjson::Value& lockfile, std::string_view 
         if (!path) return;
         if (auto problem = path_problem(*path)) {
             std::string at = ref.pointer + "/path";
-            out.error("SPIN-FILE-PATH-UNSAFE",
+            out.error(codes::kSpinFilePathUnsafe,
                       where(file, at) +
                           "expected a relative path with forward slashes and no \"..\", found " +
                           *problem + " " + quoted(*path),
@@ -372,7 +373,7 @@ std::optional<std::size_t> pick_lockfile_layer(const rapidjson::Value& manifest,
         for (std::size_t index : lockfiles) {
             if (index == chosen) continue;
             std::string at = "/layers/" + std::to_string(index);
-            out.error("SPIN-LOCKFILE-MULTIPLE",
+            out.error(codes::kSpinLockfileMultiple,
                       where(manifest_file, at) + "expected exactly one layer of type " +
                           std::string(media::kSpinLockfile) + ", found " +
                           std::to_string(lockfiles.size()) +
@@ -383,7 +384,7 @@ std::optional<std::size_t> pick_lockfile_layer(const rapidjson::Value& manifest,
     }
     if (chosen + 1 != layers->Size()) {
         std::string at = "/layers/" + std::to_string(chosen);
-        out.warning("SPIN-LOCKFILE-NOT-LAST",
+        out.warning(codes::kSpinLockfileNotLast,
                     where(manifest_file, at) + "expected the lockfile layer last (at /layers/" +
                         std::to_string(layers->Size() - 1) + "), found it at " + at,
                     std::string(manifest_file), at);
@@ -395,7 +396,7 @@ void check_spin_config(const rapidjson::Value* config, std::string_view config_f
                        std::string_view config_media_type, std::string_view manifest_file,
                        const std::string& lockfile_digest, Findings& out) {
     if (config_media_type != media::kOciConfig) {
-        out.warning("SPIN-PLATFORM",
+        out.warning(codes::kSpinPlatform,
                     where(manifest_file, "/config/mediaType") + "expected an image config (" +
                         std::string(media::kOciConfig) +
                         ") with architecture wasm and os wasip1 that runtimes can run, found " +
@@ -408,20 +409,20 @@ void check_spin_config(const rapidjson::Value* config, std::string_view config_f
 
     auto os = string_member(*config, "os");
     if (os && *os == "Wasip1") {
-        out.warning("SPIN-PLATFORM",
+        out.warning(codes::kSpinPlatform,
                     where(file, "/os") +
                         "expected os \"wasip1\" (lowercase), found \"Wasip1\" "
                         "(written by one Spin build; some runtimes reject it)",
                     file, "/os");
     } else if (os && *os != "wasip1" && *os != "wasi") {
         out.warning(
-            "SPIN-PLATFORM",
+            codes::kSpinPlatform,
             where(file, "/os") + "expected os \"wasip1\" (or \"wasi\"), found " + quoted(*os), file,
             "/os");
     }
     auto architecture = string_member(*config, "architecture");
     if (architecture && *architecture != "wasm") {
-        out.warning("SPIN-PLATFORM",
+        out.warning(codes::kSpinPlatform,
                     where(file, "/architecture") + "expected architecture \"wasm\", found " +
                         quoted(*architecture),
                     file, "/architecture");
@@ -437,7 +438,7 @@ void check_spin_config(const rapidjson::Value* config, std::string_view config_f
         std::string at = labels != nullptr && labels->IsObject() ? "/config/Labels"
                          : inner != nullptr && inner->IsObject() ? "/config"
                                                                  : "";
-        out.warning("SPIN-LABEL-MISSING",
+        out.warning(codes::kSpinLabelMissing,
                     where(file, at) + "expected label " +
                         std::string(media::kLockedAppDigestLabel) + " = " +
                         (lockfile_digest.empty() ? std::string("the lockfile layer's digest")
@@ -450,7 +451,7 @@ void check_spin_config(const rapidjson::Value* config, std::string_view config_f
     if (!label->IsString() || lockfile_digest.empty()) return;
     if (as_view(*label) == lockfile_digest) return;
     std::string at = pointer_join("/config/Labels", media::kLockedAppDigestLabel);
-    out.error("SPIN-LABEL-MISMATCH",
+    out.error(codes::kSpinLabelMismatch,
               where(file, at) + "expected the lockfile layer's digest " + lockfile_digest +
                   ", found " + quoted(as_view(*label)),
               file, at);
@@ -466,7 +467,7 @@ void check_wasm_header(std::string_view head, std::uint64_t size, std::string_vi
     const std::string file(blob_file);
     const WasmHeader header = read_wasm_header(head);
     if (header.shape == WasmHeader::Shape::no_magic) {
-        out.error("WASM-MAGIC",
+        out.error(codes::kWasmMagic,
                   where(file, "") +
                       "expected a wasm binary starting with \\0asm (00 61 73 6d), "
                       "found " +
@@ -475,7 +476,7 @@ void check_wasm_header(std::string_view head, std::uint64_t size, std::string_vi
         return;
     }
     if (size < kWasmHeaderSize || header.shape == WasmHeader::Shape::truncated) {
-        out.error("WASM-MAGIC",
+        out.error(codes::kWasmMagic,
                   where(file, "") + "expected an 8-byte wasm header (magic and version), found " +
                       std::to_string(size) + " bytes",
                   file, "", std::string(digest));
@@ -490,7 +491,8 @@ void check_wasm_header(std::string_view head, std::uint64_t size, std::string_vi
     } else {
         kind = "wasm of an unrecognised kind (version bytes " + hex_bytes(head.substr(4, 4)) + ")";
     }
-    out.info("WASM-KIND", where(file, "") + "this layer is " + kind, file, "", std::string(digest));
+    out.info(codes::kWasmKind, where(file, "") + "this layer is " + kind, file, "",
+             std::string(digest));
 }
 
 }  // namespace ociwasm::detail

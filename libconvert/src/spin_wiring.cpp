@@ -8,6 +8,7 @@
 
 #include "finding_location.h"
 #include "ociwasm/digest.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
 #include "validate_internal.h"
@@ -31,7 +32,7 @@ const rapidjson::Value& layer_at(const rapidjson::Value& manifest, std::size_t i
 SpinWiring::SpinWiring(BlobAccess& blobs, Findings& out)
     : blobs_(blobs),
       out_(out),
-      lockfiles_({"SPIN-LOCKFILE-INVALID", "a Spin lockfile", SchemaKind::lockfile,
+      lockfiles_({codes::kSpinLockfileInvalid, "a Spin lockfile", SchemaKind::lockfile,
                   check_lockfile_internal}) {}
 
 void SpinWiring::config_reached(const BlobRecord& record, std::string_view media_type) {
@@ -57,7 +58,7 @@ void SpinWiring::manifest_walked(const WalkedManifest& walked) {
 void SpinWiring::finish() {
     if (lock_version_files_.empty()) return;
     std::erase_if(out_.all(), [&](const Finding& f) {
-        return f.code == "SPIN-LOCKFILE-SCHEMA" && f.pointer.empty() &&
+        return f.code == codes::kSpinLockfileSchema && f.pointer.empty() &&
                lock_version_files_.count(f.file) > 0 &&
                f.message.find("\"spin_lock_version\"") != std::string::npos;
     });
@@ -72,7 +73,7 @@ void SpinWiring::check_wasm(const BlobRecord& record) {
 
 void SpinWiring::lockfile_missing(const std::string& file, const std::string& pointer,
                                   std::string_view digest) {
-    out_.error("SPIN-LOCKFILE-MISSING",
+    out_.error(codes::kSpinLockfileMissing,
                where(file, pointer) + "expected the Spin lockfile blob " + std::string(digest) +
                    " in the layout, found none",
                file, pointer, std::string(digest));
@@ -108,7 +109,7 @@ void SpinWiring::check_lock_version(const SpinManifestInput& input) {
     std::size_t count = layers != nullptr && layers->IsArray() ? layers->Size() : 0;
     if (count <= 1) return;
     lock_version_files_.insert(input.lockfile_file);
-    out_.error("SPIN-LOCK-VERSION-MISSING",
+    out_.error(codes::kSpinLockVersionMissing,
                where(input.lockfile_file, "") +
                    "expected member \"spin_lock_version\" (0) in a lockfile used with " +
                    std::to_string(count) +

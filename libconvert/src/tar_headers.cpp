@@ -12,7 +12,9 @@ constexpr std::int64_t kBlock = kTarBlockSize;
 // Larger extended headers are skipped, not parsed (libarchive refuses them as well).
 constexpr std::int64_t kMaxExtended = 1 << 20;
 
-std::int64_t padded(std::int64_t size) { return (size + kBlock - 1) / kBlock * kBlock; }
+std::int64_t padded(std::int64_t size) {
+    return (size + kBlock - 1) / kBlock * kBlock;
+}
 
 // A numeric header field: octal digits (space or NUL ended), or GNU base-256 when the first
 // byte has its high bit set. -1 when it is neither.
@@ -148,7 +150,8 @@ void TarHeaderWalk::on_extended_data() {
     std::string_view records(extended_);
     while (!records.empty()) {
         std::size_t length = 0;
-        auto [end, error] = std::from_chars(records.data(), records.data() + records.size(), length);
+        auto [end, error] =
+            std::from_chars(records.data(), records.data() + records.size(), length);
         if (error != std::errc() || length == 0 || length > records.size() || *end != ' ') break;
         std::string_view record = records.substr(0, length);
         records.remove_prefix(length);

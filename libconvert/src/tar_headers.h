@@ -39,11 +39,11 @@ class TarHeaderWalk {
     std::int64_t offset_ = 0;         // bytes fed so far
     std::int64_t header_offset_ = 0;  // of the header being handled
     char block_[kTarBlockSize] = {};
-    std::size_t filled_ = 0;          // bytes of block_ filled
-    std::int64_t remaining_ = 0;      // data (with padding) still to skip or collect
-    std::int64_t padding_ = 0;        // of the extended data being collected
+    std::size_t filled_ = 0;      // bytes of block_ filled
+    std::int64_t remaining_ = 0;  // data (with padding) still to skip or collect
+    std::int64_t padding_ = 0;    // of the extended data being collected
     char extended_type_ = 0;
-    std::string extended_;            // 'x' or 'g' records being collected
+    std::string extended_;                   // 'x' or 'g' records being collected
     std::optional<std::int64_t> next_size_;  // a 'x' size= for the next entry
     std::vector<GlobalName> global_names_;
 };

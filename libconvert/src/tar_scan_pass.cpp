@@ -2,6 +2,7 @@
 // truncation, and the checks on each entry's name and type before anything of it is read.
 #include "tar_scan_pass.h"
 
+#include "ociwasm/finding_codes.h"
 #include "tar_headers.h"
 #include "tar_input.h"
 
@@ -56,7 +57,7 @@ Status TarScanPass::run() {
 }
 
 void TarScanPass::truncated(const std::string& file, const std::string& detail) {
-    out_.findings.error("TAR-TRUNCATED",
+    out_.findings.error(codes::kTarTruncated,
                         file +
                             ": expected a complete tar archive, found it ends early or is "
                             "damaged (" +
@@ -90,7 +91,7 @@ const std::string* TarScanPass::symlink_prefix(const std::string& path) const {
 // False (after its finding) for a name outside the layout root or beneath a symlink.
 bool TarScanPass::admit_path(const std::string& written, const NormalizedPath& normalized) {
     if (normalized.absolute) {
-        out_.findings.error("TAR-ABSOLUTE-PATH",
+        out_.findings.error(codes::kTarAbsolutePath,
                             written +
                                 ": expected an entry name relative to the layout root, found an "
                                 "absolute name",
@@ -98,7 +99,7 @@ bool TarScanPass::admit_path(const std::string& written, const NormalizedPath& n
         return false;
     }
     if (normalized.traversal) {
-        out_.findings.error("TAR-PATH-TRAVERSAL",
+        out_.findings.error(codes::kTarPathTraversal,
                             written +
                                 ": expected an entry name inside the layout, found a \"..\" "
                                 "component",
@@ -106,7 +107,7 @@ bool TarScanPass::admit_path(const std::string& written, const NormalizedPath& n
         return false;
     }
     if (const std::string* link = symlink_prefix(normalized.path)) {
-        out_.findings.error("TAR-LINK-ESCAPE",
+        out_.findings.error(codes::kTarLinkEscape,
                             written +
                                 ": expected a path through directories, found it lies beneath "
                                 "the symlink " +
@@ -121,7 +122,7 @@ bool TarScanPass::admit_path(const std::string& written, const NormalizedPath& n
 bool TarScanPass::refuse_special(archive_entry* entry, const std::string& written, mode_t type) {
     if (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO || type == AE_IFSOCK) {
         out_.findings.error(
-            "TAR-SPECIAL-FILE",
+            codes::kTarSpecialFile,
             written + ": expected a regular file or directory, found " + describe_type(type),
             written);
         return true;
@@ -129,7 +130,7 @@ bool TarScanPass::refuse_special(archive_entry* entry, const std::string& writte
     if (archive_entry_sparse_count(entry) > 0) {
         // No layout writer makes sparse entries. A few KiB can declare a TiB of holes, and GNU
         // tar and libarchive expand old GNU sparse maps differently: refused unread.
-        out_.findings.error("TAR-SPARSE-ENTRY",
+        out_.findings.error(codes::kTarSparseEntry,
                             written +
                                 ": expected an entry stored whole, found a sparse entry (a GNU "
                                 "sparse map declaring " +
@@ -159,7 +160,7 @@ Status TarScanPass::handle_entry(archive_entry* entry) {
         // Checked even when the entry carries its own data: an extractor links first.
         NormalizedPath target = normalize_entry_path(hardlink);
         if (target.absolute || target.traversal || symlink_prefix(target.path) != nullptr) {
-            out_.findings.error("TAR-LINK-ESCAPE",
+            out_.findings.error(codes::kTarLinkEscape,
                                 written +
                                     ": expected a hardlink to an entry inside the layout, found "
                                     "a link to " +
@@ -173,7 +174,7 @@ Status TarScanPass::handle_entry(archive_entry* entry) {
     } else if (type == AE_IFDIR) {
         return Status::ok();
     } else if (type != AE_IFREG) {
-        out_.findings.error("TAR-SPECIAL-FILE",
+        out_.findings.error(codes::kTarSpecialFile,
                             written +
                                 ": expected a regular file or directory, found an entry of "
                                 "unknown type",
@@ -188,7 +189,7 @@ Status TarScanPass::handle_symlink(const std::string& written, const std::string
                                    const std::string& target) {
     std::optional<std::string> resolved = resolve_relative_link(path, target);
     if (!resolved) {
-        out_.findings.error("TAR-LINK-ESCAPE",
+        out_.findings.error(codes::kTarLinkEscape,
                             written +
                                 ": expected links to stay inside the layout, found a symlink "
                                 "to " +
@@ -197,7 +198,7 @@ Status TarScanPass::handle_symlink(const std::string& written, const std::string
         return Status::ok();
     }
     if (is_layout_name(path)) {
-        out_.findings.error("TAR-LINK-ESCAPE",
+        out_.findings.error(codes::kTarLinkEscape,
                             written +
                                 ": expected a regular file at a layout path, found a symlink "
                                 "to " +

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "ociwasm/digest.h"
+#include "ociwasm/finding_codes.h"
 #include "tar_input.h"
 #include "tar_scan_pass.h"
 
@@ -81,7 +82,7 @@ Status TarScanPass::read_top_level(archive_entry* entry, const std::string& writ
                                    std::uint64_t size) {
     std::size_t limit = top_level_file_limit(options_);
     if (size > limit) {
-        out_.findings.error("LAYOUT-FILE-TOO-LARGE",
+        out_.findings.error(codes::kLayoutFileTooLarge,
                             written + ": expected at most " + std::to_string(limit) +
                                 " bytes, found " + std::to_string(size),
                             written);
@@ -138,7 +139,7 @@ Status TarScanPass::handle_hardlink(const std::string& written, const std::strin
     }
     auto found = seen_.find(target);
     if (found == seen_.end()) {
-        out_.findings.error("TAR-LINK-ESCAPE",
+        out_.findings.error(codes::kTarLinkEscape,
                             written +
                                 ": expected a hardlink to an earlier entry of the layout, found "
                                 "a link to " +
@@ -182,7 +183,7 @@ void TarScanPass::link_top_level(const std::string& written, const std::string& 
                                  LayoutPathKind kind, const std::string* content,
                                  const std::string& ultimate, const char* target_written) {
     if (content == nullptr) {
-        out_.findings.error("TAR-LINK-ESCAPE",
+        out_.findings.error(codes::kTarLinkEscape,
                             written +
                                 ": expected a hardlink to a small layout file, found a link "
                                 "to " +
@@ -247,7 +248,7 @@ void TarScanPass::set_top_level(const std::string& written, const std::string& p
     if (seen != seen_.end()) {
         if (!slot || *slot != bytes) {
             out_.findings.error(
-                "TAR-DUPLICATE-ENTRY",
+                codes::kTarDuplicateEntry,
                 written + ": expected one entry per path, found a second entry for " + path +
                     " with different content (first " + seen->second.written + ", " +
                     std::to_string(seen->second.size) + " bytes; now " +
@@ -274,7 +275,7 @@ bool TarScanPass::commit_blob(const std::string& written, BlobRecord record, boo
             std::string first_text =
                 first != out_.blobs.end() ? hex_or_size(first->second) : "unreadable";
             out_.findings.error(
-                "TAR-DUPLICATE-ENTRY",
+                codes::kTarDuplicateEntry,
                 written + ": expected one entry per path, found a second entry for " + record.path +
                     (same.has_value() ? " with different content"
                                       : " whose content cannot be compared (not hashed)") +

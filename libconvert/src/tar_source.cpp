@@ -17,6 +17,7 @@
 
 #include "layout_source_internal.h"
 #include "ociwasm/digest.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/layout.h"
 #include "tar_input.h"
 #include "tar_scan_pass.h"
@@ -89,7 +90,7 @@ class TarLayoutSource : public LayoutSource {
     // linkpath); libarchive ignores it. The layout we checked is then not what GNU tar unpacks.
     void report_global_names(const detail::TarHeaderWalk& walk, LayoutScan& out) {
         for (const auto& global : walk.global_names()) {
-            out.findings.error("TAR-PAX-GLOBAL-PATH",
+            out.findings.error(codes::kTarPaxGlobalPath,
                                name_ + ": expected no global PAX header that names entries, " +
                                    "found one at byte " + std::to_string(global.offset) +
                                    " setting " + global.keyword + "=" +
@@ -178,7 +179,7 @@ class TarLayoutSource : public LayoutSource {
             BlobRecord& record = it->second;
             if (!rereadable_) {
                 out.findings.warning(
-                    "TAR-LINK-UNVERIFIED",
+                    codes::kTarLinkUnverified,
                     item.written +
                         ": expected to verify this hardlinked blob, but its bytes "
                         "(in " +

@@ -11,6 +11,7 @@
 
 #include "finding_location.h"
 #include "ociwasm/digest.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
 #include "ociwasm/schema.h"
@@ -83,7 +84,7 @@ class GraphWalk {
     void check_blob_digests() {
         for (const auto& [digest, record] : scan_.blobs) {
             if (record.matches()) continue;
-            out_.error("OCI-DIGEST-MISMATCH",
+            out_.error(codes::kOciDigestMismatch,
                        where(record.path, "") + "expected content hashing to " + digest +
                            " (its name), found " + record.algorithm + ":" + record.computed,
                        record.path, "", digest);
@@ -94,7 +95,7 @@ class GraphWalk {
         if (scan_.oci_layout) {
             detail::check_oci_layout(*scan_.oci_layout, "oci-layout", out_);
         } else if (!scan_has_finding_for("oci-layout")) {
-            out_.error("LAYOUT-MISSING-OCI-LAYOUT",
+            out_.error(codes::kLayoutMissingOciLayout,
                        "oci-layout: expected the file oci-layout ({\"imageLayoutVersion\":"
                        "\"1.0.0\"}) at the layout root, found none",
                        "oci-layout");
@@ -104,7 +105,7 @@ class GraphWalk {
     void check_index_json() {
         if (!scan_.index_json) {
             if (!scan_has_finding_for("index.json")) {
-                out_.error("LAYOUT-MISSING-INDEX",
+                out_.error(codes::kLayoutMissingIndex,
                            "index.json: expected the file index.json at the layout root, found "
                            "none",
                            "index.json");
@@ -112,7 +113,7 @@ class GraphWalk {
             return;
         }
         rapidjson::Document doc;
-        if (!detail::parse_document(*scan_.index_json, doc, "index.json", "JSON-INVALID",
+        if (!detail::parse_document(*scan_.index_json, doc, "index.json", codes::kJsonInvalid,
                                     "an image index", out_)) {
             return;
         }
@@ -125,7 +126,7 @@ class GraphWalk {
 
     void check_blobs_directory() {
         if (scan_.has_blobs_dir || scan_has_finding_for("blobs")) return;
-        out_.error("LAYOUT-MISSING-BLOBS",
+        out_.error(codes::kLayoutMissingBlobs,
                    "blobs: expected a blobs/ directory at the layout root (it may be empty), "
                    "found none",
                    "blobs");
@@ -141,7 +142,7 @@ class GraphWalk {
         if (!digest) return nullptr;  // OCI-DIGEST-INVALID comes from the body checks
         std::string key = digest->str();
         if (!is_verifiable_algorithm(digest->algorithm) && unverifiable_.insert(key).second) {
-            out_.warning("OCI-DIGEST-UNVERIFIABLE",
+            out_.warning(codes::kOciDigestUnverifiable,
                          where(file, pointer + "/digest") +
                              "expected a digest algorithm we can verify (sha256, sha512), "
                              "found " +
@@ -151,7 +152,7 @@ class GraphWalk {
         const BlobRecord* record = blobs_.find(key);
         if (record == nullptr) {
             if (!missing_ok && missing_.insert(key).second) {
-                out_.warning("OCI-BLOB-MISSING",
+                out_.warning(codes::kOciBlobMissing,
                              where(file, pointer) + "expected blob blobs/" + digest->algorithm +
                                  "/" + digest->encoded + " in the layout, found none",
                              file, pointer, key);
@@ -161,7 +162,7 @@ class GraphWalk {
         referenced_.insert(key);
         if (const rapidjson::Value* size = find_member(descriptor, "size");
             size != nullptr && size->IsUint64() && size->GetUint64() != record->size) {
-            out_.error("OCI-SIZE-MISMATCH",
+            out_.error(codes::kOciSizeMismatch,
                        where(file, pointer + "/size") + "expected the size of " + record->path +
                            ", " + std::to_string(record->size) + " bytes, found " +
                            std::to_string(size->GetUint64()),
@@ -172,7 +173,7 @@ class GraphWalk {
 
     void warn_if_large(const BlobRecord& record, std::string_view what) {
         if (record.size <= detail::kManifestWarnSize) return;
-        out_.warning("OCI-MANIFEST-TOO-LARGE",
+        out_.warning(codes::kOciManifestTooLarge,
                      where(record.path, "") + "expected " + std::string(what) + " of at most " +
                          std::to_string(detail::kManifestWarnSize) +
                          " bytes (what registries must accept), found " +
@@ -223,7 +224,7 @@ class GraphWalk {
                     break;
                 case DocType::other:
                     if (!media_type.empty()) {
-                        out_.info("OCI-UNKNOWN-MEDIATYPE",
+                        out_.info(codes::kOciUnknownMediatype,
                                   where(context.file, pointer + "/mediaType") +
                                       "not a manifest or index media type we check: \"" +
                                       std::string(media_type) + "\"",
@@ -249,7 +250,7 @@ class GraphWalk {
         bool first = !indexes_done_.contains(key);
         switch (index_path_.enter(key, static_cast<std::size_t>(parent.depth) + 1)) {
             case detail::NestedIndexGuard::Entry::cycle:
-                out_.error("OCI-INDEX-CYCLE",
+                out_.error(codes::kOciIndexCycle,
                            where(parent.file, pointer) +
                                "expected nested indexes to form a tree, "
                                "found " +
@@ -258,7 +259,7 @@ class GraphWalk {
                 return;
             case detail::NestedIndexGuard::Entry::too_deep:
                 if (!indexes_done_.insert(key).second) return;
-                out_.warning("OCI-INDEX-TOO-DEEP",
+                out_.warning(codes::kOciIndexTooDeep,
                              where(parent.file, pointer) + "expected at most " +
                                  std::to_string(detail::kMaxIndexDepth) +
                                  " levels of nested indexes, found more: " + key +
@@ -284,12 +285,12 @@ class GraphWalk {
         if (!detail::load_document(blobs_, record, bytes, out_)) return;
         warn_if_large(record, "an index");
         rapidjson::Document doc;
-        if (!detail::parse_document(bytes, doc, record.path, "JSON-INVALID", "an image index",
+        if (!detail::parse_document(bytes, doc, record.path, codes::kJsonInvalid, "an image index",
                                     out_)) {
             return;
         }
         if (detail::looks_like_manifest(doc)) {
-            out_.error("OCI-MEDIATYPE-MISMATCH",
+            out_.error(codes::kOciMediatypeMismatch,
                        where(record.path, "") + "expected an index (the descriptor at " +
                            parent.file + "#" + pointer + " says " + std::string(media_type) +
                            "), found a manifest (config/layers, no manifests); not followed",
@@ -315,12 +316,12 @@ class GraphWalk {
         if (!detail::load_document(blobs_, record, bytes, out_)) return state;
         warn_if_large(record, "a manifest");
         rapidjson::Document doc;
-        if (!detail::parse_document(bytes, doc, record.path, "JSON-INVALID", "an image manifest",
-                                    out_)) {
+        if (!detail::parse_document(bytes, doc, record.path, codes::kJsonInvalid,
+                                    "an image manifest", out_)) {
             return state;
         }
         if (detail::looks_like_index(doc)) {
-            out_.error("OCI-MEDIATYPE-MISMATCH",
+            out_.error(codes::kOciMediatypeMismatch,
                        where(record.path, "") + "expected a manifest (its descriptor says " +
                            std::string(media_type) +
                            "), found an index (manifests, no config/layers); not followed",
@@ -377,7 +378,7 @@ class GraphWalk {
     void report_unreferenced() {
         for (const auto& [digest, record] : scan_.blobs) {
             if (referenced_.count(digest) > 0) continue;
-            out_.info("OCI-BLOB-UNREFERENCED",
+            out_.info(codes::kOciBlobUnreferenced,
                       where(record.path, "") + "no descriptor reaches this blob (" +
                           std::to_string(record.size) + " bytes)",
                       record.path, "", digest);
@@ -395,7 +396,7 @@ class GraphWalk {
     std::unordered_set<std::string> indexes_done_;
     std::unordered_map<std::string, ManifestState> manifests_;
     detail::DocumentCache image_configs_{
-        {"JSON-INVALID", "an image config", SchemaKind::config, detail::check_image_config}};
+        {codes::kJsonInvalid, "an image config", SchemaKind::config, detail::check_image_config}};
     detail::SpinWiring spin_;
 };
 
@@ -435,8 +436,8 @@ void validate_document(DocumentKind kind, std::string_view bytes, std::string_vi
     }
     rapidjson::Document doc;
     if (kind == DocumentKind::lockfile) {
-        if (!detail::parse_document(bytes, doc, file, "SPIN-LOCKFILE-INVALID", "a Spin lockfile",
-                                    out)) {
+        if (!detail::parse_document(bytes, doc, file, codes::kSpinLockfileInvalid,
+                                    "a Spin lockfile", out)) {
             return;
         }
         check_schema(SchemaKind::lockfile, doc, file, out);
@@ -450,10 +451,10 @@ void validate_document(DocumentKind kind, std::string_view bytes, std::string_vi
                             : kind == DocumentKind::index  ? kWhat[1]
                             : kind == DocumentKind::config ? kWhat[2]
                                                            : kWhat[3];
-    if (!detail::parse_document(bytes, doc, file, "JSON-INVALID", what, out)) return;
+    if (!detail::parse_document(bytes, doc, file, codes::kJsonInvalid, what, out)) return;
     auto warn_if_large = [&](std::string_view noun) {
         if (bytes.size() <= detail::kManifestWarnSize) return;
-        out.warning("OCI-MANIFEST-TOO-LARGE",
+        out.warning(codes::kOciManifestTooLarge,
                     file + ": expected " + std::string(noun) + " of at most " +
                         std::to_string(detail::kManifestWarnSize) +
                         " bytes (what registries must accept), found " +

@@ -1,23 +1,38 @@
 #!/usr/bin/env bash
-# Every finding code the library can emit is documented in README.md (codes are interface), and
-# the README lists no code the library no longer emits.
+# Codes are interface. The catalogue (libconvert/include/ociwasm/finding_codes.h) is the one
+# place a code is written: every emission site names its constant. README.md documents every
+# catalogued code with the catalogue's severity, and lists no other.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 code_pattern='(OCI|SPIN|TAR|LAYOUT|WASM|JSON|CONVERT)-[A-Z0-9]+(-[A-Z0-9]+)*'
-emitted="$(grep -rhoE "\"$code_pattern\"" "$OCIWASM_SOURCE_DIR/libconvert/src" | tr -d '"' | sort -u)"
-documented="$(grep -oE "^\| \`$code_pattern\`" "$OCIWASM_SOURCE_DIR/README.md" | tr -d '|` ' | sort -u)"
+catalogue="$OCIWASM_SOURCE_DIR/libconvert/include/ociwasm/finding_codes.h"
+# "CODE severity" per catalogue entry: {"CODE", Severity::error, ...
+catalogued="$(tr -s ' \n' ' ' < "$catalogue" \
+    | grep -oE "\{ ?\"$code_pattern\", Severity::[a-z]+" \
+    | sed -E 's/^\{ ?"([^"]+)", Severity::([a-z]+)$/\1 \2/' | sort -u)"
+documented="$(grep -E "^\| \`$code_pattern\` \| [a-z]+" "$OCIWASM_SOURCE_DIR/README.md" \
+    | sed -E 's/^\| `([^`]+)` \| ([a-z]+).*/\1 \2/' | sort -u)"
 
-describe "the library emits codes"
-check "at least 40 distinct codes found in libconvert/src" test "$(wc -l <<< "$emitted")" -ge 40
+describe "the catalogue holds the codes"
+check "at least 70 codes in finding_codes.h" test "$(wc -l <<< "$catalogued")" -ge 70
 
-describe "every emitted code has a row in a README code table"
-while read -r code; do
-    if grep -qxF -- "$code" <<< "$documented"; then pass; else fail "expected README.md to document $code"; fi
-done <<< "$emitted"
+describe "no code is written outside the catalogue"
+stray="$(grep -rnoE "\"$code_pattern\"" "$OCIWASM_SOURCE_DIR/libconvert/src" \
+    "$OCIWASM_SOURCE_DIR/libconvert/include" "$OCIWASM_SOURCE_DIR/tools" | grep -v finding_codes.h)"
+check "no code literal in libconvert or tools: ${stray:-none}" test -z "$stray"
 
-describe "every documented code is still emitted"
-while read -r code; do
-    if grep -qxF -- "$code" <<< "$emitted"; then pass; else fail "README.md documents $code, which libconvert/src never emits"; fi
+describe "every catalogued code has a README row with its severity"
+while read -r code severity; do
+    if grep -qxF -- "$code $severity" <<< "$documented"; then
+        pass
+    else
+        fail "expected README.md to document $code as $severity, found: $(grep -F -- "$code " <<< "$documented")"
+    fi
+done <<< "$catalogued"
+
+describe "every documented code is catalogued"
+while read -r code severity; do
+    if grep -qxF -- "$code $severity" <<< "$catalogued"; then pass; else fail "README.md documents $code ($severity), which the catalogue does not hold so"; fi
 done <<< "$documented"
 
 finish

@@ -11,8 +11,8 @@ namespace {
 TEST(ParseJson, AcceptsOrdinaryDocuments) {
     rapidjson::Document doc;
     JsonError error;
-    ASSERT_TRUE(parse_json(R"({"a":[1,2,{"b":"c"}],"n":null,"big":18446744073709551615})", doc,
-                           &error))
+    ASSERT_TRUE(
+        parse_json(R"({"a":[1,2,{"b":"c"}],"n":null,"big":18446744073709551615})", doc, &error))
         << error.message;
     EXPECT_EQ(doc["a"][2]["b"].GetString(), std::string("c"));
     EXPECT_EQ(doc["big"].GetUint64(), 18446744073709551615ull);
@@ -69,7 +69,7 @@ TEST(ParseJson, ReportsOffsetOfSyntaxErrors) {
     rapidjson::Document doc;
     JsonError error;
     EXPECT_FALSE(parse_json(R"({"a": tru})", doc, &error));
-    EXPECT_EQ(error.offset, 9u);  // where "tru}" stops being a literal
+    EXPECT_EQ(error.offset, 9u);                            // where "tru}" stops being a literal
     EXPECT_FALSE(parse_json(R"({"a":1} x)", doc, &error));  // trailing content
     EXPECT_FALSE(parse_json("", doc, &error));
     EXPECT_FALSE(parse_json(R"({"a":1,})", doc, &error));

@@ -332,7 +332,8 @@ TEST(ValidateDocument, MemberEqualToASpecMemberUpToCaseIsAnError) {
         const char* pointer;
         const char* value;
     };
-    const char* kOther = R"("sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270")";
+    const char* kOther =
+        R"("sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270")";
     for (const Case& c : {
              Case{DocumentKind::index, kIndex, "/manifests/0/Digest", kOther},
              Case{DocumentKind::index, kIndex, "/MANIFESTS", "[]"},
@@ -347,9 +348,10 @@ TEST(ValidateDocument, MemberEqualToASpecMemberUpToCaseIsAnError) {
              Case{DocumentKind::config, kConfig, "/Architecture", R"("arm64")"},
          }) {
         ValidationResult result = check(c.kind, mutate(c.base, c.pointer, c.value), "d.json");
-        EXPECT_TRUE(has_finding(result.findings, "OCI-MEMBER-CASE", Severity::error, "d.json",
-                                c.pointer))
-            << c.pointer << "\n" << describe(result.findings);
+        EXPECT_TRUE(
+            has_finding(result.findings, "OCI-MEMBER-CASE", Severity::error, "d.json", c.pointer))
+            << c.pointer << "\n"
+            << describe(result.findings);
     }
     ValidationResult layout =
         check(DocumentKind::layout, R"({"imageLayoutVersion":"1.0.0","ImageLayoutVersion":"9"})");
@@ -362,8 +364,7 @@ TEST(ValidateDocument, MemberCaseFoldsAsGoDoes) {
     // KELVIN SIGN and LONG S fold to k and s in Go's comparison: "ſize" is "size" to Go.
     std::string text = mutate(kManifest, "/layers/0/\xC5\xBFize", "1");
     EXPECT_TRUE(has_finding(check(DocumentKind::manifest, text, "m.json").findings,
-                            "OCI-MEMBER-CASE", Severity::error, "m.json",
-                            "/layers/0/\xC5\xBFize"));
+                            "OCI-MEMBER-CASE", Severity::error, "m.json", "/layers/0/\xC5\xBFize"));
     // Names that only look alike, unknown members, and annotation keys are not spec members.
     std::string other = mutate(kManifest, "/layers/0/digests", R"("x")");
     other = mutate(other.c_str(), "/annotations/Digest", R"("x")");

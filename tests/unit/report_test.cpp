@@ -1,4 +1,5 @@
 #include "ociwasm/report.h"
+#include "ociwasm/finding_codes.h"
 
 #include <gtest/gtest.h>
 
@@ -748,6 +749,34 @@ TEST(ReportJunit, EscapesEverythingXmlCannotCarry) {
     for (char c : xml) {
         auto byte = static_cast<unsigned char>(c);
         EXPECT_FALSE(byte < 0x20 && c != '\n') << "raw control byte " << int(byte);
+    }
+}
+
+}  // namespace
+}  // namespace ociwasm
+
+namespace ociwasm {
+namespace {
+
+// SARIF rule descriptions and levels come from the one finding-code catalogue: the table
+// report.cpp kept had drifted, and the codes added after it (OCI-MEMBER-CASE, TAR-SPARSE-ENTRY,
+// TAR-PAX-GLOBAL-PATH) got a rule with neither.
+TEST(ReportSarif, EveryCatalogueCodeHasItsRuleDescription) {
+    InputReport report = clean_report("app");
+    for (const FindingCode* code : finding_codes()) {
+        report.result.findings.error(std::string(code->code), "m", "index.json");
+    }
+    std::string text = render_sarif({report}, {});
+    rapidjson::Document sarif;
+    ASSERT_FALSE(sarif.Parse(text.c_str()).HasParseError());
+    const auto& rules = sarif["runs"][0]["tool"]["driver"]["rules"];
+    ASSERT_EQ(rules.Size(), finding_codes().size());
+    for (const auto& rule : rules.GetArray()) {
+        SCOPED_TRACE(rule["id"].GetString());
+        ASSERT_TRUE(rule.HasMember("shortDescription"));
+        const FindingCode* code = find_finding_code(rule["id"].GetString());
+        ASSERT_NE(code, nullptr);
+        EXPECT_EQ(std::string(rule["shortDescription"]["text"].GetString()), code->description);
     }
 }
 

@@ -545,7 +545,8 @@ TEST(SpinChecks, ListArchiveHashesMembers) {
     EXPECT_EQ(listing.by_path.at("abs.txt"), sha256_digest("C"));
     EXPECT_EQ(listing.digests.count(sha256_digest("BB")), 1u);
 
-    detail::ArchiveListing truncated = detail::list_archive_layer(archive.substr(0, archive.size() / 2));
+    detail::ArchiveListing truncated =
+        detail::list_archive_layer(archive.substr(0, archive.size() / 2));
     EXPECT_FALSE(truncated.readable);
     EXPECT_FALSE(truncated.problem.empty());
 }

@@ -13,15 +13,17 @@ ManifestFormat detect(const char* text) {
 }
 
 TEST(DetectFormat, RecognisesEachFormat) {
-    EXPECT_EQ(detect(R"({"config":{"mediaType":"application/vnd.fermyon.spin.application.v1+config"},
+    EXPECT_EQ(
+        detect(R"({"config":{"mediaType":"application/vnd.fermyon.spin.application.v1+config"},
                          "layers":[{"mediaType":"application/vnd.wasm.content.layer.v1+wasm"}]})"),
-              ManifestFormat::spin_v1_config);
+        ManifestFormat::spin_v1_config);
     EXPECT_EQ(detect(R"({"config":{"mediaType":"application/vnd.oci.image.config.v1+json"},
                          "layers":[{"mediaType":"application/vnd.wasm.content.layer.v1+wasm"},
                                    {"mediaType":"application/vnd.fermyon.spin.application.v1+config"}]})"),
               ManifestFormat::spin_oci_layer);
-    EXPECT_EQ(detect(R"({"config":{"mediaType":"application/vnd.wasm.config.v0+json"},"layers":[]})"),
-              ManifestFormat::wasm_oci);
+    EXPECT_EQ(
+        detect(R"({"config":{"mediaType":"application/vnd.wasm.config.v0+json"},"layers":[]})"),
+        ManifestFormat::wasm_oci);
     EXPECT_EQ(detect(R"({"config":{"mediaType":"application/vnd.oci.image.config.v1+json"},
                          "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip"}]})"),
               ManifestFormat::oci_image);

@@ -48,7 +48,9 @@ std::string extended(char type, const std::string& records) {
     return header("PaxHeaders/x", type, records.size()) + padded(records);
 }
 
-std::string end_marker() { return std::string(1024, '\0'); }
+std::string end_marker() {
+    return std::string(1024, '\0');
+}
 
 std::vector<TarHeaderWalk::GlobalName> walk_in_chunks(const std::string& tar, std::size_t chunk) {
     TarHeaderWalk walk;

@@ -34,6 +34,8 @@ std::string read_file(const std::filesystem::path& path) {
     return buffer.str();
 }
 
-std::filesystem::path source_dir() { return OCIWASM_SOURCE_DIR; }
+std::filesystem::path source_dir() {
+    return OCIWASM_SOURCE_DIR;
+}
 
 }  // namespace ociwasm::testing

@@ -18,20 +18,27 @@ TEST(OneLine, WellFormedUtf8IsKept) {
 // Ill-formed UTF-8 cannot be shown as text; a terminal may also read a stray 0x9B as CSI.
 TEST(OneLine, IllFormedUtf8IsShownAsHex) {
     EXPECT_EQ(one_line("x\xFF\xFEy"), "x\\xFF\\xFEy");
-    EXPECT_EQ(one_line("\x9B" "31m"), "\\x9B31m");
-    EXPECT_EQ(one_line("\xC3"), "\\xC3");                  // truncated sequence
-    EXPECT_EQ(one_line("\xC0\xAF"), "\\xC0\\xAF");         // overlong '/'
+    EXPECT_EQ(one_line("\x9B"
+                       "31m"),
+              "\\x9B31m");
+    EXPECT_EQ(one_line("\xC3"), "\\xC3");                    // truncated sequence
+    EXPECT_EQ(one_line("\xC0\xAF"), "\\xC0\\xAF");           // overlong '/'
     EXPECT_EQ(one_line("\xED\xB0\x80"), "\\xED\\xB0\\x80");  // a surrogate code point
 }
 
 TEST(OneLine, C1ControlsAreShownAsHex) {
-    EXPECT_EQ(one_line("a\xC2\x9B" "31mb"), "a\\xC2\\x9B31mb");  // U+009B CSI
-    EXPECT_EQ(one_line("\xC2\x85"), "\\xC2\\x85");              // U+0085 NEL
-    EXPECT_EQ(one_line("\xC2\xA0"), "\xC2\xA0");                // U+00A0 is printable
+    EXPECT_EQ(one_line("a\xC2\x9B"
+                       "31mb"),
+              "a\\xC2\\x9B31mb");                   // U+009B CSI
+    EXPECT_EQ(one_line("\xC2\x85"), "\\xC2\\x85");  // U+0085 NEL
+    EXPECT_EQ(one_line("\xC2\xA0"), "\xC2\xA0");    // U+00A0 is printable
 }
 
 TEST(ValidUtf8, ReplacesEachBadByteWithOneReplacementCharacter) {
-    EXPECT_EQ(valid_utf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(valid_utf8("a\xFF"
+                         "b"),
+              "a\xEF\xBF\xBD"
+              "b");
     EXPECT_EQ(valid_utf8("\xED\xB0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
     EXPECT_EQ(valid_utf8("\xF0\x9F\x98\x80"), "\xF0\x9F\x98\x80");
 }

@@ -31,7 +31,7 @@ bool is_verifiable_algorithm(std::string_view algorithm);
 
 // Streaming hash over OpenSSL EVP. Construct with a verifiable algorithm name.
 class StreamHasher {
-public:
+  public:
     explicit StreamHasher(std::string_view algorithm);
     ~StreamHasher();
     StreamHasher(StreamHasher&&) noexcept;
@@ -45,7 +45,7 @@ public:
     // Lowercase hex of the digest; the hasher is reset afterwards.
     std::string finish_hex();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
     std::uint64_t bytes_ = 0;

@@ -14,7 +14,7 @@ std::string_view severity_name(Severity severity);
 
 struct Finding {
     Severity severity = Severity::error;
-    std::string code;     // stable identifier, e.g. "OCI-DIGEST-MISMATCH"; documented in README
+    std::string code;     // stable identifier from ociwasm/finding_codes.h; documented in README
     std::string message;  // says what was expected and what was found
     std::string file;     // path inside the layout ("index.json", "blobs/sha256/<hex>") or input
     std::string pointer;  // RFC 6901 JSON pointer into `file`, "" when not about a JSON value
@@ -22,7 +22,7 @@ struct Finding {
 };
 
 class Findings {
-public:
+  public:
     void add(Finding finding) { items_.push_back(std::move(finding)); }
     void error(std::string code, std::string message, std::string file = {},
                std::string pointer = {}, std::string digest = {});
@@ -41,7 +41,7 @@ public:
     const std::vector<Finding>& all() const { return items_; }
     std::vector<Finding>& all() { return items_; }
 
-private:
+  private:
     std::vector<Finding> items_;
 };
 

@@ -24,8 +24,8 @@ struct BlobRecord {
     std::string algorithm;  // from the path
     std::string encoded;    // from the path
     std::uint64_t size = 0;
-    std::string computed;   // lowercase hex computed over the bytes; "" if not hashed
-    bool hashed = false;    // computed is set (verifiable algorithm and verification enabled)
+    std::string computed;  // lowercase hex computed over the bytes; "" if not hashed
+    bool hashed = false;   // computed is set (verifiable algorithm and verification enabled)
     std::optional<std::string> content;  // the bytes, when small enough to keep (see ScanOptions)
 
     std::string digest() const { return algorithm + ":" + encoded; }
@@ -34,7 +34,7 @@ struct BlobRecord {
 
 // Sees every blob's bytes while they stream by (used to copy large blobs in the same pass).
 class BlobObserver {
-public:
+  public:
     virtual ~BlobObserver() = default;
     // Returns false when the observer does not want this blob's bytes.
     virtual bool begin_blob(const BlobRecord& blob, std::uint64_t size) = 0;
@@ -44,8 +44,8 @@ public:
 };
 
 struct ScanOptions {
-    bool verify = true;                   // hash every blob with its path's algorithm
-    std::size_t keep_limit = 4 * kMiB;    // blobs up to this size are kept in memory
+    bool verify = true;                 // hash every blob with its path's algorithm
+    std::size_t keep_limit = 4 * kMiB;  // blobs up to this size are kept in memory
     // Blobs that look like JSON (first non-space byte '{' or '[') are kept up to this size, so
     // large manifests can still be checked; larger ones are hashed and dropped.
     std::size_t json_keep_limit = 16 * kMiB;
@@ -54,14 +54,14 @@ struct ScanOptions {
     // large ones (read again later when the input allows it). Bounds memory for hostile layouts
     // made of many small blobs.
     std::size_t kept_budget = 256 * kMiB;
-    unsigned threads = 0;                 // directory hashing threads; 0 = hardware concurrency
-    BlobObserver* observer = nullptr;     // when set, blobs are read in order on one thread
-    ScanProgress* progress = nullptr;     // when set, told how many blob bytes were read
+    unsigned threads = 0;              // directory hashing threads; 0 = hardware concurrency
+    BlobObserver* observer = nullptr;  // when set, blobs are read in order on one thread
+    ScanProgress* progress = nullptr;  // when set, told how many blob bytes were read
 };
 
 struct LayoutScan {
-    std::optional<std::string> oci_layout;  // bytes of oci-layout, if present
-    std::optional<std::string> index_json;  // bytes of index.json, if present
+    std::optional<std::string> oci_layout;    // bytes of oci-layout, if present
+    std::optional<std::string> index_json;    // bytes of index.json, if present
     std::map<std::string, BlobRecord> blobs;  // keyed by digest string "alg:encoded"
     bool has_blobs_dir = false;  // blobs/ exists (as a directory, or implied by entries below it)
     Findings findings;  // problems of the container itself (hostile tar entries, bad names ...)
@@ -70,7 +70,7 @@ struct LayoutScan {
 };
 
 class LayoutSource {
-public:
+  public:
     virtual ~LayoutSource() = default;
     // What the user named: a directory, a file, or "-".
     virtual const std::string& name() const = 0;
@@ -105,7 +105,7 @@ SinkFormat sink_format_for_path(std::string_view path);
 // small files written sorted at commit) and atomic (a temp file/dir beside the target, renamed
 // into place by commit(); destroying an uncommitted sink removes everything it wrote).
 class LayoutSink {
-public:
+  public:
     virtual ~LayoutSink() = default;
     // Streams one blob in: begin, data..., end. `size` must be exact.
     virtual Status begin_blob(const std::string& path, std::uint64_t size) = 0;

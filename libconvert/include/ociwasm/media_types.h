@@ -19,7 +19,8 @@ inline constexpr std::string_view kDockerImageConfig =
     "application/vnd.docker.container.image.v1+json";
 
 // Spin: the lockfile, as the config blob (old format) or as the last layer (new format).
-inline constexpr std::string_view kSpinLockfile = "application/vnd.fermyon.spin.application.v1+config";
+inline constexpr std::string_view kSpinLockfile =
+    "application/vnd.fermyon.spin.application.v1+config";
 inline constexpr std::string_view kWasmLayer = "application/vnd.wasm.content.layer.v1+wasm";
 inline constexpr std::string_view kWasmLayerAlt = "application/wasm";
 inline constexpr std::string_view kDataLayer = "application/vnd.wasm.content.layer.v1+data";

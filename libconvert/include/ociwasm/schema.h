@@ -15,8 +15,8 @@ enum class SchemaKind { descriptor, manifest, index, config, layout, lockfile };
 // The embedded schema file for `kind`, e.g. "oci-manifest.schema.json".
 std::string_view schema_file(SchemaKind kind);
 
-// The finding code for schema violations of `kind`: "SPIN-LOCKFILE-SCHEMA" for the lockfile,
-// "OCI-SCHEMA" for the OCI documents.
+// The finding code for schema violations of `kind`: codes::kSpinLockfileSchema for the lockfile,
+// codes::kOciSchema for the OCI documents.
 std::string_view schema_code(SchemaKind kind);
 
 // Validates `doc` against the embedded schema for `kind`. Each violation becomes an error finding

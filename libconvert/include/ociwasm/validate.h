@@ -16,17 +16,17 @@
 namespace ociwasm {
 
 struct ValidateOptions {
-    bool verify_blobs = true;  // hash blobs; false skips hashing (sizes are still checked)
-    unsigned threads = 0;      // for directory hashing; 0 = hardware concurrency
+    bool verify_blobs = true;          // hash blobs; false skips hashing (sizes are still checked)
+    unsigned threads = 0;              // for directory hashing; 0 = hardware concurrency
     ScanProgress* progress = nullptr;  // when set, told how many blob bytes the pass read
 };
 
 // One manifest reached from index.json (directly or through nested indexes).
 struct ManifestEntry {
     std::string digest;
-    std::string ref_name;      // org.opencontainers.image.ref.name on its index.json descriptor
-    std::string file;          // "blobs/sha256/<hex>"
-    std::string index_pointer; // pointer of its descriptor, e.g. "/manifests/0" in index.json
+    std::string ref_name;       // org.opencontainers.image.ref.name on its index.json descriptor
+    std::string file;           // "blobs/sha256/<hex>"
+    std::string index_pointer;  // pointer of its descriptor, e.g. "/manifests/0" in index.json
     ManifestFormat format = ManifestFormat::unknown;
 };
 
