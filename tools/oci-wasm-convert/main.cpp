@@ -126,6 +126,15 @@ void apply_options(const Arguments& args, const po::variables_map& vm, Command& 
     }
 }
 
+// What --in-place replaces: IN itself, or for a symlink the layout it leads to, so the link
+// stays a link (replacing the link would leave its target unconverted).
+std::string in_place_target(const std::string& in) {
+    std::error_code error;
+    if (!fs::is_symlink(in, error)) return in;
+    fs::path target = fs::canonical(in, error);
+    return error ? in : target.string();
+}
+
 // IN and OUT from the operands, and whether writing OUT is safe for IN.
 void apply_paths(const po::variables_map& vm, Command& command) {
     std::vector<std::string> paths;
@@ -138,7 +147,7 @@ void apply_paths(const po::variables_map& vm, Command& command) {
     if (paths.size() == 2) {
         command.out = paths[1];
     } else if (command.in_place) {
-        command.out = command.in;
+        command.out = in_place_target(command.in);
     } else if (!command.dry_run) {
         throw UsageError{
             "no OUT (name a directory, a .tar/.tar.gz/.tar.zst file, or - for "
