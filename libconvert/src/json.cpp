@@ -55,7 +55,7 @@ class CheckingHandler {
     bool Key(const char* str, rapidjson::SizeType len, bool copy) {
         Frame& frame = frames_.back();
         // The name is not yet part of the path: the error points at the object holding it.
-        if (has_surrogate(str, len)) return lone_surrogate(pointer_without_key());
+        if (has_surrogate(str, len)) return lone_surrogate(pointer(false));
         frame.key.assign(str, len);
         if (!frame.keys.insert(frame.key).second) {
             problem_ = "duplicate member name \"" + frame.key + "\"";
@@ -76,11 +76,14 @@ class CheckingHandler {
 
     const std::string& problem() const { return problem_; }
     const std::string& problem_pointer() const { return problem_pointer_; }
-    std::string pointer() const {
+    // The path of the value being parsed; without the innermost object's key when `with_key` is
+    // false (the key itself is being read, so it is not yet part of the path).
+    std::string pointer(bool with_key = true) const {
         std::string out;
-        for (const Frame& frame : frames_) {
+        for (std::size_t i = 0; i < frames_.size(); ++i) {
+            const Frame& frame = frames_[i];
             if (frame.is_object) {
-                out = pointer_join(out, frame.key);
+                if (with_key || i + 1 < frames_.size()) out = pointer_join(out, frame.key);
             } else if (frame.next_index > 0) {
                 out = pointer_join(out, frame.next_index - 1);
             }
@@ -104,18 +107,6 @@ class CheckingHandler {
         problem_ = "lone surrogate in a string (a \\uDC00-\\uDFFF escape without its high half)";
         problem_pointer_ = std::move(at);
         return false;
-    }
-    std::string pointer_without_key() const {
-        std::string out;
-        for (std::size_t i = 0; i < frames_.size(); ++i) {
-            const Frame& frame = frames_[i];
-            if (frame.is_object) {
-                if (i + 1 < frames_.size()) out = pointer_join(out, frame.key);
-            } else if (frame.next_index > 0) {
-                out = pointer_join(out, frame.next_index - 1);
-            }
-        }
-        return out;
     }
 
     struct Frame {
