@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
-#include <chrono>
 #include <functional>
-#include <iostream>
 #include <string>
 
 #include "layout_builder.h"
@@ -559,7 +557,7 @@ TEST(ValidateLayout, TwoFormatsInOneLayoutInFirstSeenOrder) {
     EXPECT_EQ(result.manifests[1].index_pointer, "/manifests/1");
 }
 
-TEST(ValidateLayout, TenThousandManifestsInLinearTime) {
+TEST(ValidateLayout, TenThousandManifestsAllReportedClean) {
     ImageLayout layout;
     std::string manifests;
     constexpr int kCount = 10000;
@@ -572,15 +570,10 @@ TEST(ValidateLayout, TenThousandManifestsInLinearTime) {
         manifests += descriptor(media::kOciManifest, manifest);
     }
     layout.set_index(manifests);
-    auto start = std::chrono::steady_clock::now();
+    // Their speed and its growth to 100,000 are scripts/bench.sh's to measure, never a test's.
     ValidationResult result = validate_files(layout.files);
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
     EXPECT_EQ(result.manifests.size(), static_cast<std::size_t>(kCount));
-    // Quadratic behaviour on 10,000 entries takes minutes; linear takes about a second.
-    EXPECT_LT(seconds, 30.0);
-    std::cout << "[ timing ] 10,000 manifests validated in " << seconds << " s\n";
 }
 
 }  // namespace
