@@ -4,27 +4,36 @@
 #   scripts/fuzz.sh --list                              the targets
 #   scripts/fuzz.sh --no-build TARGET SECONDS           run an already built target (ctest does,
 #                                                       with BUILD_DIR set to its own build)
+#   scripts/fuzz.sh --update-corpus TARGET SECONDS      fuzz, then merge what was learnt into
+#                                                       tests/fuzz/corpus/TARGET (to commit)
 # Builds the target in build-fuzz/ (clang, -DOCIWASM_SANITIZE=ON -DOCIWASM_FUZZ=ON), derives
 # seeds from fixtures/ and tests/fuzz/regressions/TARGET/ into build-fuzz/fuzz/TARGET/seeds,
-# and fuzzes for SECONDS; what it learns accumulates in build-fuzz/fuzz/TARGET/corpus (never
-# committed). Exit 0: no crash; 1: a crash (its input is saved, and how to keep it as a
-# regression fixture is printed); 2: usage.
+# and fuzzes for SECONDS from those seeds and the committed corpus tests/fuzz/corpus/TARGET, so
+# that each run starts from the coverage reached before. What a run learns accumulates in
+# build-fuzz/fuzz/TARGET/corpus; --update-corpus keeps, minimized (libFuzzer -merge=1), the
+# inputs that reach coverage the seeds do not. Exit 0: no crash; 1: a crash (its input is saved,
+# and how to keep it as a regression fixture is printed); 2: usage.
 export BUILD_DIR="${BUILD_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build-fuzz}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TARGETS=(json tar lockfile convert)
 
 usage() {
-    log "usage: fuzz.sh [--no-build] TARGET SECONDS [LIBFUZZER_ARG...] (TARGET: ${TARGETS[*]})"
+    log "usage: fuzz.sh [--no-build] [--update-corpus] TARGET SECONDS [LIBFUZZER_ARG...] (TARGET: ${TARGETS[*]})"
     exit 2
 }
 
 build=1
-case "${1:-}" in
-    --list) printf '%s\n' "${TARGETS[@]}"; exit 0 ;;
-    --no-build) build=0; shift ;;
-    -h | --help) usage ;;
-esac
+update_corpus=0
+while [[ "${1:-}" == -* ]]; do
+    case "$1" in
+        --list) printf '%s\n' "${TARGETS[@]}"; exit 0 ;;
+        --no-build) build=0 ;;
+        --update-corpus) update_corpus=1 ;;
+        *) usage ;;
+    esac
+    shift
+done
 (($# >= 2)) || usage
 target="${1#fuzz_}"
 seconds="$2"
@@ -123,16 +132,41 @@ esac
 if [[ -d "$OCIWASM_ROOT/tests/fuzz/regressions/$target" ]]; then
     cp "$OCIWASM_ROOT/tests/fuzz/regressions/$target"/* "$seeds/" 2> /dev/null || true
 fi
-log "fuzz_$target: $(find "$seeds" -type f | wc -l) seeds," \
-    "$(find "$corpus" -type f | wc -l) inputs in the corpus, ${seconds} s"
+committed="$OCIWASM_ROOT/tests/fuzz/corpus/$target"
+((update_corpus)) && mkdir -p "$committed"
+read_only=("$seeds")
+[[ -d "$committed" ]] && read_only+=("$committed")
+count() { find "$@" -type f 2> /dev/null | wc -l; }
+log "fuzz_$target: $(count "$seeds") seeds, $(count "$committed") committed and" \
+    "$(count "$corpus") learnt inputs, ${seconds} s"
 
-args=(-max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1
-      -artifact_prefix="$work/")
-if [[ "$target" != tar ]]; then
-    args+=(-dict="$OCIWASM_ROOT/tests/fuzz/oci.dict")
+common=(-timeout=30 -rss_limit_mb=2048 -artifact_prefix="$work/")
+if [[ "$target" == tar ]]; then
+    common+=(-dict="$OCIWASM_ROOT/tests/fuzz/tar.dict")
+else
+    common+=(-dict="$OCIWASM_ROOT/tests/fuzz/oci.dict")
 fi
-# New inputs go to the first directory; the seeds are only read.
-if "$binary" "${args[@]}" "$@" "$corpus" "$seeds"; then
+# New inputs go to the first directory; the seeds and the committed corpus are only read.
+if "$binary" -max_total_time="$seconds" -print_final_stats=1 "${common[@]}" "$@" "$corpus" \
+    "${read_only[@]}"; then
+    if ((update_corpus)); then
+        # The merge starts from the seeds, so it keeps only what they do not cover, and cuts
+        # inputs to 16 KiB (coverage is measured on what is kept) so the repository stays small.
+        merged="$work/merged"
+        rm -rf "$merged"
+        mkdir -p "$merged"
+        cp "$seeds"/* "$merged"/
+        "$binary" -merge=1 -max_len=16384 "${common[@]}" "$merged" "$committed" "$corpus" \
+            2> "$work/merge.log" ||
+            { log "the merge failed; see $work/merge.log"; exit 1; }
+        for seed in "$seeds"/*; do
+            rm -f "$merged/${seed##*/}"
+        done
+        rm -rf "$committed"
+        mv "$merged" "$committed"
+        log "tests/fuzz/corpus/$target: $(find "$committed" -type f | wc -l) inputs," \
+            "$(du -sh "$committed" | cut -f1)"
+    fi
     exit 0
 fi
 log "fuzz_$target found a crash; its input is one of:"
