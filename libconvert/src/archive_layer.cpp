@@ -14,6 +14,7 @@
 #include "layout_source_internal.h"
 #include "ociwasm/digest.h"
 #include "text.h"
+#include "wasm_formats.h"
 
 namespace ociwasm::detail {
 namespace {
@@ -150,38 +151,53 @@ const ArchiveMember* ArchiveListing::with_digest(std::string_view digest) const 
     return nullptr;
 }
 
-ArchiveListing list_archive_layer(std::string_view bytes) {
-    ArchiveListing listing;
+namespace {
+
+// What libarchive's silence means when it cannot open bytes as an archive of `compression`.
+std::string not_an_archive(TarCompression compression) {
+    return compression == TarCompression::gzip ? "not a tar.gz archive"
+                                               : "not a tar archive (plain or compressed)";
+}
+
+// Opens an archive of `compression` held in memory and lists it with `list(handle)`.
+template <typename Listing, typename List>
+Listing list_in_memory(std::string_view bytes, TarCompression compression, List&& list) {
+    const std::string not_readable = not_an_archive(compression);
+    Listing listing;
     ArchiveReader reader;
-    if (Status status = new_tar_reader(TarCompression::gzip, reader); !status) {
+    if (Status status = new_tar_reader(compression, reader); !status) {
         listing.problem = status.message();
         return listing;
     }
     if (archive_read_open_memory(reader.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
         listing.checked = true;
-        listing.problem = archive_problem(reader.get(), "not a tar.gz archive");
+        listing.problem = archive_problem(reader.get(), not_readable);
         return listing;
     }
-    return list_entries(reader.get());
+    return list(reader.get());
 }
 
-ArchiveListing list_archive_layer(LayoutSource& source, const std::string& path) {
+// The same over blob `path` of `source`, read again in bounded memory (one pass over it).
+template <typename Listing, typename List>
+Listing list_streamed(LayoutSource& source, const std::string& path, TarCompression compression,
+                      List&& list) {
+    const std::string not_readable = not_an_archive(compression);
     ChunkPipe pipe;
     std::thread producer([&] {
         pipe.finish(source.read_blob(
             path, [&](const char* data, std::size_t size) { return pipe.push(data, size); }));
     });
-    ArchiveListing listing;
+    Listing listing;
     {
         ArchiveReader reader;
-        if (Status status = new_tar_reader(TarCompression::gzip, reader); !status) {
+        if (Status status = new_tar_reader(compression, reader); !status) {
             listing.problem = status.message();
         } else if (archive_read_open(reader.get(), &pipe, nullptr, &ChunkPipe::read, nullptr) !=
                    ARCHIVE_OK) {
             listing.checked = true;
-            listing.problem = archive_problem(reader.get(), "not a tar.gz archive");
+            listing.problem = archive_problem(reader.get(), not_readable);
         } else {
-            listing = list_entries(reader.get());
+            listing = list(reader.get());
         }
     }
     pipe.cancel();
@@ -189,11 +205,75 @@ ArchiveListing list_archive_layer(LayoutSource& source, const std::string& path)
     Status status = pipe.status();
     if (!status && !listing.readable && !status.is_stopped()) {
         // The bytes could not be read again: that says nothing about the archive itself.
-        ArchiveListing unread;
+        Listing unread;
         unread.problem = status.message();
         return unread;
     }
     return listing;
+}
+
+// The .wasm files of a filesystem layer opened on `handle`: the first bytes of every regular
+// file are kept by path, so that a hardlink named *.wasm gets the head of the file it names.
+LayerWasmFiles list_wasm_entries(archive* handle) {
+    LayerWasmFiles listing;
+    listing.checked = true;
+    struct Seen {
+        std::uint64_t size = 0;
+        std::string head;
+    };
+    std::unordered_map<std::string, Seen> seen;
+    char head[kWasmHeaderSize];
+    listing.problem = for_each_entry(handle, [&](std::size_t, archive_entry* entry) {
+        std::string path = normalize_entry_path(entry_name(entry)).path;
+        auto slash = path.rfind('/');
+        bool whiteout = path.compare(slash == std::string::npos ? 0 : slash + 1, 4, ".wh.") == 0;
+        Seen file;
+        if (const char* target = archive_entry_hardlink(entry)) {
+            auto found = seen.find(normalize_entry_path(target).path);
+            if (found == seen.end()) return std::string();
+            file = found->second;
+        } else if (archive_entry_filetype(entry) == AE_IFREG) {
+            file.size = static_cast<std::uint64_t>(archive_entry_size(entry));
+            std::size_t filled = 0;
+            while (filled < sizeof head) {
+                la_ssize_t n = archive_read_data(handle, head + filled, sizeof head - filled);
+                if (n == 0) break;
+                if (n < 0) {
+                    return archive_problem(handle, "truncated data") + " (in member " +
+                           quoted(path) + ")";
+                }
+                filled += static_cast<std::size_t>(n);
+            }
+            file.head.assign(head, filled);
+        } else {
+            return std::string();
+        }
+        if (!whiteout && is_wasm_file_path(path)) {
+            listing.files.push_back(LayerWasmFile{path, file.size, file.head});
+        }
+        seen[path] = std::move(file);
+        return std::string();
+    });
+    listing.readable = listing.problem.empty();
+    return listing;
+}
+
+}  // namespace
+
+ArchiveListing list_archive_layer(std::string_view bytes) {
+    return list_in_memory<ArchiveListing>(bytes, TarCompression::gzip, list_entries);
+}
+
+ArchiveListing list_archive_layer(LayoutSource& source, const std::string& path) {
+    return list_streamed<ArchiveListing>(source, path, TarCompression::gzip, list_entries);
+}
+
+LayerWasmFiles list_layer_wasm_files(std::string_view bytes) {
+    return list_in_memory<LayerWasmFiles>(bytes, TarCompression::layout, list_wasm_entries);
+}
+
+LayerWasmFiles list_layer_wasm_files(LayoutSource& source, const std::string& path) {
+    return list_streamed<LayerWasmFiles>(source, path, TarCompression::layout, list_wasm_entries);
 }
 
 Status read_archive_entries(

@@ -1,7 +1,8 @@
 // The one reader of Spin archive layers (application/vnd.wasm.content.bundle.v1.tar+gzip), as
 // Spin unpacks them: every regular file at its normalized path, and every hardlink at its own
 // path with the content of the earlier member it names. Validate, convert and inspect all list
-// archive layers here, so a member one of them sees is a member all of them see.
+// archive layers here, so a member one of them sees is a member all of them see. The .wasm
+// files of container images' filesystem layers are listed here too, the same way.
 #pragma once
 
 #include <cstddef>
@@ -16,6 +17,7 @@
 
 #include "ociwasm/layout.h"
 #include "ociwasm/status.h"
+#include "wasm_header.h"
 
 namespace ociwasm::detail {
 
@@ -45,6 +47,26 @@ struct ArchiveListing {
 ArchiveListing list_archive_layer(std::string_view bytes);
 // Lists an archive layer by streaming blob `path` from `source` again, in bounded memory.
 ArchiveListing list_archive_layer(LayoutSource& source, const std::string& path);
+
+// A file of a container image's filesystem layer whose name says it is wasm (wasm_formats.h
+// is_wasm_file_path); whiteouts (.wh.*) are not files.
+struct LayerWasmFile {
+    std::string path;  // normalized
+    std::uint64_t size = 0;
+    std::string head;  // its first kWasmHeaderSize bytes (fewer when it is shorter)
+};
+
+struct LayerWasmFiles {
+    bool readable = false;             // a tar (plain, gzip, zstd ...) we could read to the end
+    bool checked = false;              // false when the layer could not be read (missing, stream)
+    std::string problem;               // why it is not readable / not checked
+    std::vector<LayerWasmFile> files;  // in layer order; a hardlink has its target's bytes
+};
+
+// Lists the .wasm files of a filesystem layer held in memory, in one pass over it.
+LayerWasmFiles list_layer_wasm_files(std::string_view bytes);
+// The same, streaming blob `path` from `source` again, in bounded memory.
+LayerWasmFiles list_layer_wasm_files(LayoutSource& source, const std::string& path);
 
 // Reads the data of the tar entries numbered in `entries` (ArchiveMember::entry) of an archive
 // layer held in memory: `fn(entry, data, size)` gets each chunk, then `fn(entry, nullptr, 0)`

@@ -71,26 +71,45 @@ std::optional<std::string> BlobAccess::head(std::string_view digest, std::size_t
     return bytes;
 }
 
-ArchiveListing& BlobAccess::archive(std::string_view digest) {
-    auto [it, inserted] = archives_.try_emplace(std::string(digest));
+namespace {
+
+// A listing of blob `digest` of `blobs`, made once per digest with `list` (from the kept bytes,
+// or from the source read again) and kept in `cache`.
+template <typename Listing, typename List>
+Listing& listed_once(std::unordered_map<std::string, std::unique_ptr<Listing>>& cache,
+                     const BlobAccess& blobs, LayoutSource& source, std::string_view digest,
+                     List&& list) {
+    auto [it, inserted] = cache.try_emplace(std::string(digest));
     if (!inserted) return *it->second;
-    it->second = std::make_unique<ArchiveListing>();
-    ArchiveListing& listing = *it->second;
-    const BlobRecord* record = find(digest);
+    it->second = std::make_unique<Listing>();
+    Listing& listing = *it->second;
+    const BlobRecord* record = blobs.find(digest);
     if (record == nullptr) {
         // OCI-BLOB-MISSING already says so; the files it holds cannot be checked.
         return listing;
     }
     if (record->content) {
-        listing = list_archive_layer(*record->content);
-    } else if (source_.can_reread()) {
-        listing = list_archive_layer(source_, record->path);
+        listing = list(std::string_view(*record->content));
+    } else if (source.can_reread()) {
+        listing = list(source, record->path);
     } else {
         listing.problem = "the blob (" + std::to_string(record->size) +
                           " bytes) was too large to keep during the pass and the input is a "
                           "stream that cannot be read again";
     }
     return listing;
+}
+
+}  // namespace
+
+ArchiveListing& BlobAccess::archive(std::string_view digest) {
+    return listed_once(archives_, *this, source_, digest,
+                       [](auto&&... args) { return list_archive_layer(args...); });
+}
+
+LayerWasmFiles& BlobAccess::wasm_files(std::string_view digest) {
+    return listed_once(layer_files_, *this, source_, digest,
+                       [](auto&&... args) { return list_layer_wasm_files(args...); });
 }
 
 bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& bytes, Findings& out) {

@@ -13,6 +13,7 @@
 #include "ociwasm/validate.h"
 #include "text.h"
 #include "validate_internal.h"
+#include "wasm_formats.h"
 #include "wasm_header.h"
 
 namespace ociwasm {
@@ -25,7 +26,6 @@ using detail::join;
 using detail::one_line;
 using detail::string_member;
 
-using detail::is_image_config_type;
 using detail::is_index_type;
 using detail::is_manifest_type;
 using detail::is_wasm_layer_type;
@@ -250,7 +250,6 @@ class Inspector {
     }
 
     void fill_manifest(InspectEntry& entry, const rapidjson::Document& doc) {
-        entry.format = detect_format(doc);
         entry.artifact_type = string_or_empty(doc, "artifactType");
         if (const rapidjson::Value* annotations = find_member(doc, "annotations");
             annotations != nullptr && annotations->IsObject()) {
@@ -263,12 +262,17 @@ class Inspector {
         if (const rapidjson::Value* config = find_member(doc, "config");
             config != nullptr && config->IsObject()) {
             entry.config = read_descriptor(*config);
-            if (is_image_config_type(entry.config->media_type)) {
+            if (detail::config_has_platform(entry.config->media_type)) {
                 if (auto platform = config_platform(entry.config->digest)) {
                     entry.platform = std::move(platform);
                 }
             }
         }
+        auto is_wasm = [](const std::optional<InspectPlatform>& platform) {
+            return platform && platform->architecture == detail::kWasmArchitecture;
+        };
+        entry.format =
+            detect_format(doc, is_wasm(entry.platform) || is_wasm(entry.descriptor_platform));
         if (const rapidjson::Value* layers = find_member(doc, "layers");
             layers != nullptr && layers->IsArray()) {
             for (const rapidjson::Value& layer : layers->GetArray()) {
@@ -276,6 +280,10 @@ class Inspector {
                 item.descriptor = read_descriptor(layer);
                 if (is_wasm_layer_type(item.descriptor.media_type)) {
                     item.wasm = wasm_kind(item.descriptor.digest);
+                }
+                if (entry.format == ManifestFormat::wasm_container_image &&
+                    detail::is_filesystem_layer_type(item.descriptor.media_type)) {
+                    list_wasm_files(item);
                 }
                 entry.layers.push_back(std::move(item));
             }
@@ -300,6 +308,23 @@ class Inspector {
         std::string problem;
         if (digest.empty() || !load_object(digest, "", doc, problem)) return std::nullopt;
         return read_platform(doc, "config");
+    }
+
+    // The .wasm files of a filesystem layer (the listing validation makes of it too).
+    void list_wasm_files(InspectLayer& layer) {
+        const std::string& digest = layer.descriptor.digest;
+        if (scan_.find(digest) == nullptr) {
+            layer.files_problem = "blob " + digest + " is missing from the layout";
+            return;
+        }
+        const detail::LayerWasmFiles& listing = blobs_.wasm_files(digest);
+        if (!listing.readable) {
+            layer.files_problem = listing.problem;
+            return;
+        }
+        for (const detail::LayerWasmFile& file : listing.files) {
+            layer.files.push_back({"/" + file.path, file.size, classify_wasm_header(file.head)});
+        }
     }
 
     WasmKind wasm_kind(const std::string& digest) {

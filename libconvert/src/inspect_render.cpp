@@ -90,6 +90,13 @@ void render_manifest_text(const InspectEntry& entry, const std::string& in, std:
             note = "  lockfile";
         }
         out += in + "  [" + std::to_string(i) + "] " + describe(layer.descriptor) + note + "\n";
+        for (const InspectFile& file : layer.files) {
+            out += in + "      " + one_line(file.path) + " (" + plural(file.size, "byte", "bytes") +
+                   ")  wasm " + std::string(wasm_kind_name(file.wasm)) + "\n";
+        }
+        if (!layer.files_problem.empty()) {
+            out += in + "      .wasm files not listed: " + one_line(layer.files_problem) + "\n";
+        }
     }
     if (entry.lockfile) render_lockfile_text(*entry.lockfile, in, out);
 }
@@ -244,6 +251,21 @@ void write_entry(JsonWriter& writer, const InspectEntry& entry) {
         write_descriptor_members(writer, layer.descriptor);
         writer.Key("wasm");
         write_json_string(writer, wasm_kind_name(layer.wasm));
+        writer.Key("files");
+        writer.StartArray();
+        for (const InspectFile& file : layer.files) {
+            writer.StartObject();
+            writer.Key("path");
+            write_json_string(writer, file.path);
+            writer.Key("size");
+            writer.Uint64(file.size);
+            writer.Key("wasm");
+            write_json_string(writer, wasm_kind_name(file.wasm));
+            writer.EndObject();
+        }
+        writer.EndArray();
+        writer.Key("filesProblem");
+        write_json_string(writer, layer.files_problem);
         writer.EndObject();
     }
     writer.EndArray();

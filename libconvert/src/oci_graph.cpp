@@ -17,6 +17,11 @@ bool is_image_config_type(std::string_view media_type) {
 }
 
 bool is_wasm_layer_type(std::string_view media_type) {
+    return is_spin_wasm_layer_type(media_type) || media_type == media::kRunwasiWasmLayer ||
+           media_type == media::kWasmCloudActorLayer;
+}
+
+bool is_spin_wasm_layer_type(std::string_view media_type) {
     return media_type == media::kWasmLayer || media_type == media::kWasmLayerAlt;
 }
 

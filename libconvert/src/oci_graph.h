@@ -15,11 +15,13 @@ namespace ociwasm::detail {
 
 // ---- media-type classes ----
 
-bool is_index_type(std::string_view media_type);          // OCI index, Docker manifest list
-bool is_manifest_type(std::string_view media_type);       // OCI manifest, Docker manifest v2
-bool is_image_config_type(std::string_view media_type);   // OCI image config, Docker's
-bool is_wasm_layer_type(std::string_view media_type);     // Spin's wasm layer, application/wasm
-bool is_archive_layer_type(std::string_view media_type);  // Spin's tar+gzip bundle of files
+bool is_index_type(std::string_view media_type);         // OCI index, Docker manifest list
+bool is_manifest_type(std::string_view media_type);      // OCI manifest, Docker manifest v2
+bool is_image_config_type(std::string_view media_type);  // OCI image config, Docker's
+// Every wasm layer type of the formats we know (wasm_formats.h): its bytes are one wasm binary.
+bool is_wasm_layer_type(std::string_view media_type);
+bool is_spin_wasm_layer_type(std::string_view media_type);  // Spin's wasm layer, application/wasm
+bool is_archive_layer_type(std::string_view media_type);    // Spin's tar+gzip bundle of files
 
 // ---- blobs and ref names ----
 

@@ -96,12 +96,26 @@ std::string_view schema_file(SchemaKind kind) {
             return "oci-layout.schema.json";
         case SchemaKind::lockfile:
             return "spin-lockfile.schema.json";
+        case SchemaKind::wasm_config:
+            return "wasm-config.schema.json";
     }
     return "";
 }
 
 std::string_view schema_code(SchemaKind kind) {
-    return kind == SchemaKind::lockfile ? codes::kSpinLockfileSchema : codes::kOciSchema;
+    switch (kind) {
+        case SchemaKind::lockfile:
+            return codes::kSpinLockfileSchema;
+        case SchemaKind::wasm_config:
+            return codes::kWasmConfigSchema;
+        case SchemaKind::descriptor:
+        case SchemaKind::manifest:
+        case SchemaKind::index:
+        case SchemaKind::config:
+        case SchemaKind::layout:
+            break;
+    }
+    return codes::kOciSchema;
 }
 
 bool check_schema(SchemaKind kind, const rapidjson::Value& doc, std::string_view file,

@@ -1,6 +1,6 @@
 // Spin checks (FORMATS.md sections 4 and 5): the lockfile on its own, the lockfile against the
 // manifest's layers (both packaging formats), the image config's platform and label, archive
-// layers and wasm headers.
+// layers. (Wasm headers are wasm_format_checks.cpp's.)
 
 #include <cctype>
 #include <cstdint>
@@ -20,22 +20,9 @@
 #include "ociwasm/media_types.h"
 #include "text.h"
 #include "validate_internal.h"
-#include "wasm_header.h"
 
 namespace ociwasm::detail {
 namespace {
-
-std::string hex_bytes(std::string_view bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (char c : bytes) {
-        auto byte = static_cast<unsigned char>(c);
-        if (!out.empty()) out += ' ';
-        out += kHex[byte >> 4];
-        out += kHex[byte & 0xf];
-    }
-    return out.empty() ? "nothing" : out;
-}
 
 // Why a lockfile file path is unsafe to mount, or nullopt when it is fine.
 std::optional<std::string> path_problem(std::string_view path) {
@@ -87,7 +74,7 @@ struct Layer {
 
 // Layers Spin treats as data: anything not wasm, not the lockfile, not an archive.
 bool is_data_like_type(std::string_view media_type) {
-    return !is_wasm_layer_type(media_type) && media_type != media::kSpinLockfile &&
+    return !is_spin_wasm_layer_type(media_type) && media_type != media::kSpinLockfile &&
            !is_archive_layer_type(media_type);
 }
 
@@ -165,7 +152,7 @@ class SpinCrossCheck {
         if (found != by_digest_.end()) {
             bool matched = false;
             for (std::size_t index : found->second) {
-                if (is_wasm_layer_type(layers_[index].media_type)) {
+                if (is_spin_wasm_layer_type(layers_[index].media_type)) {
                     referenced_[index] = true;
                     matched = true;
                 } else {
@@ -414,11 +401,13 @@ void check_spin_config(const rapidjson::Value* config, std::string_view config_f
                         "expected os \"wasip1\" (lowercase), found \"Wasip1\" "
                         "(written by one Spin build; some runtimes reject it)",
                     file, "/os");
-    } else if (os && *os != "wasip1" && *os != "wasi") {
-        out.warning(
-            codes::kSpinPlatform,
-            where(file, "/os") + "expected os \"wasip1\" (or \"wasi\"), found " + quoted(*os), file,
-            "/os");
+    } else if (os && *os != "wasip1") {
+        out.warning(codes::kSpinPlatform,
+                    where(file, "/os") +
+                        "expected os \"wasip1\", as Spin releases write it (runtimes compare "
+                        "it), found " +
+                        quoted(*os),
+                    file, "/os");
     }
     auto architecture = string_member(*config, "architecture");
     if (architecture && *architecture != "wasm") {
@@ -460,39 +449,6 @@ void check_spin_config(const rapidjson::Value* config, std::string_view config_f
 void check_spin_manifest(const SpinManifestInput& input, BlobAccess& blobs, Findings& out) {
     if (input.manifest == nullptr || !input.manifest->IsObject()) return;
     SpinCrossCheck(input, blobs, out).run();
-}
-
-void check_wasm_header(std::string_view head, std::uint64_t size, std::string_view blob_file,
-                       std::string_view digest, Findings& out) {
-    const std::string file(blob_file);
-    const WasmHeader header = read_wasm_header(head);
-    if (header.shape == WasmHeader::Shape::no_magic) {
-        out.error(codes::kWasmMagic,
-                  where(file, "") +
-                      "expected a wasm binary starting with \\0asm (00 61 73 6d), "
-                      "found " +
-                      hex_bytes(head.substr(0, 4)),
-                  file, "", std::string(digest));
-        return;
-    }
-    if (size < kWasmHeaderSize || header.shape == WasmHeader::Shape::truncated) {
-        out.error(codes::kWasmMagic,
-                  where(file, "") + "expected an 8-byte wasm header (magic and version), found " +
-                      std::to_string(size) + " bytes",
-                  file, "", std::string(digest));
-        return;
-    }
-    std::string kind;
-    if (header.shape == WasmHeader::Shape::module) {
-        kind = "a core wasm module (version 1)";
-    } else if (header.shape == WasmHeader::Shape::component) {
-        kind = "a wasm component (component-model version " + std::to_string(header.version) +
-               ", layer 1)";
-    } else {
-        kind = "wasm of an unrecognised kind (version bytes " + hex_bytes(head.substr(4, 4)) + ")";
-    }
-    out.info(codes::kWasmKind, where(file, "") + "this layer is " + kind, file, "",
-             std::string(digest));
 }
 
 }  // namespace ociwasm::detail

@@ -12,15 +12,11 @@
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
 #include "validate_internal.h"
+#include "wasm_format_checks.h"
+#include "wasm_formats.h"
 
 namespace ociwasm::detail {
 namespace {
-
-// Manifests whose wasm layers get their header checked.
-bool is_wasm_artifact(ManifestFormat format) {
-    return format == ManifestFormat::spin_v1_config || format == ManifestFormat::spin_oci_layer ||
-           format == ManifestFormat::wasm_oci;
-}
 
 // /layers/<index> of a manifest pick_lockfile_layer found it in.
 const rapidjson::Value& layer_at(const rapidjson::Value& manifest, std::size_t index) {
@@ -41,7 +37,7 @@ void SpinWiring::config_reached(const BlobRecord& record, std::string_view media
 
 void SpinWiring::layer_reached(ManifestFormat format, std::string_view media_type,
                                const BlobRecord& record) {
-    if (is_wasm_artifact(format) && is_wasm_layer_type(media_type)) check_wasm(record);
+    if (is_wasm_layer_format(format) && is_wasm_layer_type(media_type)) check_wasm(record);
     if (format == ManifestFormat::spin_oci_layer && media_type == media::kSpinLockfile) {
         lockfiles_.get(record, blobs_, out_);
     }

@@ -3,6 +3,7 @@
 // reaches; the Spin checks run through one hook (SpinWiring, spin_wiring.cpp) at fixed points
 // of the walk. Every blob is checked once however often it is referenced; lookups go through
 // hash maps keyed by digest, so large layouts validate in linear time.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,6 +19,8 @@
 #include "ociwasm/spin.h"
 #include "ociwasm/validate.h"
 #include "validate_internal.h"
+#include "wasm_format_checks.h"
+#include "wasm_formats.h"
 
 namespace ociwasm {
 
@@ -48,7 +51,8 @@ class GraphWalk {
           scan_(scan),
           result_(result),
           out_(result.findings),
-          spin_(blobs_, result.findings) {}
+          spin_(blobs_, result.findings),
+          wasm_(blobs_, result.findings) {}
 
     void run() {
         out_.append(scan_.findings);
@@ -65,6 +69,7 @@ class GraphWalk {
     struct ManifestState {
         ManifestFormat format = ManifestFormat::unknown;
         bool parsed = false;
+        std::optional<detail::ConfigPlatform> config_platform;  // its image config's
     };
 
     struct IndexContext {
@@ -207,9 +212,15 @@ class GraphWalk {
                         context.is_index_json ? pointer : context.file + "#" + pointer;
                     if (record != nullptr) {
                         entry.file = record->path;
-                        const ManifestState& state = visit_manifest(*record, media_type);
+                        const rapidjson::Value* platform = find_member(descriptor, "platform");
+                        if (platform != nullptr && !platform->IsObject()) platform = nullptr;
+                        const ManifestState& state = visit_manifest(*record, media_type, platform);
                         entry.format = state.format;
                         if (state.parsed) note_format(state.format);
+                        if (platform != nullptr && state.config_platform) {
+                            detail::check_entry_platform(*platform, *state.config_platform,
+                                                         context.file, pointer, out_);
+                        }
                     } else if (parse_digest(entry.digest)) {
                         entry.file = detail::blob_path(entry.digest);
                     }
@@ -306,7 +317,9 @@ class GraphWalk {
         visit_index_descriptors(doc, context);
     }
 
-    const ManifestState& visit_manifest(const BlobRecord& record, std::string_view media_type) {
+    // `entry_platform` is the `platform` of the index entry that reaches the manifest first.
+    const ManifestState& visit_manifest(const BlobRecord& record, std::string_view media_type,
+                                        const rapidjson::Value* entry_platform) {
         std::string key = record.digest();
         auto [it, inserted] = manifests_.try_emplace(key);
         if (!inserted) return it->second;
@@ -335,15 +348,18 @@ class GraphWalk {
                                     oci ? detail::BodyCheck::oci : detail::BodyCheck::docker, out_);
         state.parsed = true;
         state.format = detect_format(doc);
-        walk_manifest_children(doc, record.path, state.format);
+        walk_manifest_children(doc, record.path, state, entry_platform);
         return state;
     }
 
-    // The config and layers of a manifest. The Spin wiring is called at fixed points (config
-    // reached, each layer reached, manifest done): the order of findings follows those calls.
+    // The config and layers of a manifest. The Spin and wasm format checks are called at fixed
+    // points (config reached, each layer reached, manifest done): the order of findings follows
+    // those calls. Once the image config is read, a container image whose config or index entry
+    // says wasm becomes a wasm container image.
     void walk_manifest_children(const rapidjson::Value& manifest, const std::string& file,
-                                ManifestFormat format) {
+                                ManifestState& state, const rapidjson::Value* entry_platform) {
         if (!manifest.IsObject()) return;
+        const ManifestFormat format = state.format;
         detail::WalkedManifest walked;
         walked.manifest = &manifest;
         walked.file = &file;
@@ -357,6 +373,7 @@ class GraphWalk {
                     walked.image_config = image_configs_.get(*walked.config_record, blobs_, out_);
                 }
                 spin_.config_reached(*walked.config_record, walked.config_type);
+                wasm_.config_reached(*walked.config_record, walked.config_type);
             }
         }
         const rapidjson::Value* layers = find_member(manifest, "layers");
@@ -372,7 +389,19 @@ class GraphWalk {
         if (const rapidjson::Value* subject = find_member(manifest, "subject")) {
             reach(*subject, file, "/subject", true);
         }
+        if (walked.image_config != nullptr && walked.image_config->IsObject()) {
+            state.config_platform =
+                detail::config_platform(*walked.image_config, walked.config_record->path);
+        }
+        bool wasm_platform =
+            (state.config_platform &&
+             state.config_platform->architecture == detail::kWasmArchitecture) ||
+            (entry_platform != nullptr &&
+             string_member(*entry_platform, "architecture") == detail::kWasmArchitecture);
+        state.format = detect_format(manifest, wasm_platform);
+        walked.format = state.format;
         spin_.manifest_walked(walked);
+        wasm_.manifest_walked(walked);
     }
 
     void report_unreferenced() {
@@ -398,6 +427,7 @@ class GraphWalk {
     detail::DocumentCache image_configs_{
         {codes::kJsonInvalid, "an image config", SchemaKind::config, detail::check_image_config}};
     detail::SpinWiring spin_;
+    detail::WasmFormatChecks wasm_;
 };
 
 bool is_index_json_name(std::string_view name) {

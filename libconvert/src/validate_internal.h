@@ -122,11 +122,14 @@ class BlobAccess {
     std::optional<std::string> head(std::string_view digest, std::size_t count);
     // Members of an archive layer, listed once per digest.
     ArchiveListing& archive(std::string_view digest);
+    // The .wasm files of a filesystem layer, listed once per digest.
+    LayerWasmFiles& wasm_files(std::string_view digest);
 
   private:
     LayoutSource& source_;
     const LayoutScan& scan_;
     std::unordered_map<std::string, std::unique_ptr<ArchiveListing>> archives_;
+    std::unordered_map<std::string, std::unique_ptr<LayerWasmFiles>> layer_files_;
     std::unordered_map<std::string_view, const BlobRecord*> index_;  // views of scan_.blobs keys
 };
 
@@ -196,10 +199,6 @@ std::optional<std::size_t> pick_lockfile_layer(const rapidjson::Value& manifest,
 void check_spin_config(const rapidjson::Value* config, std::string_view config_file,
                        std::string_view config_media_type, std::string_view manifest_file,
                        const std::string& lockfile_digest, Findings& out);
-
-// WASM-MAGIC / WASM-KIND for one wasm layer blob, given its first bytes.
-void check_wasm_header(std::string_view head, std::uint64_t size, std::string_view blob_file,
-                       std::string_view digest, Findings& out);
 
 // ---- the graph walk's hook into the Spin checks (spin_wiring.cpp) ----
 

@@ -6,7 +6,7 @@ set -euo pipefail
 
 source_dir="${OCIWASM_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 fixtures="$source_dir/fixtures"
-generated=(spin-v1-config spin-oci-layer mixed mixed.tar)
+generated=(spin-v1-config spin-oci-layer mixed mixed.tar wasm-formats)
 failures=0
 
 fail() {
@@ -72,9 +72,33 @@ check_layout() {
 
 manifest_of() { blob "$1" "$(jq -r '.manifests[0].digest' "$1/index.json")"; }
 
-for layout in "$tmp/out"/spin-v1-config/*/ "$tmp/out"/spin-oci-layer/*/ "$tmp/out/mixed/"; do
+for layout in "$tmp/out"/spin-v1-config/*/ "$tmp/out"/spin-oci-layer/*/ "$tmp/out/mixed/" \
+    "$tmp/out"/wasm-formats/*/; do
     check_layout "${layout%/}"
 done
+
+# The CNCF wasm configs list their manifest's layer digests; the container images' diff_ids are
+# the sha256 of their uncompressed layers.
+while read -r manifest_digest; do
+    layout="$tmp/out/wasm-formats/wasm-oci"
+    manifest="$(blob "$layout" "$manifest_digest")"
+    config="$(blob "$layout" "$(jq -r .config.digest "$manifest")")"
+    [[ "$(jq -c '[.layers[].digest]' "$manifest")" == "$(jq -c .layerDigests "$config")" ]] \
+        || fail "$config: expected layerDigests $(jq -c '[.layers[].digest]' "$manifest"), found $(jq -c .layerDigests "$config")"
+done < <(jq -r '.manifests[].digest' "$tmp/out/wasm-formats/wasm-oci/index.json")
+while read -r manifest_digest; do
+    layout="$tmp/out/wasm-formats/wasm-container-image"
+    manifest="$(blob "$layout" "$manifest_digest")"
+    layer="$(blob "$layout" "$(jq -r '.layers[0].digest' "$manifest")")"
+    if [[ "$(jq -r '.layers[0].mediaType' "$manifest")" == *+gzip ]]; then
+        diff_id="sha256:$(gzip -dc "$layer" | sha256sum | cut -d' ' -f1)"
+    else
+        diff_id="sha256:$(sha256sum "$layer" | cut -d' ' -f1)"
+    fi
+    config="$(blob "$layout" "$(jq -r .config.digest "$manifest")")"
+    [[ "$(jq -r '.rootfs.diff_ids[0]' "$config")" == "$diff_id" ]] \
+        || fail "$config: expected diff_id $diff_id, found $(jq -r '.rootfs.diff_ids[0]' "$config")"
+done < <(jq -r '.manifests[].digest' "$tmp/out/wasm-formats/wasm-container-image/index.json")
 
 for layout in "$tmp/out"/spin-oci-layer/*/; do
     layout="${layout%/}"

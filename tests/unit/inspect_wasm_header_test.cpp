@@ -9,6 +9,7 @@
 #include "ociwasm/finding.h"
 #include "ociwasm/inspect.h"
 #include "validate_internal.h"
+#include "wasm_format_checks.h"
 #include "wasm_header.h"
 
 namespace ociwasm {

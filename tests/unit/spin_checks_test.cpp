@@ -13,6 +13,7 @@
 #include "ociwasm/media_types.h"
 #include "ociwasm/validate.h"
 #include "validate_internal.h"
+#include "wasm_format_checks.h"
 
 namespace ociwasm {
 namespace {
@@ -422,8 +423,9 @@ TEST(SpinChecks, PlatformValues) {
         const char* value;
         bool warned;
     };
+    // Spin releases (2.0 to 4.0) write os "wasip1"; any other spelling is warned, "wasi" too.
     for (const Case& c : {Case{"/os", R"("linux")", true}, Case{"/os", R"("Wasip1")", true},
-                          Case{"/os", R"("wasi")", false}, Case{"/os", R"("wasip1")", false},
+                          Case{"/os", R"("wasi")", true}, Case{"/os", R"("wasip1")", false},
                           Case{"/architecture", R"("amd64")", true}}) {
         SpinAppBuilder builder;
         builder.edit_config = [&](rapidjson::Document& doc) {

@@ -180,7 +180,7 @@ inline constexpr FindingCode kSpinLayerUnreferenced{
     "A layer is not referenced by any lockfile entry."};
 inline constexpr FindingCode kSpinPlatform{
     "SPIN-PLATFORM", Severity::warning,
-    "The config os/architecture is not wasip1 (or wasi) / wasm."};
+    "The config os/architecture is not wasip1 / wasm, as Spin releases write them."};
 inline constexpr FindingCode kSpinTooManyLayers{
     "SPIN-TOO-MANY-LAYERS", Severity::warning,
     "A manifest has more than 500 layers, which some registries refuse."};
@@ -191,6 +191,42 @@ inline constexpr FindingCode kWasmMagic{"WASM-MAGIC", Severity::error,
                                         "A wasm layer does not start with the wasm magic."};
 inline constexpr FindingCode kWasmKind{"WASM-KIND", Severity::info,
                                        "Whether a wasm layer is a core module or a component."};
+inline constexpr FindingCode kWasmConfigSchema{
+    "WASM-CONFIG-SCHEMA", Severity::error,
+    "A CNCF wasm config (application/vnd.wasm.config.v0+json) fails its schema."};
+inline constexpr FindingCode kWasmConfigPlatform{
+    "WASM-CONFIG-PLATFORM", Severity::error,
+    "A wasm artifact's config names an architecture other than wasm, or (CNCF config) an os "
+    "other than wasip1 or wasip2."};
+inline constexpr FindingCode kWasmConfigLayerDigests{
+    "WASM-CONFIG-LAYER-DIGESTS", Severity::error,
+    "A CNCF wasm config's layerDigests differ from the manifest's layer digests."};
+inline constexpr FindingCode kWasmConfigComponent{
+    "WASM-CONFIG-COMPONENT", Severity::error,
+    "A CNCF wasm config with os wasip2 (a component) has no component metadata."};
+inline constexpr FindingCode kWasmConfigKind{
+    "WASM-CONFIG-KIND", Severity::warning,
+    "A CNCF wasm config's os says module (wasip1) or component (wasip2), its layer is the "
+    "other."};
+inline constexpr FindingCode kWasmLayersMultiple{
+    "WASM-LAYERS-MULTIPLE", Severity::error,
+    "A CNCF wasm artifact or wasmCloud actor with more than one layer."};
+inline constexpr FindingCode kWasmPlatformMismatch{
+    "WASM-PLATFORM-MISMATCH", Severity::warning,
+    "An index entry's platform and the image config's differ, and one of them is wasm."};
+inline constexpr FindingCode kWasmLayerInvalid{
+    "WASM-LAYER-INVALID", Severity::error,
+    "A filesystem layer of a wasm container image is not a readable tar."};
+inline constexpr FindingCode kWasmFilesUnchecked{
+    "WASM-FILES-UNCHECKED", Severity::info,
+    "A filesystem layer of a wasm container image could not be read: its .wasm files are not "
+    "checked."};
+inline constexpr FindingCode kWasmFileMagic{
+    "WASM-FILE-MAGIC", Severity::warning,
+    "A .wasm file in a wasm container image's layer does not start with the wasm magic."};
+inline constexpr FindingCode kWasmFileKind{
+    "WASM-FILE-KIND", Severity::info,
+    "Whether a .wasm file in a wasm container image's layer is a core module or a component."};
 inline constexpr FindingCode kConvertLossyLockVersion{
     "CONVERT-LOSSY-LOCK-VERSION", Severity::error,
     "spin_lock_version is not 0, or must_understand is set: Spin 1.x reads version 0 only."};

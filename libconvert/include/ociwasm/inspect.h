@@ -47,9 +47,20 @@ struct InspectPlatform {
     std::string source;   // "config" (the image config) or "descriptor" (the index entry)
 };
 
+// A .wasm file inside a filesystem layer of a wasm container image.
+struct InspectFile {
+    std::string path;  // absolute in the image: "/app.wasm"
+    std::uint64_t size = 0;
+    WasmKind wasm = WasmKind::not_wasm;  // module, component or not_wasm
+};
+
 struct InspectLayer {
     InspectDescriptor descriptor;
     WasmKind wasm = WasmKind::not_applicable;
+    // Filesystem layers of wasm container images: their .wasm files, in layer order; and ""
+    // or why the layer could not be listed (missing, not a tar, a stream too large to keep).
+    std::vector<InspectFile> files;
+    std::string files_problem;
 };
 
 struct LockfileComponent {
@@ -89,7 +100,8 @@ struct InspectEntry {
     ManifestFormat format = ManifestFormat::unknown;
     std::string artifact_type;                       // "" when absent
     std::map<std::string, std::string> annotations;  // the manifest's own annotations
-    std::optional<InspectPlatform> platform;         // the image config's, else the descriptor's
+    // The config's (image config, CNCF wasm config), else the descriptor's.
+    std::optional<InspectPlatform> platform;
     std::optional<InspectPlatform> descriptor_platform;  // the descriptor's own `platform`
     std::optional<InspectDescriptor> config;
     std::vector<InspectLayer> layers;

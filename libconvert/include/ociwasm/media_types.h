@@ -25,8 +25,24 @@ inline constexpr std::string_view kWasmLayer = "application/vnd.wasm.content.lay
 inline constexpr std::string_view kWasmLayerAlt = "application/wasm";
 inline constexpr std::string_view kDataLayer = "application/vnd.wasm.content.layer.v1+data";
 inline constexpr std::string_view kArchiveLayer = "application/vnd.wasm.content.bundle.v1.tar+gzip";
-// The CNCF wasm OCI artifact format.
+// The CNCF TAG Runtime wasm OCI artifact: this config, `application/wasm` layers.
 inline constexpr std::string_view kWasmConfig = "application/vnd.wasm.config.v0+json";
+// The older wasm-to-oci / krustlet / oci-distribution shape: this config, kWasmLayer layers.
+inline constexpr std::string_view kWasmConfigV1 = "application/vnd.wasm.config.v1+json";
+// runwasi's earlier layer type for wasm modules and components in an image (oci-tar-builder).
+inline constexpr std::string_view kRunwasiWasmLayer =
+    "application/vnd.bytecodealliance.wasm.component.layer.v0+wasm";
+// wasmCloud actors as wash pushes them.
+inline constexpr std::string_view kWasmCloudActorConfig =
+    "application/vnd.wasmcloud.actor.archive.config";
+inline constexpr std::string_view kWasmCloudActorLayer =
+    "application/vnd.module.wasm.content.layer.v1+wasm";
+// Filesystem layers of container images (OCI and Docker).
+inline constexpr std::string_view kOciLayerTar = "application/vnd.oci.image.layer.v1.tar";
+inline constexpr std::string_view kOciLayerTarGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+inline constexpr std::string_view kOciLayerTarZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+inline constexpr std::string_view kDockerLayerTarGzip =
+    "application/vnd.docker.image.rootfs.diff.tar.gzip";
 inline constexpr std::string_view kComponentArtifactType =
     "application/vnd.bytecodealliance.component.v1+wasm";
 

@@ -10,13 +10,13 @@
 
 namespace ociwasm {
 
-enum class SchemaKind { descriptor, manifest, index, config, layout, lockfile };
+enum class SchemaKind { descriptor, manifest, index, config, layout, lockfile, wasm_config };
 
 // The embedded schema file for `kind`, e.g. "oci-manifest.schema.json".
 std::string_view schema_file(SchemaKind kind);
 
 // The finding code for schema violations of `kind`: codes::kSpinLockfileSchema for the lockfile,
-// codes::kOciSchema for the OCI documents.
+// codes::kWasmConfigSchema for the CNCF wasm config, codes::kOciSchema for the OCI documents.
 std::string_view schema_code(SchemaKind kind);
 
 // Validates `doc` against the embedded schema for `kind`. Each violation becomes an error finding
