@@ -88,6 +88,24 @@ big_archive_layer() {
     (cd "$layout" && tar -cf "$1/layout.tar" --sort=name oci-layout blobs index.json)
 }
 
+# wasm-container-image with 5 MiB of incompressible bytes added to hello:v1's filesystem layer,
+# as a tar whose blobs come before the manifest: on stdin the layer streams by before anything
+# says it is one, and it is too large to keep.
+big_filesystem_layer() {
+    local layout="$1/layout" layer
+    cp -r "$BROKEN/WASM-FILES-UNCHECKED/layout" "$layout"
+    layer="$(jq -r '.layers[0].digest | ltrimstr("sha256:")' "$layout/blobs/sha256/$(jq -r \
+        '.manifests[0].digest | ltrimstr("sha256:")' "$layout/index.json")")"
+    mkdir "$TEST_TMP/rootfs"
+    tar -xzf "$layout/blobs/sha256/$layer" -C "$TEST_TMP/rootfs"
+    openssl enc -aes-128-ctr -K 00000000000000000000000000000000 -iv 00000000000000000000000000000000 \
+        < /dev/zero 2> /dev/null | head -c $((5 * 1024 * 1024)) > "$TEST_TMP/rootfs/noise.bin"
+    tar -czf "$TEST_TMP/layer" -C "$TEST_TMP/rootfs" .
+    chmod -R u+w "$layout"
+    replace_blob "$layout" "sha256:$layer" "$TEST_TMP/layer"
+    (cd "$layout" && tar -cf "$1/layout.tar" --sort=name oci-layout blobs index.json)
+}
+
 # hello plus a 5 MiB blob and a hardlink to it named by its sha512, as a tar on stdin: the
 # link's algorithm is known only after the bytes streamed by, too many to keep.
 hardlinked_sha512() {
