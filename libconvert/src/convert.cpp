@@ -25,6 +25,7 @@
 #include "ociwasm/validate.h"
 #include "text.h"
 #include "validate_internal.h"
+#include "wasm_formats.h"
 
 namespace ociwasm {
 
@@ -364,6 +365,22 @@ void Converter::point_at_new_blob(Value& descriptor, const std::string& digest,
         set_string(descriptor, "data", encode_base64(bytes), alloc);
     }
 }
+// Whether the image config of a container image names architecture wasm (wasm_formats.h): the
+// format convert reports is the one validate and inspect detect.
+bool Converter::config_says_wasm(const rapidjson::Value& manifest) {
+    if (detect_format(manifest) != ManifestFormat::oci_image) return false;
+    const rapidjson::Value* config = find_member(manifest, "config");
+    auto digest = config != nullptr ? string_member(*config, "digest") : std::nullopt;
+    std::string bytes;
+    rapidjson::Document doc;
+    if (!digest || !scan_.find(*digest) ||
+        !content(std::string(*digest), bytes, kMaxDocumentSize) ||
+        !detail::parse_json_exact(bytes, doc, nullptr) || !doc.IsObject()) {
+        return false;
+    }
+    return string_member(doc, "architecture") == detail::kWasmArchitecture;
+}
+
 Status Converter::convert_manifest(const std::string& digest, bool in_scope, ManifestOutcome& out) {
     std::string key = digest + (in_scope ? "+" : "-");
     if (auto it = manifest_memo_.find(key); it != manifest_memo_.end()) {
@@ -380,7 +397,7 @@ Status Converter::convert_manifest(const std::string& digest, bool in_scope, Man
     } else if (!detail::parse_json_exact(bytes, manifest, nullptr)) {
         outcome.reason = "not JSON";
     } else {
-        outcome.from = detect_format(manifest);
+        outcome.from = detect_format(manifest, config_says_wasm(manifest));
         bool to_new_format = options_.target == ConvertTarget::new_format;
         ManifestFormat convertible =
             to_new_format ? ManifestFormat::spin_v1_config : ManifestFormat::spin_oci_layer;

@@ -110,6 +110,7 @@ class Converter {
 
     // Bytes of a blob: one this conversion made, or the input's (kept or re-read).
     Status content(const std::string& digest, std::string& out, std::size_t max_size);
+    bool config_says_wasm(const rapidjson::Value& manifest);
     bool has_blob(const std::string& digest) const {
         return new_blobs_.contains(digest) || scan_.find(digest) != nullptr;
     }

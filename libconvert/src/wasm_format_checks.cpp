@@ -53,8 +53,8 @@ std::string not_wasm_reason(const WasmHeader& header, std::string_view head, std
                hex_bytes(head.substr(0, 4));
     }
     if (size < kWasmHeaderSize || header.shape == WasmHeader::Shape::truncated) {
-        return "expected an 8-byte wasm header (magic and version), found " +
-               std::to_string(size) + " bytes";
+        return "expected an 8-byte wasm header (magic and version), found " + std::to_string(size) +
+               " bytes";
     }
     return "";
 }
@@ -98,9 +98,8 @@ void check_entry_platform(const rapidjson::Value& platform, const ConfigPlatform
     const std::string at = pointer + "/platform";
     out.warning(codes::kWasmPlatformMismatch,
                 where(std::string(file), at) + "expected the platform of the image config " +
-                    config.file + " (" + one_line(config.os) + "/" +
-                    one_line(config.architecture) + "), found " + one_line(os) + "/" +
-                    one_line(architecture) +
+                    config.file + " (" + one_line(config.os) + "/" + one_line(config.architecture) +
+                    "), found " + one_line(os) + "/" + one_line(architecture) +
                     " (runtimes pick the entry by one and run the image by the other)",
                 std::string(file), at);
 }
@@ -196,8 +195,7 @@ void WasmFormatChecks::check_cncf_config(const WalkedManifest& walked) {
             out_.error(codes::kWasmConfigLayerDigests,
                        where(file, "/layerDigests") +
                            "expected the digests of the manifest's layers in their order [" +
-                           join(expected, ", ") + "], found [" + one_line(join(found, ", ")) +
-                           "]",
+                           join(expected, ", ") + "], found [" + one_line(join(found, ", ")) + "]",
                        file, "/layerDigests");
         }
     }
@@ -219,10 +217,9 @@ void WasmFormatChecks::check_config_kind(const rapidjson::Value& config, const s
     bool component = header.shape == WasmHeader::Shape::component;
     if ((os == kWasiP1 && !component) || (os == kWasiP2 && !module)) return;
     out_.warning(codes::kWasmConfigKind,
-                 where(file, "/os") + "expected os \"" +
-                     std::string(module ? kWasiP1 : kWasiP2) + "\" for the first layer " +
-                     record->path + ", which is " + wasm_kind_phrase(header, *head) + ", found " +
-                     quoted(os),
+                 where(file, "/os") + "expected os \"" + std::string(module ? kWasiP1 : kWasiP2) +
+                     "\" for the first layer " + record->path + ", which is " +
+                     wasm_kind_phrase(header, *head) + ", found " + quoted(os),
                  file, "/os");
 }
 
@@ -272,8 +269,8 @@ void WasmFormatChecks::check_container_files(const WalkedManifest& walked) {
             if (std::string reason = not_wasm_reason(header, wasm.head, wasm.size);
                 !reason.empty()) {
                 out_.warning(codes::kWasmFileMagic,
-                             where(file, "") + "layer file " + quoted(name) + ": " + reason,
-                             file, "", record->digest());
+                             where(file, "") + "layer file " + quoted(name) + ": " + reason, file,
+                             "", record->digest());
                 continue;
             }
             out_.info(codes::kWasmFileKind,

@@ -95,6 +95,13 @@ for layout in "${!detected[@]}"; do
     assert_exit 0
 done
 
+describe "convert passes each through, naming the format validate detects"
+for layout in "${!detected[@]}"; do
+    run "$OCIWASM_BIN/oci-wasm-convert" --to new --dry-run "$formats/$layout"
+    assert_exit 0
+    assert_contains stdout ": unchanged (${detected[$layout]}, not a Spin app): "
+done
+
 describe "the platform on the index entry alone makes a container image a wasm one"
 cp -r "$formats/wasm-container-image" "$TEST_TMP/entry-only"
 chmod -R u+w "$TEST_TMP/entry-only"

@@ -380,6 +380,53 @@ TEST(InspectFixtures, TheOutputSchemaIsStrict) {
     EXPECT_FALSE(findings.empty());
 }
 
+TEST(InspectFixtures, WasmFormatsShowTheirFormatAndPlatform) {
+    struct Case {
+        const char* layout;
+        ManifestFormat format;
+        const char* platform;  // "os/architecture", "" for none
+    };
+    for (const Case& c :
+         {Case{"wasm-formats/wasm-oci", ManifestFormat::wasm_oci, "wasip2/wasm"},
+          Case{"wasm-formats/wasm-to-oci", ManifestFormat::wasm_to_oci, ""},
+          Case{"wasm-formats/runwasi", ManifestFormat::runwasi_wasm_layers, "wasip1/wasm"},
+          Case{"wasm-formats/wasmcloud", ManifestFormat::wasmcloud_actor, ""},
+          Case{"wasm-formats/wasm-container-image", ManifestFormat::wasm_container_image,
+               "wasi/wasm"}}) {
+        InspectResult result = inspect_ok(fixture(c.layout));
+        ASSERT_FALSE(result.entries.empty()) << c.layout;
+        const InspectEntry& entry = result.entries[0];
+        EXPECT_EQ(entry.format, c.format) << c.layout;
+        EXPECT_EQ(entry.platform ? entry.platform->os + "/" + entry.platform->architecture : "",
+                  c.platform)
+            << c.layout;
+        if (entry.platform) {
+            EXPECT_EQ(entry.platform->source, "config") << c.layout;
+        }
+        EXPECT_EQ(result.findings.count(Severity::error), 0u) << c.layout;
+        check_json_output(result);
+    }
+}
+
+TEST(InspectFixtures, WasmContainerImageListsItsWasmFiles) {
+    InspectResult result = inspect_ok(fixture("wasm-formats/wasm-container-image"), "hello:v1");
+    ASSERT_EQ(result.entries.size(), 1u);
+    ASSERT_EQ(result.entries[0].layers.size(), 1u);
+    const InspectLayer& layer = result.entries[0].layers[0];
+    EXPECT_EQ(layer.wasm, WasmKind::not_applicable);
+    ASSERT_EQ(layer.files.size(), 2u);
+    EXPECT_EQ(layer.files[0].path, "/app.wasm");
+    EXPECT_EQ(layer.files[0].wasm, WasmKind::module);
+    EXPECT_EQ(layer.files[1].path, "/lib/c.wasm");
+    EXPECT_EQ(layer.files[1].wasm, WasmKind::component);
+    EXPECT_EQ(layer.files_problem, "");
+    // Other container images are not listed.
+    InspectResult mixed = inspect_ok(fixture("mixed"), "motd:v1");
+    ASSERT_EQ(mixed.entries.size(), 1u);
+    EXPECT_EQ(mixed.entries[0].format, ManifestFormat::oci_image);
+    EXPECT_TRUE(mixed.entries[0].layers[0].files.empty());
+}
+
 // ---- broken layouts: shown as far as possible, never a failure ----
 
 TEST(InspectBroken, MissingManifestBlobIsAProblemNotAFailure) {
