@@ -58,16 +58,15 @@ Built build(std::string_view config_type, std::string config, const std::vector<
     }
     built.config_path = blob_path(sha256_digest(config));
     built.files[built.config_path] = config;
-    std::string manifest = R"({"schemaVersion":2,"mediaType":")" + std::string(media::kOciManifest) +
-                           R"(","config":)" + descriptor(config_type, config) + R"(,"layers":[)" +
-                           layer_json + "]}";
+    std::string manifest = R"({"schemaVersion":2,"mediaType":")" +
+                           std::string(media::kOciManifest) + R"(","config":)" +
+                           descriptor(config_type, config) + R"(,"layers":[)" + layer_json + "]}";
     built.manifest_path = blob_path(sha256_digest(manifest));
     built.files[built.manifest_path] = manifest;
     std::string entry = descriptor(media::kOciManifest, manifest);
     entry.insert(entry.size() - 1, entry_extra);
     built.files["index.json"] = R"({"schemaVersion":2,"mediaType":")" +
-                                std::string(media::kOciIndex) + R"(","manifests":[)" + entry +
-                                "]}";
+                                std::string(media::kOciIndex) + R"(","manifests":[)" + entry + "]}";
     built.files["oci-layout"] = R"({"imageLayoutVersion":"1.0.0"})";
     return built;
 }
@@ -114,10 +113,10 @@ TEST(WasmOciConfig, ComponentAndModuleAsTheirProducersWriteThemAreClean) {
         validate_files(build(media::kWasmConfig, component_config(), one_component()).files);
     EXPECT_TRUE(clean(component)) << describe(component.findings);
     EXPECT_EQ(component.formats, std::vector<ManifestFormat>{ManifestFormat::wasm_oci});
-    ValidationResult module = validate_files(
-        build(media::kWasmConfig, component_config("wasip1", "null"),
-              {{std::string(media::kWasmLayerAlt), wasm_module()}})
-            .files);
+    ValidationResult module =
+        validate_files(build(media::kWasmConfig, component_config("wasip1", "null"),
+                             {{std::string(media::kWasmLayerAlt), wasm_module()}})
+                           .files);
     EXPECT_TRUE(clean(module)) << describe(module.findings);
 }
 
@@ -139,24 +138,24 @@ TEST(WasmOciConfig, LayerDigestsMustBeTheManifestsInOrder) {
     std::vector<Layer> two = {{std::string(media::kWasmLayerAlt), wasm_component("a")},
                               {std::string(media::kWasmLayerAlt), wasm_component("b")}};
     std::string swapped = component_config();
-    swapped.replace(swapped.find("@LAYERS@"), 8,
-                    "[\"" + sha256_digest(two[1].bytes) + "\",\"" +
-                        sha256_digest(two[0].bytes) + "\"]");
+    swapped.replace(
+        swapped.find("@LAYERS@"), 8,
+        "[\"" + sha256_digest(two[1].bytes) + "\",\"" + sha256_digest(two[0].bytes) + "\"]");
     Built built = build(media::kWasmConfig, swapped, two);
     ValidationResult result = validate_files(built.files);
     EXPECT_TRUE(has(result, codes::kWasmConfigLayerDigests, Severity::error, built.config_path,
                     "/layerDigests"))
         << describe(result.findings);
     // Two layers are also what the guide tells consumers to reject.
-    EXPECT_TRUE(has(result, codes::kWasmLayersMultiple, Severity::error, built.manifest_path,
-                    "/layers"));
+    EXPECT_TRUE(
+        has(result, codes::kWasmLayersMultiple, Severity::error, built.manifest_path, "/layers"));
 }
 
 TEST(WasmOciConfig, AComponentNeedsItsMetadata) {
     Built built = build(media::kWasmConfig, component_config("wasip2", "null"), one_component());
     ValidationResult result = validate_files(built.files);
-    EXPECT_TRUE(has(result, codes::kWasmConfigComponent, Severity::error, built.config_path,
-                    "/component"))
+    EXPECT_TRUE(
+        has(result, codes::kWasmConfigComponent, Severity::error, built.config_path, "/component"))
         << describe(result.findings);
     std::string absent = component_config();
     absent.erase(absent.find(R"(,"component")"));
@@ -179,7 +178,7 @@ TEST(WasmOciConfig, SchemaNamesTheValue) {
                     "/component/target"));
     // rust-oci-wasm cannot read a config without created.
     std::string no_created = component_config();
-    no_created.erase(1, no_created.find(',') );
+    no_created.erase(1, no_created.find(','));
     built = build(media::kWasmConfig, no_created, one_component());
     result = validate_files(built.files);
     EXPECT_TRUE(has(result, codes::kWasmConfigSchema, Severity::error, built.config_path, ""))
@@ -220,8 +219,8 @@ TEST(WasmLayers, AWasmCloudActorHasOneLayer) {
     Layer layer{std::string(media::kWasmCloudActorLayer), wasm_module()};
     Built built = build(media::kWasmCloudActorConfig, "{}", {layer, layer});
     ValidationResult result = validate_files(built.files);
-    EXPECT_TRUE(has(result, codes::kWasmLayersMultiple, Severity::error, built.manifest_path,
-                    "/layers"))
+    EXPECT_TRUE(
+        has(result, codes::kWasmLayersMultiple, Severity::error, built.manifest_path, "/layers"))
         << describe(result.findings);
     EXPECT_EQ(result.formats, std::vector<ManifestFormat>{ManifestFormat::wasmcloud_actor});
 }
@@ -296,26 +295,27 @@ TEST(WasmContainerImage, ReportsEveryWasmFileOfItsLayers) {
                                    {"lib/.wh.old.wasm", "", ""},
                                    {"broken.wasm", "#!/bin/sh", ""}},
                                   true);
-    Built built = build(media::kOciConfig, kWasiImageConfig,
-                        {{std::string(media::kOciLayerTarGzip), layer}});
+    Built built =
+        build(media::kOciConfig, kWasiImageConfig, {{std::string(media::kOciLayerTarGzip), layer}});
     ValidationResult result = validate_files(built.files);
     EXPECT_EQ(result.formats, std::vector<ManifestFormat>{ManifestFormat::wasm_container_image});
-    EXPECT_EQ(file_messages(result),
-              (std::vector<std::string>{
-                  "WASM-FILE-KIND layer file \"/app.wasm\" is a core wasm module (version 1)",
-                  "WASM-FILE-KIND layer file \"/lib/c.wasm\" is a wasm component "
-                  "(component-model version 13, layer 1)",
-                  "WASM-FILE-KIND layer file \"/bin/linked.wasm\" is a core wasm module (version 1)",
-                  "WASM-FILE-MAGIC layer file \"/broken.wasm\": expected a wasm binary starting "
-                  "with \\0asm (00 61 73 6d), found 23 21 2f 62"}))
+    EXPECT_EQ(
+        file_messages(result),
+        (std::vector<std::string>{
+            "WASM-FILE-KIND layer file \"/app.wasm\" is a core wasm module (version 1)",
+            "WASM-FILE-KIND layer file \"/lib/c.wasm\" is a wasm component "
+            "(component-model version 13, layer 1)",
+            "WASM-FILE-KIND layer file \"/bin/linked.wasm\" is a core wasm module (version 1)",
+            "WASM-FILE-MAGIC layer file \"/broken.wasm\": expected a wasm binary starting "
+            "with \\0asm (00 61 73 6d), found 23 21 2f 62"}))
         << describe(result.findings);
     EXPECT_TRUE(has(result, codes::kWasmFileMagic, Severity::warning, built.layer_paths[0], ""));
 }
 
 TEST(WasmContainerImage, AnUncompressedLayerIsListedToo) {
     std::string layer = layer_tar({{"wasi-demo-app.wasm", wasm_module(), ""}}, false);
-    Built built = build(media::kOciConfig, kWasiImageConfig,
-                        {{std::string(media::kOciLayerTar), layer}});
+    Built built =
+        build(media::kOciConfig, kWasiImageConfig, {{std::string(media::kOciLayerTar), layer}});
     ValidationResult result = validate_files(built.files);
     EXPECT_EQ(count(result, codes::kWasmFileKind), 1u) << describe(result.findings);
     EXPECT_TRUE(clean(result)) << describe(result.findings);
@@ -359,9 +359,9 @@ TEST(WasmContainerImage, TheEntryPlatformAloneMakesOneAndDisagreesWithTheConfig)
 
 TEST(WasmContainerImage, AgreeingPlatformsAndNonWasmOnesAreNotWarned) {
     std::string layer = layer_tar({{"app.wasm", wasm_module(), ""}}, true);
-    Built same = build(media::kOciConfig, kWasiImageConfig,
-                       {{std::string(media::kOciLayerTarGzip), layer}},
-                       R"(,"platform":{"architecture":"wasm","os":"wasi"})");
+    Built same =
+        build(media::kOciConfig, kWasiImageConfig, {{std::string(media::kOciLayerTarGzip), layer}},
+              R"(,"platform":{"architecture":"wasm","os":"wasi"})");
     EXPECT_TRUE(clean(validate_files(same.files)));
     // linux/arm64 against linux/amd64 is not a wasm question.
     Built other = build(media::kOciConfig,
