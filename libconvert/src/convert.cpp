@@ -533,6 +533,12 @@ Status convert_layout(LayoutSource& source, LayoutSink* sink, const ConvertOptio
     validate_scan(source, scan, validate_options, validation);
     if (validation.findings.has_errors()) {
         result.findings = std::move(validation.findings);
+        // A blob the scan saw and a second read could not: the input failed, not its content.
+        for (const Finding& finding : result.findings.all()) {
+            if (finding.code == codes::kOciBlobUnreadable) {
+                return fail(Status::io_error(source.name() + ": " + finding.message));
+            }
+        }
         return fail(Status::invalid(source.name() + ": the input is not a valid layout (" +
                                     std::to_string(result.findings.count(Severity::error)) +
                                     " error(s)); nothing converted"));

@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ociwasm/convert.h"
@@ -757,6 +759,46 @@ TEST(ConvertTest, DryRunPlansWithoutASink) {
     EXPECT_EQ(dry.manifests[0].new_digest, real->result.manifests[0].new_digest);
     EXPECT_EQ(dry.added_blobs, real->result.added_blobs);
     EXPECT_EQ(dry.dropped_blobs, real->result.dropped_blobs);
+}
+
+// A source whose scan lists a blob without keeping its bytes and which then cannot open it
+// again (removed by another process meanwhile).
+class VanishingSource : public LayoutSource {
+  public:
+    VanishingSource(const Files& files, std::string gone)
+        : inner_(make_memory_source("in", files)), gone_(std::move(gone)) {}
+    const std::string& name() const override { return inner_->name(); }
+    bool can_reread() const override { return true; }
+    Status scan(const ScanOptions& options, LayoutScan& out) override {
+        Status status = inner_->scan(options, out);
+        for (auto& [digest, record] : out.blobs) {
+            if (record.path == gone_) record.content.reset();
+        }
+        return status;
+    }
+    Status read_blob(const std::string& path,
+                     const std::function<Status(const char*, std::size_t)>& fn) override {
+        if (path == gone_) return Status::io_error("in/" + path + ": no such file");
+        return inner_->read_blob(path, fn);
+    }
+
+  private:
+    std::unique_ptr<LayoutSource> inner_;
+    std::string gone_;
+};
+
+TEST(ConvertTest, ADocumentGoneWhenReadAgainIsAnIoErrorNotAFinding) {
+    Layout in;
+    App app = add_old_app(in, "hello:v1", "hello");
+    in.set_index({app.index_descriptor});
+    VanishingSource source(in.files, path_of(app.manifest_digest));
+    MemorySink sink;
+    ConvertResult result;
+    Status status = convert_layout(source, &sink, {}, result);
+    EXPECT_EQ(status.code(), Status::Code::io_error) << status.message();
+    EXPECT_NE(status.message().find(path_of(app.manifest_digest)), std::string::npos)
+        << status.message();
+    EXPECT_FALSE(sink.committed);
 }
 
 TEST(ConvertTest, RenderedSummaries) {
