@@ -761,6 +761,58 @@ TEST(ConvertTest, DryRunPlansWithoutASink) {
     EXPECT_EQ(dry.dropped_blobs, real->result.dropped_blobs);
 }
 
+// A converted app without one of its layers cannot run: the validator only warns (a layout may
+// hold part of what it references), so convert refuses it unless allow_missing_blobs, and keeps
+// the validator's warnings either way (issue 13 item 4).
+Layout app_without_its_wasm(App& app) {
+    Layout in;
+    app = add_old_app(in, "hello:v1", "hello");
+    in.set_index({app.index_descriptor});
+    in.files.erase(path_of(sha256_digest(kWasm)));
+    return in;
+}
+
+TEST(ConvertTest, AnAppToConvertWithAMissingLayerIsRefused) {
+    App app;
+    Layout in = app_without_its_wasm(app);
+    auto run = convert(in.files);
+    EXPECT_EQ(run->status.code(), Status::Code::invalid);
+    EXPECT_FALSE(run->sink.committed);
+    const Finding* refusal = find_finding(run->result, "CONVERT-BLOB-MISSING", "/layers/0");
+    ASSERT_NE(refusal, nullptr) << findings_text(run->result);
+    EXPECT_EQ(refusal->severity, Severity::error);
+    EXPECT_EQ(refusal->file, path_of(app.manifest_digest));
+    EXPECT_NE(refusal->message.find(path_of(sha256_digest(kWasm))), std::string::npos);
+    EXPECT_NE(refusal->message.find("--allow-missing-blobs"), std::string::npos);
+    const Finding* warning = find_finding(run->result, "OCI-BLOB-MISSING", "/layers/0");
+    ASSERT_NE(warning, nullptr) << findings_text(run->result);
+    EXPECT_EQ(warning->severity, Severity::warning);
+}
+
+TEST(ConvertTest, AllowMissingBlobsConvertsAndKeepsTheWarning) {
+    App app;
+    Layout in = app_without_its_wasm(app);
+    ConvertOptions options;
+    options.allow_missing_blobs = true;
+    auto run = convert(in.files, options);
+    ASSERT_TRUE(run->status) << run->status.message() << findings_text(run->result);
+    EXPECT_TRUE(run->sink.committed);
+    EXPECT_EQ(run->result.converted_count(), 1u);
+    EXPECT_EQ(find_finding(run->result, "CONVERT-BLOB-MISSING", "/layers/0"), nullptr);
+    EXPECT_NE(find_finding(run->result, "OCI-BLOB-MISSING", "/layers/0"), nullptr)
+        << findings_text(run->result);
+}
+
+TEST(ConvertTest, AnAppPassedThroughWithAMissingLayerIsOnlyWarnedAbout) {
+    App app;
+    Layout in = app_without_its_wasm(app);
+    auto run = convert(in.files, to_old());  // already in the old format: not converted
+    ASSERT_TRUE(run->status) << run->status.message() << findings_text(run->result);
+    EXPECT_EQ(run->result.converted_count(), 0u);
+    EXPECT_NE(find_finding(run->result, "OCI-BLOB-MISSING", "/layers/0"), nullptr)
+        << findings_text(run->result);
+}
+
 // A source whose scan lists a blob without keeping its bytes and which then cannot open it
 // again (removed by another process meanwhile).
 class VanishingSource : public LayoutSource {

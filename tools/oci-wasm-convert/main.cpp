@@ -47,7 +47,8 @@ void print_usage(std::ostream& out, const po::options_description& options) {
         << "Exit status:\n"
         << "  0  converted (or nothing to convert)\n"
         << "  1  the input is invalid, or the conversion was refused (lossy without\n"
-        << "     --allow-lossy, --ref not found)\n"
+        << "     --allow-lossy, a blob of an app missing without --allow-missing-blobs,\n"
+        << "     --ref not found)\n"
         << "  2  usage error\n"
         << "  3  the input could not be read, or the output not written\n";
 }
@@ -86,6 +87,8 @@ void add_options(po::options_description& visible, Arguments& args, ConvertOptio
          "reaches (exit 1 when there is none)")
         ("allow-lossy", "convert to old even where Spin 1.x cannot express everything (the "
                         "lockfile is rewritten, content dropped); says on stderr what changed")
+        ("allow-missing-blobs", "convert a Spin app even when its config or a layer blob is "
+                                "missing from IN (refused by default)")
         ("dry-run", "print the plan (old digest -> new digest per manifest); write nothing")
         ("format", po::value<std::string>(&args.format)->value_name("text|json"),
          "summary on stdout: text (default) or json (one JSON object)")
@@ -116,6 +119,7 @@ void apply_options(const Arguments& args, const po::variables_map& vm, Command& 
     }
     command.json = args.format == "json";
     options.allow_lossy = vm.count("allow-lossy") > 0;
+    options.allow_missing_blobs = vm.count("allow-missing-blobs") > 0;
     command.dry_run = vm.count("dry-run") > 0;
     command.in_place = vm.count("in-place") > 0;
     std::optional<tools::ProgressMode> progress = tools::progress_mode(vm);
