@@ -29,7 +29,7 @@ _oci_wasm() {
             esac ;;
         oci-wasm-convert)
             options="--to --artifact-type --ref --allow-lossy --allow-missing-blobs --dry-run
-                     --format --output-format --in-place --progress --no-progress --help
+                     --format --output-format --in-place --wait --progress --no-progress --help
                      --version"
             case "$prev" in
                 --to)

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "layout_sink_internal.h"
@@ -208,12 +209,13 @@ class DirectoryLayoutSink final : public SinkBase {
 
 }  // namespace
 
-Status open_directory_sink(const std::string& display, const TargetPath& target,
+Status open_directory_sink(const std::string& display, const TargetPath& target, TargetLock lock,
                            std::unique_ptr<LayoutSink>& out) {
     if (Status status = check_replaceable_directory(display, target.path); !status) {
         return status;
     }
     auto sink = std::make_unique<DirectoryLayoutSink>(display);
+    sink->hold(std::move(lock));
     if (Status status = sink->create_temp(target); !status) return status;
     out = std::move(sink);
     return Status::ok();

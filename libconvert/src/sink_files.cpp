@@ -21,6 +21,7 @@ constexpr std::size_t kWriteBufferSize = kMiB;
 constexpr std::uint64_t kWritebackChunk = 16 * kMiB;
 constexpr std::size_t kTempSuffixLength = 12;
 constexpr std::string_view kTempAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+constexpr std::string_view kLockSuffix = ".oci-wasm-lock";
 
 std::string describe_errno(int err) {
     return std::generic_category().message(err);
@@ -45,6 +46,12 @@ bool looks_like_temp_name(std::string_view component) {
     if (marker != ".tmp-" && marker != ".old-") return false;
     std::string_view suffix = component.substr(component.size() - kTempSuffixLength);
     return suffix.find_first_not_of(kTempAlphabet) == std::string_view::npos;
+}
+
+// ".<name>.oci-wasm-lock", as made by lock_path.
+bool looks_like_lock_name(std::string_view component) {
+    return component.size() > 1 + kLockSuffix.size() && component.front() == '.' &&
+           component.ends_with(kLockSuffix);
 }
 
 }  // namespace
@@ -84,9 +91,17 @@ Status parse_target(const std::string& given, TargetPath& out) {
                                  "\" is the temporary of an unfinished write; expected a real "
                                  "output path");
         }
+        if (looks_like_lock_name(component)) {
+            return Status::usage(given + ": \"" + std::string(component) +
+                                 "\" is the lock file of a writer; expected a real output path");
+        }
         start = end + 1;
     }
     return Status::ok();
+}
+
+std::string lock_path(const TargetPath& target) {
+    return target.parent + "/." + target.name + std::string(kLockSuffix);
 }
 
 std::string temp_path(const TargetPath& target, std::string_view marker) {

@@ -27,12 +27,15 @@ struct TargetPath {
 };
 
 // Splits `given` into a TargetPath; refuses "", "/", "." and "..", and any path through the
-// temporary of an unfinished write.
+// temporary of an unfinished write or through a writer's lock file.
 Status parse_target(const std::string& given, TargetPath& out);
 
 // A fresh name beside the target: "<parent>/.<name><marker><random suffix>", where `marker` is
 // ".tmp-" (the output being written) or ".old-" (a replaced layout on its way out).
 std::string temp_path(const TargetPath& target, std::string_view marker);
+
+// The lock file of the target's writers (target_lock.h): "<parent>/.<name>.oci-wasm-lock".
+std::string lock_path(const TargetPath& target);
 
 // Creates the temporary that the output is written to, beside `target`: `create(path)` returns 0
 // or an errno value, and fresh names are tried while one exists. `what` ("file", "directory")

@@ -11,7 +11,7 @@ run "$convert" --help
 assert_exit 0
 assert_matches stdout '^Usage: oci-wasm-convert \[options\] IN OUT$'
 for option in --to --artifact-type --ref --allow-lossy --allow-missing-blobs --dry-run --format \
-    --output-format --in-place --help --version; do
+    --output-format --in-place --wait --help --version; do
     assert_contains stdout "$option"
 done
 assert_contains stdout $'Exit status:\n  0  converted (or nothing to convert)'
