@@ -48,6 +48,14 @@ bool looks_like_temp_name(std::string_view component) {
     return suffix.find_first_not_of(kTempAlphabet) == std::string_view::npos;
 }
 
+int fsync_path(const std::string& path, int flags) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+    if (fd < 0) return errno;
+    int err = ::fsync(fd) == 0 ? 0 : errno;
+    ::close(fd);
+    return err;
+}
+
 // ".<name>.oci-wasm-lock", as made by lock_path.
 bool looks_like_lock_name(std::string_view component) {
     return component.size() > 1 + kLockSuffix.size() && component.front() == '.' &&
@@ -61,11 +69,19 @@ Status io_failure(const std::string& file, std::string_view action, int err) {
 }
 
 int sync_directory(const std::string& path) {
+    return fsync_path(path, O_DIRECTORY);
+}
+
+int sync_filesystem(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return errno;
-    int err = ::fsync(fd) == 0 ? 0 : errno;
+    int err = ::syncfs(fd) == 0 ? 0 : errno;
     ::close(fd);
     return err;
+}
+
+int sync_file(const std::string& path) {
+    return fsync_path(path, O_NOFOLLOW);
 }
 
 Status parse_target(const std::string& given, TargetPath& out) {
