@@ -412,14 +412,40 @@ Status Converter::convert_manifest(const std::string& digest, bool in_scope, Man
         } else {
             outcome.to = target;
             std::string file = blob_path(digest);
-            Status status =
-                to_new_format ? to_new(manifest, file, outcome) : to_old(manifest, file, outcome);
-            if (!status) return status;
+            if (options_.allow_missing_blobs || !refuse_missing_blobs(manifest, file)) {
+                Status status = to_new_format ? to_new(manifest, file, outcome)
+                                              : to_old(manifest, file, outcome);
+                if (!status) return status;
+            }
         }
     }
     manifest_memo_.emplace(key, outcome);
     out = std::move(outcome);
     return Status::ok();
+}
+
+// The validator only warns about a missing blob (OCI-BLOB-MISSING: a layout may hold part of
+// what it references), but a converted Spin app without its config or a layer cannot run, and
+// the output would vouch for it: refused unless options_.allow_missing_blobs.
+bool Converter::refuse_missing_blobs(const Value& manifest, const std::string& file) {
+    bool refused = false;
+    auto check = [&](const Value& descriptor, const std::string& pointer) {
+        auto digest = string_member(descriptor, "digest");
+        if (!digest || has_blob(std::string(*digest))) return;
+        refuse(codes::kConvertBlobMissing,
+               "expected blob " + blob_path(*digest) +
+                   " of this Spin app in the layout, found none; converting it would give an "
+                   "app that cannot run (--allow-missing-blobs converts it anyway)",
+               file, pointer);
+        refused = true;
+    };
+    if (const Value* config = find_member(manifest, "config")) check(*config, "/config");
+    if (const Value* layers = find_member(manifest, "layers"); layers && layers->IsArray()) {
+        for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
+            check((*layers)[i], pointer_join("/layers", i));
+        }
+    }
+    return refused;
 }
 
 Status Converter::stream_input_blob(LayoutSink& sink, const BlobRecord& record) {
@@ -550,9 +576,19 @@ Status convert_layout(LayoutSource& source, LayoutSink* sink, const ConvertOptio
     validate_scan(source, scan, validate_options, validation);
     if (validation.findings.has_errors()) {
         result.findings = std::move(validation.findings);
+        // A blob the scan saw and a second read could not: the input failed, not its content.
+        for (const Finding& finding : result.findings.all()) {
+            if (finding.code == codes::kOciBlobUnreadable) {
+                return fail(Status::io_error(source.name() + ": " + finding.message));
+            }
+        }
         return fail(Status::invalid(source.name() + ": the input is not a valid layout (" +
                                     std::to_string(result.findings.count(Severity::error)) +
                                     " error(s)); nothing converted"));
+    }
+    // Warnings are the user's to see (a missing blob above all); info findings are not.
+    for (const Finding& finding : validation.findings.all()) {
+        if (finding.severity == Severity::warning) result.findings.add(finding);
     }
 
     detail::Converter converter(source, scan, options, result);

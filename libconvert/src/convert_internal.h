@@ -86,6 +86,9 @@ class Converter {
                          const std::string& digest, std::string location, std::string ref_name,
                          bool in_scope, bool& changed);
     Status convert_manifest(const std::string& digest, bool in_scope, ManifestOutcome& out);
+    // Refuses (CONVERT-BLOB-MISSING) each config or layer blob of `manifest` the layout lacks;
+    // true when there was one.
+    bool refuse_missing_blobs(const rapidjson::Value& manifest, const std::string& file);
     void point_at_new_blob(rapidjson::Value& descriptor, const std::string& digest,
                            JsonAllocator& alloc) const;
 

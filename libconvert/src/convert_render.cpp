@@ -143,6 +143,8 @@ std::string render_convert_json(const ConvertResult& result, std::string_view in
     write_strings(writer, result.added_blobs);
     writer.Key("allowLossy");
     writer.Bool(options.allow_lossy);
+    writer.Key("allowMissingBlobs");
+    writer.Bool(options.allow_missing_blobs);
     writer.Key("artifactType");
     bool states_type = options.target == ConvertTarget::new_format && options.artifact_type;
     write_string_or_null(writer, states_type, states_type ? *options.artifact_type : "");

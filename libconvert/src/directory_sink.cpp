@@ -1,7 +1,8 @@
 // The directory sink: a layout written file by file into a temporary directory beside the
 // target, synced, then exchanged with (or renamed to) the target in one step, so that readers
 // see the old layout or the new one, never a mix. It replaces only an empty directory or a
-// layout.
+// layout. The sync is one syncfs of the output's filesystem before the rename, not an fsync per
+// file: a layout of 100,000 small blobs spent nearly all of its 37 s in those fsyncs.
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "layout_sink_internal.h"
@@ -106,6 +108,7 @@ class DirectoryLayoutSink final : public SinkBase {
             return io_failure(entry_display(), "cannot create", err);
         }
         file_.attach(fd, true);
+        written_.push_back(full);
         if (::fchmod(fd, 0644) != 0) {
             int err = errno;
             return io_failure(entry_display(), "cannot set mode", err);
@@ -122,17 +125,12 @@ class DirectoryLayoutSink final : public SinkBase {
 
     Status close_entry() override {
         if (int err = file_.flush()) return io_failure(entry_display(), "cannot write", err);
-        if (int err = file_.sync()) return io_failure(entry_display(), "cannot sync to disk", err);
         if (int err = file_.close()) return io_failure(entry_display(), "cannot close", err);
         return Status::ok();
     }
 
     Status finish() override {
-        for (auto dir = directories_.rbegin(); dir != directories_.rend(); ++dir) {
-            if (int err = sync_directory(*dir)) {
-                return io_failure(display(), "cannot sync " + *dir + " to disk", err);
-            }
-        }
+        if (Status status = sync_temp(); !status) return status;
         if (Status status = move_into_place(); !status) return status;
         // Best effort: the layout is in place, a failure here only weakens crash durability.
         sync_directory(target_.parent);
@@ -150,6 +148,26 @@ class DirectoryLayoutSink final : public SinkBase {
 
   private:
     std::string entry_display() const { return display() + "/" + entry_; }
+
+    // Everything in the temp dir durable before it is renamed into place: the rename must
+    // never publish files whose data is not on disk yet. One syncfs (which reports writeback
+    // errors since Linux 5.8); where there is none, each file, then each directory.
+    Status sync_temp() {
+        int err = sync_filesystem(temp_);
+        if (err == 0) return Status::ok();
+        if (err != ENOSYS) return io_failure(display(), "cannot sync " + temp_ + " to disk", err);
+        for (const std::string& file : written_) {
+            if (int file_err = sync_file(file)) {
+                return io_failure(display(), "cannot sync " + file + " to disk", file_err);
+            }
+        }
+        for (auto dir = directories_.rbegin(); dir != directories_.rend(); ++dir) {
+            if (int dir_err = sync_directory(*dir)) {
+                return io_failure(display(), "cannot sync " + *dir + " to disk", dir_err);
+            }
+        }
+        return Status::ok();
+    }
 
     // Exchanges the temp dir with an existing target in one step, so that readers see either
     // the old layout or the new one, never a mix or nothing.
@@ -201,19 +219,21 @@ class DirectoryLayoutSink final : public SinkBase {
 
     TargetPath target_;
     std::string temp_;                      // non-empty while the temp dir is ours to remove
-    std::vector<std::string> directories_;  // created, in creation order (synced at finish)
+    std::vector<std::string> directories_;  // created, in creation order
+    std::vector<std::string> written_;      // files created (synced one by one without syncfs)
     std::string entry_;
     BufferedFile file_;
 };
 
 }  // namespace
 
-Status open_directory_sink(const std::string& display, const TargetPath& target,
+Status open_directory_sink(const std::string& display, const TargetPath& target, TargetLock lock,
                            std::unique_ptr<LayoutSink>& out) {
     if (Status status = check_replaceable_directory(display, target.path); !status) {
         return status;
     }
     auto sink = std::make_unique<DirectoryLayoutSink>(display);
+    sink->hold(std::move(lock));
     if (Status status = sink->create_temp(target); !status) return status;
     out = std::move(sink);
     return Status::ok();

@@ -75,6 +75,14 @@ void add_not_regular(Findings& findings, const std::string& file, const std::str
 
 enum class OpenResult { opened, missing, not_regular, failed };
 
+// A name the scan listed and then could not find: the layout changed while it was read (another
+// process replaced it). An error of the input, never a blob the layout lacks.
+Status vanished(const std::string& shown) {
+    return Status::io_error(shown +
+                            ": listed, then gone when opened; expected the layout to stay "
+                            "unchanged while it is read");
+}
+
 // Opens `name` under `dir_fd` as a regular file without following a final symlink. O_NONBLOCK
 // keeps a FIFO from blocking the open; fstat then tells what the name really is.
 OpenResult open_regular(int dir_fd, const char* name, FileDescriptor& out, std::string& found,
@@ -341,7 +349,7 @@ class DirectoryLayoutSource : public LayoutSource {
             FileDescriptor dir;
             switch (open_directory(blobs.get(), algorithm.c_str(), dir, found)) {
                 case OpenResult::missing:
-                    continue;
+                    return vanished(dir_ + "/" + shown);
                 case OpenResult::failed:
                     return Status::io_error(dir_ + "/" + shown + ": cannot open: " + found);
                 case OpenResult::not_regular:
@@ -397,7 +405,10 @@ class DirectoryLayoutSource : public LayoutSource {
         struct stat info {};
         switch (open_regular(job.dir_fd, job.name.c_str(), file, found, info)) {
             case OpenResult::missing:
-                return;  // removed while we were listing: nothing to record
+                // Listed, then gone: the layout changed under us (another process replacing
+                // it). Taking the blob as absent would lose it from any output made of this scan.
+                job.status = vanished(dir_ + "/" + job.record.path);
+                return;
             case OpenResult::not_regular:
                 add_not_regular(job.findings, job.record.path, found);
                 return;

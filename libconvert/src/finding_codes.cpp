@@ -91,6 +91,7 @@ constexpr std::array kCatalogue = {
     &codes::kConvertLossyArchiveExtra,
     &codes::kConvertLossyImageConfig,
     &codes::kConvertFileMissing,
+    &codes::kConvertBlobMissing,
     &codes::kConvertLockfileLayers,
     &codes::kConvertRefNotFound,
 };

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "layout_sink_internal.h"
@@ -145,6 +146,7 @@ Status SinkBase::commit() {
     if (Status status = finish(); !status) return fail(status);
     state_ = State::committed;
     pending_.clear();
+    lock_.release();
     return Status::ok();
 }
 
@@ -152,6 +154,7 @@ void SinkBase::abort() {
     if (state_ != State::open) return;
     state_ = State::aborted;
     discard();
+    lock_.release();
 }
 
 Status SinkBase::check_usable() const {
@@ -173,6 +176,7 @@ Status SinkBase::fail(Status status) {
         state_ = State::failed;
         failure_ = status;
         discard();
+        lock_.release();
     }
     return status;
 }
@@ -230,6 +234,11 @@ SinkFormat sink_format_for_path(std::string_view path) {
 
 Status open_layout_sink(const std::string& path, SinkFormat format,
                         std::unique_ptr<LayoutSink>& out) {
+    return open_layout_sink(path, format, SinkOptions{}, out);
+}
+
+Status open_layout_sink(const std::string& path, SinkFormat format, const SinkOptions& options,
+                        std::unique_ptr<LayoutSink>& out) {
     out.reset();
     if (path == "-") {
         if (format == SinkFormat::directory) {
@@ -239,8 +248,13 @@ Status open_layout_sink(const std::string& path, SinkFormat format,
     }
     detail::TargetPath target;
     if (Status status = detail::parse_target(path, target); !status) return status;
-    if (format == SinkFormat::directory) return detail::open_directory_sink(path, target, out);
-    return detail::open_tar_sink(path, target, format, out);
+    // Taken before the target is looked at, so that what is checked is what gets replaced.
+    detail::TargetLock lock;
+    if (Status status = lock.acquire(path, target, options.wait_for_lock); !status) return status;
+    if (format == SinkFormat::directory) {
+        return detail::open_directory_sink(path, target, std::move(lock), out);
+    }
+    return detail::open_tar_sink(path, target, format, std::move(lock), out);
 }
 
 void ignore_sigxfsz() {

@@ -15,6 +15,7 @@
 #include "ociwasm/layout.h"
 #include "ociwasm/status.h"
 #include "sink_files.h"
+#include "target_lock.h"
 
 namespace ociwasm::detail {
 
@@ -28,6 +29,9 @@ class SinkBase : public LayoutSink {
     Status put_file(const std::string& path, std::string_view bytes) final;
     Status commit() final;
     void abort() final;
+
+    // The target's lock (target_lock.h), held until the result is in place or discarded.
+    void hold(TargetLock lock) { lock_ = std::move(lock); }
 
   protected:
     explicit SinkBase(std::string display) : display_(std::move(display)) {}
@@ -55,6 +59,7 @@ class SinkBase : public LayoutSink {
     Status write_parents(const std::string& path);
 
     std::string display_;
+    TargetLock lock_;
     State state_ = State::open;
     Status failure_;
     std::set<std::string> files_;        // streamed and pending
@@ -68,14 +73,15 @@ class SinkBase : public LayoutSink {
     std::uint64_t received_ = 0;
 };
 
-// A directory layout written to a temporary directory beside `target`. `display` names the
-// output in messages.
-Status open_directory_sink(const std::string& display, const TargetPath& target,
+// A directory layout written to a temporary directory beside `target`, whose `lock` the sink
+// holds. `display` names the output in messages.
+Status open_directory_sink(const std::string& display, const TargetPath& target, TargetLock lock,
                            std::unique_ptr<LayoutSink>& out);
 
-// A tar layout (SinkFormat::tar, tar_gz or tar_zst) written to a temporary file beside `target`.
+// A tar layout (SinkFormat::tar, tar_gz or tar_zst) written to a temporary file beside `target`,
+// whose `lock` the sink holds.
 Status open_tar_sink(const std::string& display, const TargetPath& target, SinkFormat format,
-                     std::unique_ptr<LayoutSink>& out);
+                     TargetLock lock, std::unique_ptr<LayoutSink>& out);
 
 // A tar layout written to stdout as it goes (not atomic by nature).
 Status open_tar_stdout(SinkFormat format, std::unique_ptr<LayoutSink>& out);

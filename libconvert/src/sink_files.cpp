@@ -21,6 +21,7 @@ constexpr std::size_t kWriteBufferSize = kMiB;
 constexpr std::uint64_t kWritebackChunk = 16 * kMiB;
 constexpr std::size_t kTempSuffixLength = 12;
 constexpr std::string_view kTempAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+constexpr std::string_view kLockSuffix = ".oci-wasm-lock";
 
 std::string describe_errno(int err) {
     return std::generic_category().message(err);
@@ -47,6 +48,20 @@ bool looks_like_temp_name(std::string_view component) {
     return suffix.find_first_not_of(kTempAlphabet) == std::string_view::npos;
 }
 
+int fsync_path(const std::string& path, int flags) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+    if (fd < 0) return errno;
+    int err = ::fsync(fd) == 0 ? 0 : errno;
+    ::close(fd);
+    return err;
+}
+
+// ".<name>.oci-wasm-lock", as made by lock_path.
+bool looks_like_lock_name(std::string_view component) {
+    return component.size() > 1 + kLockSuffix.size() && component.front() == '.' &&
+           component.ends_with(kLockSuffix);
+}
+
 }  // namespace
 
 Status io_failure(const std::string& file, std::string_view action, int err) {
@@ -54,11 +69,19 @@ Status io_failure(const std::string& file, std::string_view action, int err) {
 }
 
 int sync_directory(const std::string& path) {
+    return fsync_path(path, O_DIRECTORY);
+}
+
+int sync_filesystem(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return errno;
-    int err = ::fsync(fd) == 0 ? 0 : errno;
+    int err = ::syncfs(fd) == 0 ? 0 : errno;
     ::close(fd);
     return err;
+}
+
+int sync_file(const std::string& path) {
+    return fsync_path(path, O_NOFOLLOW);
 }
 
 Status parse_target(const std::string& given, TargetPath& out) {
@@ -84,9 +107,17 @@ Status parse_target(const std::string& given, TargetPath& out) {
                                  "\" is the temporary of an unfinished write; expected a real "
                                  "output path");
         }
+        if (looks_like_lock_name(component)) {
+            return Status::usage(given + ": \"" + std::string(component) +
+                                 "\" is the lock file of a writer; expected a real output path");
+        }
         start = end + 1;
     }
     return Status::ok();
+}
+
+std::string lock_path(const TargetPath& target) {
+    return target.parent + "/." + target.name + std::string(kLockSuffix);
 }
 
 std::string temp_path(const TargetPath& target, std::string_view marker) {

@@ -12,6 +12,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "archive_reader.h"
 #include "layout_sink_internal.h"
@@ -193,12 +194,13 @@ class TarLayoutSink final : public SinkBase {
 }  // namespace
 
 Status open_tar_sink(const std::string& display, const TargetPath& target, SinkFormat format,
-                     std::unique_ptr<LayoutSink>& out) {
+                     TargetLock lock, std::unique_ptr<LayoutSink>& out) {
     struct stat info;
     if (::stat(target.path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
         return Status::usage(display + ": is a directory; expected a file name for a tar layout");
     }
     auto sink = std::make_unique<TarLayoutSink>(display);
+    sink->hold(std::move(lock));
     if (Status status = sink->create_temp(target); !status) return status;
     if (Status status = sink->start(format); !status) return status;
     out = std::move(sink);

@@ -2,7 +2,9 @@
 # oci-wasm-convert under faults: killed with SIGKILL while it writes, OUT is the old OUT or the
 # complete new one, never a partial one; out of space (ulimit -f, /dev/full) it exits 3 with a
 # clear message and leaves neither OUT nor temporaries. After SIGKILL the only litter allowed is
-# the hidden temporary beside OUT (".OUT.tmp-*", documented), and the next run succeeds anyway.
+# the hidden temporary beside OUT (".OUT.tmp-*", documented) and the writers' lock file
+# (".OUT.oci-wasm-lock", unlocked once its holder is dead), and the next run succeeds anyway and
+# removes the lock file.
 # shellcheck source=tests/cli/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -47,12 +49,13 @@ wait_for_temporary() {
     done
 }
 
-# The only names allowed in $work besides OUT: the hidden temporaries of an interrupted write.
+# The only names allowed in $work besides OUT: the hidden temporaries of an interrupted write and
+# its lock file.
 assert_only_temp_litter() {
     local out_name="$1" name stray=()
     while IFS= read -r name; do
-        [[ "$name" == "$out_name" || "$name" =~ ^\.${out_name//./\\.}\.(tmp|old)-[A-Za-z0-9]+$ ]] \
-            || stray+=("$name")
+        [[ "$name" == "$out_name" || "$name" =~ ^\.${out_name//./\\.}\.(tmp|old)-[A-Za-z0-9]+$ ||
+            "$name" == ".$out_name.oci-wasm-lock" ]] || stray+=("$name")
     done < <(find "$work" -mindepth 1 -maxdepth 1 -printf '%f\n')
     if ((${#stray[@]} == 0)); then
         pass
@@ -113,6 +116,7 @@ for out_name in out out.tar; do
     run "$convert" "$big" "$out"
     assert_exit 0
     check "the rerun's OUT is the complete new output" same "$out" "$new"
+    check "the rerun removed the lock file" test ! -e "$work/.$out_name.oci-wasm-lock"
     check "at least one kill landed before the commit (got $killed_before_commit)" \
         test "$killed_before_commit" -gt 0
     rm -rf "$old" "$new" "$work"

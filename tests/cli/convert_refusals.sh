@@ -87,6 +87,40 @@ assert_matches stderr "^oci-wasm-convert: $t/broken: blobs/sha256/$wasm: OCI-[A-
 assert_contains stderr "the input is not a valid layout"
 no_output_left "$t/broken-out.tar"
 
+# A missing blob is only a warning to the validator (a layout MAY lack referenced blobs), but a
+# converted app without its wasm cannot run (issue 13 item 4: convert used to say nothing).
+hello="$fixtures/spin-v1-config/hello"
+hello_manifest="blobs/sha256/$(jq -r '.manifests[0].digest' "$hello/index.json" | cut -d: -f2)"
+wasm="blobs/sha256/$(jq -r '.layers[0].digest' "$hello/$hello_manifest" | cut -d: -f2)"
+cp -r "$hello" "$t/no-wasm"
+chmod -R u+w "$t/no-wasm"
+rm "$t/no-wasm/$wasm"
+
+describe "an app to convert without its wasm layer is refused, with the validator's warning"
+run "$convert" "$t/no-wasm" "$t/no-wasm-out"
+assert_exit 1
+assert_empty stdout
+assert_contains stderr "oci-wasm-convert: $t/no-wasm: $hello_manifest#/layers/0: warning: OCI-BLOB-MISSING: expected blob $wasm in the layout, found none"
+assert_contains stderr "oci-wasm-convert: $t/no-wasm: $hello_manifest#/layers/0: CONVERT-BLOB-MISSING: expected blob $wasm of this Spin app in the layout, found none"
+assert_contains stderr "(--allow-missing-blobs converts it anyway)"
+assert_contains stderr "conversion refused: 1 problem(s); nothing written"
+no_output_left "$t/no-wasm-out"
+
+describe "--allow-missing-blobs converts it and still prints the warning"
+run "$convert" --allow-missing-blobs "$t/no-wasm" "$t/no-wasm-out"
+assert_exit 0
+assert_contains stdout "1 converted"
+assert_contains stderr "$hello_manifest#/layers/0: warning: OCI-BLOB-MISSING: "
+assert_not_contains stderr "CONVERT-BLOB-MISSING"
+
+describe "the warning in --format json, and an app passed through unchanged is not refused"
+run "$convert" --to old --format json "$t/no-wasm" "$t/no-wasm-old"
+assert_exit 0
+check "the warning among the findings" jq -e '.status == "ok" and .allowMissingBlobs == false and ([.findings[] |
+    select(.code == "OCI-BLOB-MISSING" and .severity == "warning" and .pointer == "/layers/0")]
+    | length == 1)' "$RUN_STDOUT_FILE"
+assert_contains stderr "$hello_manifest#/layers/0: warning: OCI-BLOB-MISSING: "
+
 describe "an input that cannot be read: exit 3"
 run "$convert" "$t/does-not-exist" "$t/out-missing"
 assert_exit 3

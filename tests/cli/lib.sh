@@ -150,6 +150,18 @@ add_text_blob() {
     add_blob "$1" "$TEST_TMP/.blob"
 }
 
+# add_filler_blobs LAYOUT COUNT: COUNT small distinct unreferenced blobs, named by their sha256
+# (one sha256sum for all of them).
+add_filler_blobs() {
+    local staging="$TEST_TMP/.fillers" i hex name
+    mkdir -p "$staging"
+    for ((i = 0; i < $2; i++)); do printf 'filler blob %d\n' "$i" > "$staging/$i"; done
+    (cd "$staging" && sha256sum -- *) | while read -r hex name; do
+        mv "$staging/$name" "$1/blobs/sha256/$hex"
+    done
+    rmdir "$staging"
+}
+
 # descriptor LAYOUT MEDIATYPE DIGEST: a compact descriptor with the blob's real size.
 descriptor() {
     local size

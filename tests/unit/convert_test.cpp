@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ociwasm/convert.h"
@@ -757,6 +759,98 @@ TEST(ConvertTest, DryRunPlansWithoutASink) {
     EXPECT_EQ(dry.manifests[0].new_digest, real->result.manifests[0].new_digest);
     EXPECT_EQ(dry.added_blobs, real->result.added_blobs);
     EXPECT_EQ(dry.dropped_blobs, real->result.dropped_blobs);
+}
+
+// A converted app without one of its layers cannot run: the validator only warns (a layout may
+// hold part of what it references), so convert refuses it unless allow_missing_blobs, and keeps
+// the validator's warnings either way (issue 13 item 4).
+Layout app_without_its_wasm(App& app) {
+    Layout in;
+    app = add_old_app(in, "hello:v1", "hello");
+    in.set_index({app.index_descriptor});
+    in.files.erase(path_of(sha256_digest(kWasm)));
+    return in;
+}
+
+TEST(ConvertTest, AnAppToConvertWithAMissingLayerIsRefused) {
+    App app;
+    Layout in = app_without_its_wasm(app);
+    auto run = convert(in.files);
+    EXPECT_EQ(run->status.code(), Status::Code::invalid);
+    EXPECT_FALSE(run->sink.committed);
+    const Finding* refusal = find_finding(run->result, "CONVERT-BLOB-MISSING", "/layers/0");
+    ASSERT_NE(refusal, nullptr) << findings_text(run->result);
+    EXPECT_EQ(refusal->severity, Severity::error);
+    EXPECT_EQ(refusal->file, path_of(app.manifest_digest));
+    EXPECT_NE(refusal->message.find(path_of(sha256_digest(kWasm))), std::string::npos);
+    EXPECT_NE(refusal->message.find("--allow-missing-blobs"), std::string::npos);
+    const Finding* warning = find_finding(run->result, "OCI-BLOB-MISSING", "/layers/0");
+    ASSERT_NE(warning, nullptr) << findings_text(run->result);
+    EXPECT_EQ(warning->severity, Severity::warning);
+}
+
+TEST(ConvertTest, AllowMissingBlobsConvertsAndKeepsTheWarning) {
+    App app;
+    Layout in = app_without_its_wasm(app);
+    ConvertOptions options;
+    options.allow_missing_blobs = true;
+    auto run = convert(in.files, options);
+    ASSERT_TRUE(run->status) << run->status.message() << findings_text(run->result);
+    EXPECT_TRUE(run->sink.committed);
+    EXPECT_EQ(run->result.converted_count(), 1u);
+    EXPECT_EQ(find_finding(run->result, "CONVERT-BLOB-MISSING", "/layers/0"), nullptr);
+    EXPECT_NE(find_finding(run->result, "OCI-BLOB-MISSING", "/layers/0"), nullptr)
+        << findings_text(run->result);
+}
+
+TEST(ConvertTest, AnAppPassedThroughWithAMissingLayerIsOnlyWarnedAbout) {
+    App app;
+    Layout in = app_without_its_wasm(app);
+    auto run = convert(in.files, to_old());  // already in the old format: not converted
+    ASSERT_TRUE(run->status) << run->status.message() << findings_text(run->result);
+    EXPECT_EQ(run->result.converted_count(), 0u);
+    EXPECT_NE(find_finding(run->result, "OCI-BLOB-MISSING", "/layers/0"), nullptr)
+        << findings_text(run->result);
+}
+
+// A source whose scan lists a blob without keeping its bytes and which then cannot open it
+// again (removed by another process meanwhile).
+class VanishingSource : public LayoutSource {
+  public:
+    VanishingSource(const Files& files, std::string gone)
+        : inner_(make_memory_source("in", files)), gone_(std::move(gone)) {}
+    const std::string& name() const override { return inner_->name(); }
+    bool can_reread() const override { return true; }
+    Status scan(const ScanOptions& options, LayoutScan& out) override {
+        Status status = inner_->scan(options, out);
+        for (auto& [digest, record] : out.blobs) {
+            if (record.path == gone_) record.content.reset();
+        }
+        return status;
+    }
+    Status read_blob(const std::string& path,
+                     const std::function<Status(const char*, std::size_t)>& fn) override {
+        if (path == gone_) return Status::io_error("in/" + path + ": no such file");
+        return inner_->read_blob(path, fn);
+    }
+
+  private:
+    std::unique_ptr<LayoutSource> inner_;
+    std::string gone_;
+};
+
+TEST(ConvertTest, ADocumentGoneWhenReadAgainIsAnIoErrorNotAFinding) {
+    Layout in;
+    App app = add_old_app(in, "hello:v1", "hello");
+    in.set_index({app.index_descriptor});
+    VanishingSource source(in.files, path_of(app.manifest_digest));
+    MemorySink sink;
+    ConvertResult result;
+    Status status = convert_layout(source, &sink, {}, result);
+    EXPECT_EQ(status.code(), Status::Code::io_error) << status.message();
+    EXPECT_NE(status.message().find(path_of(app.manifest_digest)), std::string::npos)
+        << status.message();
+    EXPECT_FALSE(sink.committed);
 }
 
 TEST(ConvertTest, RenderedSummaries) {

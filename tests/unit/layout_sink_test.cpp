@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -19,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ociwasm/layout.h"
@@ -201,6 +204,24 @@ std::vector<std::string> list_names(const fs::path& dir) {
     return names;
 }
 
+// What lies beside `target` while a sink writes it, by kind: "lock" for its lock file
+// (".NAME.oci-wasm-lock"), "tmp" for its temporary (".NAME.tmp-*"), else the name itself.
+std::vector<std::string> writing_names(const fs::path& dir, const fs::path& target) {
+    std::string name = target.filename().string();
+    std::vector<std::string> kinds;
+    for (const std::string& found : list_names(dir)) {
+        if (found == "." + name + ".oci-wasm-lock") {
+            kinds.push_back("lock");
+        } else if (found.starts_with("." + name + ".tmp-")) {
+            kinds.push_back("tmp");
+        } else {
+            kinds.push_back(found);
+        }
+    }
+    std::sort(kinds.begin(), kinds.end());
+    return kinds;
+}
+
 struct TreeNode {
     bool directory = false;
     unsigned permissions = 0;
@@ -334,7 +355,9 @@ TEST_P(LayoutSinkTar, UncommittedSinkLeavesNoTargetAndNoTemp) {
         auto sink = open_sink(target("out"), GetParam());
         ASSERT_TRUE(sink);
         ASSERT_TRUE(write_sample(*sink));
-        EXPECT_EQ(list_names(dir_.path()).size(), 1u) << "expected the temp file while writing";
+        EXPECT_EQ(writing_names(dir_.path(), target("out")),
+                  (std::vector<std::string>{"lock", "tmp"}))
+            << "expected the temp file and the lock while writing";
     }
     EXPECT_EQ(list_names(dir_.path()), std::vector<std::string>{});
 }
@@ -547,7 +570,9 @@ TEST_F(LayoutSinkDirectory, UncommittedSinkLeavesNoTargetAndNoTemp) {
         ASSERT_TRUE(write_sample(*sink));
         ASSERT_TRUE(sink->begin_blob("blobs/sha256/" + std::string(64, 'e'), 100));
         ASSERT_TRUE(sink->blob_data("partial", 7));
-        EXPECT_EQ(list_names(dir_.path()).size(), 1u) << "expected the temp dir while writing";
+        EXPECT_EQ(writing_names(dir_.path(), dir_ / "out"),
+                  (std::vector<std::string>{"lock", "tmp"}))
+            << "expected the temp dir and the lock while writing";
     }
     EXPECT_EQ(list_names(dir_.path()), std::vector<std::string>{});
 }
@@ -644,18 +669,80 @@ TEST_P(LayoutSinkAnyFormat, TempThatCannotBeCreatedIsAnIoError) {
     EXPECT_EQ(list_names(dir_.path()), std::vector<std::string>{"a-file"});
 }
 
-TEST_P(LayoutSinkAnyFormat, TempFailureNamesTheTempAndTheReason) {
+// The first thing made beside the target is its lock file (taken before the target is looked
+// at); make_temporary's own message is checked in sink_files_test.cpp.
+TEST_P(LayoutSinkAnyFormat, MissingParentNamesTheLockFileAndTheReason) {
     fs::path parent = dir_ / "missing";
     std::string name = "out" + suffix_for(GetParam());
     std::unique_ptr<LayoutSink> sink;
     Status status = open_layout_sink((parent / name).string(), GetParam(), sink);
-    std::string what = GetParam() == SinkFormat::directory ? "directory" : "file";
-    std::string prefix = (parent / name).string() + ": cannot create temporary " + what + " " +
-                         (parent / ("." + name + ".tmp-")).string();
-    ASSERT_EQ(status.message().rfind(prefix, 0), 0u) << status.message();
-    std::string rest = status.message().substr(prefix.size());
-    EXPECT_EQ(rest.size(), 12 + 2 + std::strlen(std::strerror(ENOENT))) << rest;
-    EXPECT_EQ(rest.substr(12), std::string(": ") + std::strerror(ENOENT)) << rest;
+    EXPECT_EQ(status.message(), (parent / name).string() + ": cannot open the lock file " +
+                                    (parent / ("." + name + ".oci-wasm-lock")).string() + ": " +
+                                    std::strerror(ENOENT));
+}
+
+// One writer per target (issue 13 item 4): a second sink for the same target is refused while
+// the first is open, whatever the spelling of the path; the lock goes with the first sink's
+// commit or abort, and its file with it.
+TEST_P(LayoutSinkAnyFormat, ASecondWriterOfTheTargetIsRefusedUntilTheFirstIsDone) {
+    for (bool commit : {true, false}) {
+        fs::remove_all(target());
+        auto first = open_sink(target(), GetParam());
+        ASSERT_TRUE(first);
+        std::unique_ptr<LayoutSink> second;
+        fs::path respelled = dir_ / "." / target().filename();
+        Status status = open_layout_sink(respelled.string(), GetParam(), second);
+        EXPECT_EQ(status.code(), Status::Code::io_error) << status.message();
+        EXPECT_NE(status.message().find("another process is writing it"), std::string::npos)
+            << status.message();
+        EXPECT_NE(status.message().find("." + target().filename().string() + ".oci-wasm-lock"),
+                  std::string::npos)
+            << status.message();
+        EXPECT_FALSE(second);
+        ASSERT_TRUE(write_sample(*first));
+        if (commit) {
+            ASSERT_TRUE(first->commit());
+        } else {
+            first->abort();
+        }
+        EXPECT_EQ(writing_names(dir_.path(), target()),
+                  commit ? std::vector<std::string>{target().filename().string()}
+                         : std::vector<std::string>{});
+        ASSERT_TRUE(open_layout_sink(respelled.string(), GetParam(), second));
+        second->abort();
+    }
+}
+
+TEST_P(LayoutSinkAnyFormat, WaitForLockWaitsForTheFirstWriter) {
+    auto first = open_sink(target(), GetParam());
+    ASSERT_TRUE(first);
+    ASSERT_TRUE(write_sample(*first));
+    std::atomic<bool> committed{false};
+    std::atomic<bool> opened_before_commit{false};
+    Status second_status;
+    std::thread waiter([&] {
+        std::unique_ptr<LayoutSink> second;
+        SinkOptions options;
+        options.wait_for_lock = true;
+        second_status = open_layout_sink(target().string(), GetParam(), options, second);
+        opened_before_commit = !committed;
+        if (second) second->abort();
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    committed = true;
+    Status status = first->commit();
+    waiter.join();
+    ASSERT_TRUE(status) << status.message();
+    EXPECT_TRUE(second_status) << second_status.message();
+    EXPECT_FALSE(opened_before_commit) << "the second writer did not wait";
+}
+
+TEST_P(LayoutSinkAnyFormat, ALockFileIsNoTarget) {
+    std::unique_ptr<LayoutSink> sink;
+    Status status = open_layout_sink((dir_ / ".out.oci-wasm-lock").string(), GetParam(), sink);
+    EXPECT_EQ(status.code(), Status::Code::usage) << status.message();
+    EXPECT_NE(status.message().find("lock file"), std::string::npos) << status.message();
+    EXPECT_EQ(list_names(dir_.path()), std::vector<std::string>{});
 }
 
 TEST_P(LayoutSinkAnyFormat, IdenticalPutFileTwiceIsAccepted) {

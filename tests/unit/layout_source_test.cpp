@@ -211,6 +211,7 @@ class RecordingObserver : public BlobObserver {
     bool begin_blob(const BlobRecord& blob, std::uint64_t size) override {
         order.push_back(blob.path);
         announced[blob.path] = size;
+        if (blob.path == remove_when) std::filesystem::remove_all(remove_path);
         if (blob.path == skip) return false;
         current = blob.path;
         bytes[current].clear();
@@ -229,6 +230,8 @@ class RecordingObserver : public BlobObserver {
 
     std::string skip;
     bool fail_on_data = false;
+    std::string remove_when;            // when this blob begins,
+    std::filesystem::path remove_path;  // this file or directory is removed
     std::string current;
     std::vector<std::string> order;
     std::map<std::string, std::uint64_t> announced;
@@ -278,6 +281,45 @@ TEST(DirectorySource, ObserverFailureStopsTheScan) {
     Status status = make_directory_source(dir.path().string())->scan(options, scan);
     EXPECT_FALSE(status);
     EXPECT_EQ(status.message(), "observer: disk full");
+}
+
+// A blob listed but gone when it is opened (another process replaced the layout meanwhile) is
+// an I/O error of the input naming the file, never a blob that was not there (issue 13 item 4).
+TEST(DirectorySource, BlobRemovedAfterListingIsAnIoError) {
+    TempDir dir;
+    SampleLayout sample;
+    sample.write_to(dir.path());
+    std::vector<std::string> sha256_blobs;
+    for (const auto& [path, bytes] : sample.files) {
+        if (path.starts_with("blobs/sha256/")) sha256_blobs.push_back(path);
+    }
+    ASSERT_GE(sha256_blobs.size(), 2u);
+    RecordingObserver observer;
+    observer.remove_when = sha256_blobs[0];  // sha256/ is listed by then
+    observer.remove_path = dir / sha256_blobs[1];
+    ScanOptions options = small_limits();
+    options.observer = &observer;
+    LayoutScan scan;
+    Status status = make_directory_source(dir.path().string())->scan(options, scan);
+    EXPECT_EQ(status.code(), Status::Code::io_error);
+    EXPECT_NE(status.message().find(sha256_blobs[1]), std::string::npos) << status.message();
+    EXPECT_NE(status.message().find("listed"), std::string::npos) << status.message();
+}
+
+// The same for an algorithm directory listed under blobs/ and gone when it is opened.
+TEST(DirectorySource, AlgorithmDirectoryRemovedAfterListingIsAnIoError) {
+    TempDir dir;
+    SampleLayout sample;
+    sample.write_to(dir.path());
+    RecordingObserver observer;
+    observer.remove_when = sample.unknown_path;  // blake3 sorts first; blobs/ is listed by then
+    observer.remove_path = dir / "blobs/sha512";
+    ScanOptions options = small_limits();
+    options.observer = &observer;
+    LayoutScan scan;
+    Status status = make_directory_source(dir.path().string())->scan(options, scan);
+    EXPECT_EQ(status.code(), Status::Code::io_error);
+    EXPECT_NE(status.message().find("blobs/sha512"), std::string::npos) << status.message();
 }
 
 TEST(DirectorySource, RefusesSymlinksAndSpecialFiles) {

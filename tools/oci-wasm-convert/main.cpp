@@ -47,9 +47,11 @@ void print_usage(std::ostream& out, const po::options_description& options) {
         << "Exit status:\n"
         << "  0  converted (or nothing to convert)\n"
         << "  1  the input is invalid, or the conversion was refused (lossy without\n"
-        << "     --allow-lossy, --ref not found)\n"
+        << "     --allow-lossy, a blob of an app missing without --allow-missing-blobs,\n"
+        << "     --ref not found)\n"
         << "  2  usage error\n"
-        << "  3  the input could not be read, or the output not written\n";
+        << "  3  the input could not be read, or the output not written (also when another\n"
+        << "     conversion is writing OUT, without --wait)\n";
 }
 
 // The options as given, before they are checked.
@@ -70,6 +72,7 @@ struct Command {
     bool json = false;
     bool dry_run = false;
     bool in_place = false;
+    bool wait = false;  // for the lock of OUT
 };
 
 void add_options(po::options_description& visible, Arguments& args, ConvertOptions& options) {
@@ -86,12 +89,16 @@ void add_options(po::options_description& visible, Arguments& args, ConvertOptio
          "reaches (exit 1 when there is none)")
         ("allow-lossy", "convert to old even where Spin 1.x cannot express everything (the "
                         "lockfile is rewritten, content dropped); says on stderr what changed")
+        ("allow-missing-blobs", "convert a Spin app even when its config or a layer blob is "
+                                "missing from IN (refused by default)")
         ("dry-run", "print the plan (old digest -> new digest per manifest); write nothing")
         ("format", po::value<std::string>(&args.format)->value_name("text|json"),
          "summary on stdout: text (default) or json (one JSON object)")
         ("output-format", po::value<std::string>(&args.output_format)->value_name("FORMAT"),
          "dir, tar, tar.gz or tar.zst (default: by OUT's suffix; a directory otherwise)")
-        ("in-place", "replace IN with the result (atomically); OUT may be left out");
+        ("in-place", "replace IN with the result (atomically); OUT may be left out")
+        ("wait", "when another conversion is writing OUT (or IN, with --in-place), wait for "
+                 "it to finish rather than fail");
     // clang-format on
     tools::add_progress_options(visible);
     tools::add_help_and_version(visible);
@@ -116,6 +123,8 @@ void apply_options(const Arguments& args, const po::variables_map& vm, Command& 
     }
     command.json = args.format == "json";
     options.allow_lossy = vm.count("allow-lossy") > 0;
+    options.allow_missing_blobs = vm.count("allow-missing-blobs") > 0;
+    command.wait = vm.count("wait") > 0;
     command.dry_run = vm.count("dry-run") > 0;
     command.in_place = vm.count("in-place") > 0;
     std::optional<tools::ProgressMode> progress = tools::progress_mode(vm);
@@ -198,18 +207,23 @@ void print_findings(const std::string& input, const ConvertResult& result) {
     }
 }
 
-// Opens IN and OUT, converts, and reports: findings and errors on stderr, the summary on stdout
+// Opens OUT and IN, converts, and reports: findings and errors on stderr, the summary on stdout
 // (on stderr when the tar goes to stdout).
 int convert(Command& command) {
+    // OUT first: the sink holds OUT's lock from here until it is in place, so that with
+    // --in-place, IN is read under that lock too (never while another writer replaces it).
+    std::unique_ptr<LayoutSink> sink;
+    if (!command.dry_run) {
+        SinkOptions sink_options;
+        sink_options.wait_for_lock = command.wait;
+        if (Status status = open_layout_sink(command.out, *command.sink_format, sink_options, sink);
+            !status) {
+            throw tools::InputError{command.out, status};
+        }
+    }
     std::unique_ptr<LayoutSource> source;
     if (Status status = open_layout_source(command.in, source); !status) {
         throw tools::InputError{command.in, status};
-    }
-    std::unique_ptr<LayoutSink> sink;
-    if (!command.dry_run) {
-        if (Status status = open_layout_sink(command.out, *command.sink_format, sink); !status) {
-            throw tools::InputError{command.out, status};
-        }
     }
     ConvertResult result;
     tools::ProgressLine progress(kProgram, command.in, command.progress);

@@ -35,6 +35,10 @@ struct ConvertOptions {
     // Converting to the old format may need the lockfile rewritten (features Spin 1.x lacks) or
     // drop content; without this, such a conversion is refused.
     bool allow_lossy = false;
+    // A Spin app to convert whose config or layer blob is missing from the layout is refused
+    // (CONVERT-BLOB-MISSING); with this, it is converted anyway (the validator's OCI-BLOB-MISSING
+    // warnings still say what is missing).
+    bool allow_missing_blobs = false;
     // Blobs larger than this stream from the input into the sink during the pass; smaller ones
     // are kept in memory until the end.
     std::size_t keep_limit = 4 * kMiB;
@@ -58,8 +62,9 @@ struct ManifestPlan {
 
 struct ConvertResult {
     std::vector<ManifestPlan> manifests;
-    // Input validation findings when the input is invalid; refusals (CONVERT-* codes, errors);
-    // with allow_lossy, the lossy changes that were made (CONVERT-LOSSY-*, warnings).
+    // Input validation findings: all of them when the input is invalid, else its warnings (a
+    // missing blob, ...); then refusals (CONVERT-* codes, errors); with allow_lossy, the lossy
+    // changes that were made (CONVERT-LOSSY-*, warnings).
     Findings findings;
     std::vector<std::string> added_blobs;    // digests the conversion created
     std::vector<std::string> dropped_blobs;  // input digests no longer referenced, not written

@@ -252,6 +252,10 @@ inline constexpr FindingCode kConvertLossyImageConfig{
 inline constexpr FindingCode kConvertFileMissing{
     "CONVERT-FILE-MISSING", Severity::error,
     "A lockfile file's digest names no layer, inline content or archive member."};
+inline constexpr FindingCode kConvertBlobMissing{
+    "CONVERT-BLOB-MISSING", Severity::error,
+    "A Spin app to convert lacks its config or a layer blob (refused without "
+    "--allow-missing-blobs)."};
 inline constexpr FindingCode kConvertLockfileLayers{
     "CONVERT-LOCKFILE-LAYERS", Severity::error,
     "A new-format manifest without exactly one lockfile layer, or an old-format manifest with "

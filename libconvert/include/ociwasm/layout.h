@@ -119,11 +119,23 @@ class LayoutSink {
     virtual void abort() = 0;
 };
 
+struct SinkOptions {
+    // When another writer holds the target's lock: wait for it (true) or fail (false).
+    bool wait_for_lock = false;
+};
+
 // `path` "-" writes a tar to stdout (not atomic by nature). An existing target is replaced only
 // at commit. After any failed call the sink has already removed what it wrote, and every later
 // call returns that same error.
-Status open_layout_sink(const std::string& path, SinkFormat format,
+//
+// One writer at a time: the sink holds an advisory lock on the target from here until the
+// result is in place (after the rename) or discarded, a flock on "<parent>/.<name>.oci-wasm-lock"
+// beside the target (removed on release). Another sink for the same target meanwhile fails with
+// io_error naming the lock, or waits with options.wait_for_lock.
+Status open_layout_sink(const std::string& path, SinkFormat format, const SinkOptions& options,
                         std::unique_ptr<LayoutSink>& out);
+Status open_layout_sink(const std::string& path, SinkFormat format,
+                        std::unique_ptr<LayoutSink>& out);  // default SinkOptions
 
 // Tools call this once at startup. By default a write past RLIMIT_FSIZE raises SIGXFSZ, which
 // kills the process before the sink can remove its temp file; ignored, the write fails with
