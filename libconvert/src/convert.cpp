@@ -152,7 +152,8 @@ Status Converter::plan(const std::set<std::string>* streamed) {
     rapidjson::Document index;
     JsonError error;
     if (!detail::parse_json_exact(*scan_.index_json, index, &error)) {
-        return Status::invalid(source_.name() + ": index.json: " + error.message);
+        return Status::invalid(source_.name() + ": index.json: " + error.message + " at " +
+                               json_error_position(error));
     }
     bool changed = false;
     if (Status status =

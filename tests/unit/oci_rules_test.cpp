@@ -177,7 +177,8 @@ TEST(ValidateDocument, InvalidJsonNamesTheOffset) {
     ASSERT_NE(finding, nullptr) << describe(result.findings);
     EXPECT_EQ(finding->severity, Severity::error);
     EXPECT_EQ(finding->file, "m.json");
-    EXPECT_NE(finding->message.find("at byte 19"), std::string::npos) << finding->message;
+    EXPECT_NE(finding->message.find("line 1, column 20 (byte 19)"), std::string::npos)
+        << finding->message;
 
     result = check(DocumentKind::config, "{\"os\":\"linux\",\"os\":\"linux\"}");
     finding = find_code(result.findings, "JSON-INVALID");

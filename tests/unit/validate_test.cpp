@@ -140,7 +140,7 @@ TEST(ValidateLayout, IndexJsonInvalid) {
     const Finding* finding = find_code(result.findings, "JSON-INVALID");
     ASSERT_NE(finding, nullptr) << describe(result.findings);
     EXPECT_EQ(finding->file, "index.json");
-    EXPECT_NE(finding->message.find("at byte"), std::string::npos) << finding->message;
+    EXPECT_NE(finding->message.find("(byte "), std::string::npos) << finding->message;
 }
 
 TEST(ValidateLayout, IndexJsonMediaTypeInvalid) {
@@ -413,7 +413,7 @@ TEST(ValidateLayout, ManifestJsonInvalid) {
     const Finding* finding = find_code(result.findings, "JSON-INVALID");
     ASSERT_NE(finding, nullptr) << describe(result.findings);
     EXPECT_EQ(finding->file, blob_path(sha256_digest(manifest)));
-    EXPECT_NE(finding->message.find("at byte"), std::string::npos);
+    EXPECT_NE(finding->message.find("(byte "), std::string::npos);
 }
 
 TEST(ValidateLayout, ManifestFailsSchema) {
