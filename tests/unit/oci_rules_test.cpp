@@ -382,6 +382,83 @@ TEST(ValidateDocument, LockfileUnparsable) {
     EXPECT_NE(finding->message.find("byte"), std::string::npos);
 }
 
+// A file Spin's local loader wrote (a file:// directory, no digest or inline content) is mounted
+// at its guest path as it is: "/" is what `spin up` writes. Files with a digest or inline content
+// are what Spin's OCI loader joins below a directory: plain names only.
+TEST(ValidateDocument, LockfileFilePathsAsSpinReadsThem) {
+    struct Case {
+        std::string file_json;
+        bool unsafe;
+    };
+    const std::string digest =
+        R"("sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")";
+    const Case cases[] = {
+        {R"({"source":"file:///tmp/spin/assets/web","path":"/"})", false},
+        {R"({"source":"file:///srv/static","path":"/static"})", false},  // --direct-mounts
+        {R"({"source":"file:///srv/static","path":"static"})", false},
+        {R"({"source":"file:///srv/x","digest":null,"inline":null,"path":"/"})", false},
+        // With a digest the entry is the registry's, whatever its source says.
+        {R"({"source":"file:///srv/x","path":"/","digest":)" + digest + "}", true},
+        {R"({"path":"./hello.txt","digest":)" + digest + "}", true},
+        {R"({"path":".","inline":"aGVsbG8"})", true},
+        {R"({"path":".\\x","inline":"aGVsbG8"})", true},
+        {R"({"path":"/etc/passwd","inline":"aGVsbG8"})", true},
+        {R"({"path":"a/../b","inline":"aGVsbG8"})", true},
+        {R"({"path":"/x","source":"https://example.com/x"})", true},
+        // Rust drops "." inside a path: these are plain names to Spin.
+        {R"({"path":"a/./b","inline":"aGVsbG8"})", false},
+        {R"({"path":"a/.","inline":"aGVsbG8"})", false},
+        {R"({"path":".well-known/x","inline":"aGVsbG8"})", false},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.file_json);
+        rapidjson::Document doc = testing::json(kLockfile);
+        testing::set(doc, "/components/0/files/0", c.file_json);
+        ValidationResult result = check(DocumentKind::lockfile, write_canonical(doc));
+        EXPECT_EQ(has_finding(result.findings, "SPIN-FILE-PATH-UNSAFE", Severity::error, "doc.json",
+                              "/components/0/files/0/path"),
+                  c.unsafe)
+            << describe(result.findings);
+        EXPECT_EQ(result.findings.size(), c.unsafe ? 1u : 0u) << describe(result.findings);
+    }
+}
+
+// Members Spin's LockedApp has as Option<...> read null as absent; the others refuse it.
+TEST(ValidateDocument, LockfileNullWhereSpinReadsOption) {
+    struct Case {
+        const char* pointer;
+        bool accepted;
+    };
+    const Case cases[] = {
+        {"/components/0/source/source", true},
+        {"/components/0/source/digest", true},
+        {"/components/0/source/inline", true},
+        {"/components/0/files/0/source", true},
+        {"/components/0/files/0/digest", true},
+        {"/components/0/files/0/inline", true},
+        {"/variables/v/description", true},
+        {"/variables/v/default", true},
+        {"/variables/v/secret", false},
+        {"/components/0/env", false},
+        {"/components/0/metadata", false},
+        {"/components/0/files/0/path", false},
+        {"/components/0/source/content_type", false},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.pointer);
+        rapidjson::Document doc = testing::json(kLockfile);
+        testing::set(doc, "/variables", R"({"v":{"default":"x","secret":false}})");
+        testing::set(doc, c.pointer, "null");
+        ValidationResult result = check(DocumentKind::lockfile, write_canonical(doc));
+        EXPECT_EQ(result.findings.empty(), c.accepted) << describe(result.findings);
+        if (!c.accepted) {
+            EXPECT_TRUE(has_finding(result.findings, "SPIN-LOCKFILE-SCHEMA", Severity::error,
+                                    "doc.json", c.pointer))
+                << describe(result.findings);
+        }
+    }
+}
+
 TEST(ValidateDocument, LayoutNotJson) {
     ValidationResult result = check(DocumentKind::layout, "imageLayoutVersion=1.0.0", "oci-layout");
     EXPECT_TRUE(

@@ -157,7 +157,9 @@ inline constexpr FindingCode kSpinInlineDigestMismatch{
     "SPIN-INLINE-DIGEST-MISMATCH", Severity::error,
     "Inline file content does not hash to its digest."};
 inline constexpr FindingCode kSpinFilePathUnsafe{
-    "SPIN-FILE-PATH-UNSAFE", Severity::error, "A file path is absolute or has a '..' component."};
+    "SPIN-FILE-PATH-UNSAFE", Severity::error,
+    "A file with a digest or inline content has a path that is absolute, has a drive letter, or "
+    "has a '..' or leading '.' component."};
 inline constexpr FindingCode kSpinFileMissing{
     "SPIN-FILE-MISSING", Severity::error,
     "A file is neither inline, nor a data layer, nor inside an archive layer."};
