@@ -168,10 +168,10 @@ Status Converter::plan(const std::set<std::string>* streamed) {
         }
         std::string found;
         for (const auto& ref : refs) found += (found.empty() ? "" : ", ") + quoted(ref);
-        std::string message = "no index.json descriptor has ref name " + quoted(options_.ref_name) +
-                              "; found " + (found.empty() ? std::string("none") : found);
-        refuse(codes::kConvertRefNotFound, message, "index.json", "/manifests");
-        return Status::invalid(source_.name() + ": " + message);
+        std::string message = "descriptor has ref name " + quoted(options_.ref_name) + "; found " +
+                              (found.empty() ? std::string("none") : found);
+        refuse(codes::kConvertRefNotFound, "no " + message, "index.json", "/manifests");
+        return Status::invalid(source_.name() + ": no index.json " + message);
     }
     if (refused_) {
         return Status::invalid(source_.name() + ": conversion refused: " +

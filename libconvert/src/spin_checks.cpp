@@ -401,7 +401,8 @@ std::optional<std::size_t> pick_lockfile_layer(const rapidjson::Value& manifest,
         std::string at = "/layers/" + std::to_string(chosen);
         out.warning(codes::kSpinLockfileNotLast,
                     where(manifest_file, at) + "expected the lockfile layer last (at /layers/" +
-                        std::to_string(layers->Size() - 1) + "), found it at " + at,
+                        std::to_string(layers->Size() - 1) + "), found " +
+                        std::to_string(layers->Size() - 1 - chosen) + " layer(s) after it",
                     std::string(manifest_file), at);
     }
     return chosen;

@@ -96,8 +96,8 @@ class GraphWalk {
             detail::check_oci_layout(*scan_.oci_layout, "oci-layout", out_);
         } else if (!scan_has_finding_for("oci-layout")) {
             out_.error(codes::kLayoutMissingOciLayout,
-                       "oci-layout: expected the file oci-layout ({\"imageLayoutVersion\":"
-                       "\"1.0.0\"}) at the layout root, found none",
+                       "oci-layout: expected this file ({\"imageLayoutVersion\":\"1.0.0\"}) at "
+                       "the layout root, found none",
                        "oci-layout");
         }
     }
@@ -106,8 +106,8 @@ class GraphWalk {
         if (!scan_.index_json) {
             if (!scan_has_finding_for("index.json")) {
                 out_.error(codes::kLayoutMissingIndex,
-                           "index.json: expected the file index.json at the layout root, found "
-                           "none",
+                           "index.json: expected this file (the image index) at the layout root, "
+                           "found none",
                            "index.json");
             }
             return;
@@ -127,8 +127,8 @@ class GraphWalk {
     void check_blobs_directory() {
         if (scan_.has_blobs_dir || scan_has_finding_for("blobs")) return;
         out_.error(codes::kLayoutMissingBlobs,
-                   "blobs: expected a blobs/ directory at the layout root (it may be empty), "
-                   "found none",
+                   "blobs: expected this directory (for the content; it may be empty) at the "
+                   "layout root, found none",
                    "blobs");
     }
 
