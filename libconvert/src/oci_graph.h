@@ -20,6 +20,9 @@ bool is_manifest_type(std::string_view media_type);       // OCI manifest, Docke
 bool is_image_config_type(std::string_view media_type);   // OCI image config, Docker's
 bool is_wasm_layer_type(std::string_view media_type);     // Spin's wasm layer, application/wasm
 bool is_archive_layer_type(std::string_view media_type);  // Spin's tar+gzip bundle of files
+// A manifest or index type whose rules are Docker Image Manifest V2 Schema 2's (Docker's manifest
+// and manifest list), not OCI's.
+bool is_docker_document_type(std::string_view media_type);
 
 // ---- blobs and ref names ----
 

@@ -574,7 +574,8 @@ void check_oci_layout(std::string_view bytes, std::string_view file, Findings& o
 
 void drop_redundant_schema_findings(Findings& findings) {
     auto is_schema = [](const Finding& f) {
-        return f.code == codes::kOciSchema || f.code == codes::kSpinLockfileSchema;
+        return f.code == codes::kOciSchema || f.code == codes::kOciDockerSchema ||
+               f.code == codes::kSpinLockfileSchema;
     };
     std::set<std::pair<std::string, std::string>> specific;
     for (const Finding& f : findings.all()) {

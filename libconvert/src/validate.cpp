@@ -32,11 +32,12 @@ enum class DocType { oci_manifest, oci_index, docker_manifest, docker_index, oth
 
 // The graph's media-type classes (oci_graph.h), split by whose rules apply: OCI or Docker.
 DocType doc_type_for(std::string_view media_type) {
+    const bool docker = detail::is_docker_document_type(media_type);
     if (detail::is_manifest_type(media_type)) {
-        return media_type == media::kOciManifest ? DocType::oci_manifest : DocType::docker_manifest;
+        return docker ? DocType::docker_manifest : DocType::oci_manifest;
     }
     if (detail::is_index_type(media_type)) {
-        return media_type == media::kOciIndex ? DocType::oci_index : DocType::docker_index;
+        return docker ? DocType::docker_index : DocType::oci_index;
     }
     return DocType::other;
 }
@@ -298,10 +299,12 @@ class GraphWalk {
             return;
         }
         detail::check_body_media_type(doc, record.path, media::kOciIndex, media_type, out_);
-        bool oci = doc_type_for(media_type) == DocType::oci_index;
-        if (oci) check_schema(SchemaKind::index, doc, record.path, out_);
-        detail::check_index_body(doc, record.path, false,
-                                 oci ? detail::BodyCheck::oci : detail::BodyCheck::docker, out_);
+        if (doc_type_for(media_type) == DocType::oci_index) {
+            check_schema(SchemaKind::index, doc, record.path, out_);
+            detail::check_index_body(doc, record.path, false, detail::BodyCheck::oci, out_);
+        } else {
+            detail::check_docker_manifest_list(doc, record.path, out_);
+        }
         IndexContext context{record.path, false, ref_name, parent.depth + 1};
         visit_index_descriptors(doc, context);
     }
@@ -328,11 +331,13 @@ class GraphWalk {
                        record.path, "", key);
             return state;
         }
-        bool oci = doc_type_for(media_type) == DocType::oci_manifest;
         detail::check_body_media_type(doc, record.path, media::kOciManifest, media_type, out_);
-        if (oci) check_schema(SchemaKind::manifest, doc, record.path, out_);
-        detail::check_manifest_body(doc, record.path,
-                                    oci ? detail::BodyCheck::oci : detail::BodyCheck::docker, out_);
+        if (doc_type_for(media_type) == DocType::oci_manifest) {
+            check_schema(SchemaKind::manifest, doc, record.path, out_);
+            detail::check_manifest_body(doc, record.path, detail::BodyCheck::oci, out_);
+        } else {
+            detail::check_docker_manifest(doc, record.path, out_);
+        }
         state.parsed = true;
         state.format = detect_format(doc);
         walk_manifest_children(doc, record.path, state.format);
@@ -461,12 +466,19 @@ void validate_document(DocumentKind kind, std::string_view bytes, std::string_vi
                         std::to_string(bytes.size()) + " bytes",
                     file);
     };
+    // A bare document says by its own mediaType whether it is Docker's (there is no descriptor).
+    const std::string_view body_type = detail::string_member(doc, "mediaType").value_or("");
     switch (kind) {
         case DocumentKind::manifest: {
             warn_if_large("a manifest");
-            check_schema(SchemaKind::manifest, doc, file, out);
-            detail::check_body_media_type(doc, file, media::kOciManifest, "", out);
-            detail::check_manifest_body(doc, file, detail::BodyCheck::oci, out);
+            if (body_type == media::kDockerManifest) {
+                detail::note_docker_format(body_type, file, out);
+                detail::check_docker_manifest(doc, file, out);
+            } else {
+                check_schema(SchemaKind::manifest, doc, file, out);
+                detail::check_body_media_type(doc, file, media::kOciManifest, "", out);
+                detail::check_manifest_body(doc, file, detail::BodyCheck::oci, out);
+            }
             ManifestEntry entry;
             entry.digest = sha256_digest(bytes);
             entry.file = file;
@@ -477,6 +489,11 @@ void validate_document(DocumentKind kind, std::string_view bytes, std::string_vi
         }
         case DocumentKind::index:
             warn_if_large("an index");
+            if (body_type == media::kDockerManifestList) {
+                detail::note_docker_format(body_type, file, out);
+                detail::check_docker_manifest_list(doc, file, out);
+                break;
+            }
             check_schema(SchemaKind::index, doc, file, out);
             detail::check_body_media_type(doc, file, media::kOciIndex, "", out);
             detail::check_index_body(doc, file, is_index_json_name(name), detail::BodyCheck::oci,

@@ -79,6 +79,13 @@ inline constexpr FindingCode kOciManifestTooLarge{
     "A manifest or index is larger than 4 MiB, which registries may refuse."};
 inline constexpr FindingCode kOciSchema{"OCI-SCHEMA", Severity::error,
                                         "A document fails its OCI JSON schema."};
+inline constexpr FindingCode kOciDockerSchema{
+    "OCI-DOCKER-SCHEMA", Severity::error,
+    "A Docker Image Manifest V2 Schema 2 manifest or manifest list fails its schema."};
+inline constexpr FindingCode kOciDockerFormat{
+    "OCI-DOCKER-FORMAT", Severity::info,
+    "A bare document was checked by the Docker Image Manifest V2 Schema 2 rules its mediaType "
+    "names, not the OCI ones."};
 inline constexpr FindingCode kOciMemberCase{
     "OCI-MEMBER-CASE", Severity::error,
     "A member name equals a spec-defined member of that object up to letter case."};
