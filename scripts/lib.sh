@@ -8,7 +8,7 @@ BUILD_DIR="${BUILD_DIR:-$OCIWASM_ROOT/build}"
 BUILD_PACKAGES=(cmake ninja-build g++ pkg-config rapidjson-dev libvalijson-dev libarchive-dev
                 libssl-dev libboost-program-options-dev libgtest-dev help2man)
 TEST_PACKAGES=(jq zstd xz-utils skopeo umoci docker-registry wabt time libxml2-utils bsdutils
-               bash-completion man-db bsdextrautils pre-commit git strace util-linux)
+               bash-completion man-db bsdextrautils pre-commit git strace util-linux curl)
 # The clang that builds the libFuzzer targets (scripts/fuzz.sh, scripts/test.sh --sanitize).
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 # The formatter .ci/run checks the sources with (scripts/check-format.sh).

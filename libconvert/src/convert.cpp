@@ -153,7 +153,8 @@ Status Converter::plan(const std::set<std::string>* streamed) {
     rapidjson::Document index;
     JsonError error;
     if (!detail::parse_json_exact(*scan_.index_json, index, &error)) {
-        return Status::invalid(source_.name() + ": index.json: " + error.message);
+        return Status::invalid(source_.name() + ": index.json: " + error.message + " at " +
+                               json_error_position(error));
     }
     bool changed = false;
     if (Status status =
@@ -168,10 +169,10 @@ Status Converter::plan(const std::set<std::string>* streamed) {
         }
         std::string found;
         for (const auto& ref : refs) found += (found.empty() ? "" : ", ") + quoted(ref);
-        std::string message = "no index.json descriptor has ref name " + quoted(options_.ref_name) +
-                              "; found " + (found.empty() ? std::string("none") : found);
-        refuse(codes::kConvertRefNotFound, message, "index.json", "/manifests");
-        return Status::invalid(source_.name() + ": " + message);
+        std::string message = "descriptor has ref name " + quoted(options_.ref_name) + "; found " +
+                              (found.empty() ? std::string("none") : found);
+        refuse(codes::kConvertRefNotFound, "no " + message, "index.json", "/manifests");
+        return Status::invalid(source_.name() + ": no index.json " + message);
     }
     if (refused_) {
         return Status::invalid(source_.name() + ": conversion refused: " +

@@ -11,6 +11,7 @@
 #include <rapidjson/writer.h>
 
 #include "ociwasm/convert.h"
+#include "ociwasm/finding_text.h"
 #include "text.h"
 
 namespace ociwasm {
@@ -92,7 +93,7 @@ void write_finding(JsonWriter& writer, const Finding& f) {
     writer.Key("file");
     write_json_string(writer, f.file);
     writer.Key("message");
-    write_json_string(writer, f.message);
+    write_json_string(writer, message_without_location(f));  // file and pointer are beside it
     writer.Key("pointer");
     write_json_string(writer, f.pointer);
     writer.Key("severity");

@@ -448,7 +448,8 @@ Status Converter::find_lockfile(const Value& manifest, const std::string& file, 
         !detail::parse_json_exact(bytes, plan.lockfile, &error) || !plan.lockfile.IsObject()) {
         refuse(codes::kConvertLockfileLayers,
                "expected a JSON object lockfile, found: " +
-                   (error.message.empty() ? "not an object" : error.message),
+                   (error.message.empty() ? std::string("not an object")
+                                          : error.message + " at " + json_error_position(error)),
                plan.lockfile_file, error.pointer);
         return Status::ok();
     }

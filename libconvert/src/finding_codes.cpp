@@ -28,6 +28,8 @@ constexpr std::array kCatalogue = {
     &codes::kOciDocumentTooLarge,
     &codes::kOciManifestTooLarge,
     &codes::kOciSchema,
+    &codes::kOciDockerSchema,
+    &codes::kOciDockerFormat,
     &codes::kOciMemberCase,
     &codes::kOciDigestInvalid,
     &codes::kOciDigestUnverifiable,

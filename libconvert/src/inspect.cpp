@@ -115,9 +115,9 @@ std::string about(const LayoutSource& source, std::string_view message) {
     return source.name() + ": " + one_line(message);
 }
 
-// "MESSAGE at byte N": why and where a document stops being JSON.
+// "MESSAGE at line L, column C (byte N)": why and where a document stops being JSON.
 std::string where_json_fails(const JsonError& error) {
-    return error.message + " at byte " + std::to_string(error.offset);
+    return error.message + " at " + json_error_position(error);
 }
 
 // A blob handed out by digest that does not hash to it: its path, the digest, what it hashes to.

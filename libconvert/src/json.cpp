@@ -76,6 +76,17 @@ class CheckingHandler {
 
     const std::string& problem() const { return problem_; }
     const std::string& problem_pointer() const { return problem_pointer_; }
+    // The path of the innermost container opened and not yet closed: it exists whatever the
+    // parser was reading inside it, unlike the member or element it had not finished.
+    std::string container_pointer() const {
+        std::string out;
+        for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+            const Frame& frame = frames_[i];
+            out = frame.is_object ? pointer_join(out, frame.key)
+                                  : pointer_join(out, frame.next_index - 1);
+        }
+        return out;
+    }
     // The path of the value being parsed; without the innermost object's key when `with_key` is
     // false (the key itself is being read, so it is not yet part of the path).
     std::string pointer(bool with_key = true) const {
@@ -200,6 +211,19 @@ void write_value(const rapidjson::Value& value, rapidjson::Writer<rapidjson::Str
 
 namespace {
 
+// Line and column (in code points: UTF-8 continuation bytes do not count) of byte `offset`.
+void set_position(std::string_view text, std::size_t offset, JsonError& error) {
+    error.offset = offset;
+    const std::string_view before = text.substr(0, std::min(offset, text.size()));
+    const std::size_t newline = before.rfind('\n');
+    error.line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+    const std::string_view last =
+        newline == std::string_view::npos ? before : before.substr(newline + 1);
+    error.column = 1 + static_cast<std::size_t>(std::count_if(last.begin(), last.end(), [](char c) {
+                       return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+                   }));
+}
+
 template <unsigned Flags>
 bool parse_with(std::string_view text, rapidjson::Document& doc, JsonError* error,
                 const JsonLimits& limits) {
@@ -219,26 +243,31 @@ bool parse_with(std::string_view text, rapidjson::Document& doc, JsonError* erro
     if (!result.IsError()) {
         // RapidJSON takes a NUL byte for the end of the input, so "{}\0garbage" would pass.
         if (error) {
-            error->offset = stream.Tell();
+            set_position(text, stream.Tell(), *error);
             error->message = "unexpected NUL byte after the document";
             error->pointer.clear();
         }
         return false;
     }
     if (error) {
-        error->offset = result.Offset();
+        set_position(text, result.Offset(), *error);
         if (!handler.problem().empty()) {
             error->message = handler.problem();
             error->pointer = handler.problem_pointer();
         } else {
             error->message = rapidjson::GetParseError_En(result.Code());
-            error->pointer = handler.pointer();
+            error->pointer = handler.container_pointer();
         }
     }
     return false;
 }
 
 }  // namespace
+
+std::string json_error_position(const JsonError& error) {
+    return "line " + std::to_string(error.line) + ", column " + std::to_string(error.column) +
+           " (byte " + std::to_string(error.offset) + ")";
+}
 
 bool parse_json(std::string_view text, rapidjson::Document& doc, JsonError* error,
                 const JsonLimits& limits) {

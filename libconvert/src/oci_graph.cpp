@@ -29,6 +29,10 @@ bool is_archive_layer_type(std::string_view media_type) {
     return media_type == media::kArchiveLayer;
 }
 
+bool is_docker_document_type(std::string_view media_type) {
+    return media_type == media::kDockerManifest || media_type == media::kDockerManifestList;
+}
+
 std::string blob_path(std::string_view digest) {
     auto colon = digest.find(':');
     if (colon == std::string_view::npos) return "blobs/" + std::string(digest);

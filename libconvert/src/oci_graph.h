@@ -22,6 +22,9 @@ bool is_image_config_type(std::string_view media_type);  // OCI image config, Do
 bool is_wasm_layer_type(std::string_view media_type);
 bool is_spin_wasm_layer_type(std::string_view media_type);  // Spin's wasm layer, application/wasm
 bool is_archive_layer_type(std::string_view media_type);    // Spin's tar+gzip bundle of files
+// A manifest or index type whose rules are Docker Image Manifest V2 Schema 2's (Docker's manifest
+// and manifest list), not OCI's.
+bool is_docker_document_type(std::string_view media_type);
 
 // ---- blobs and ref names ----
 

@@ -300,8 +300,8 @@ bool parse_document(std::string_view bytes, rapidjson::Document& doc, std::strin
     if (parse_json(bytes, doc, &error)) return true;
     out.error(std::string(code),
               where(file, error.pointer) + "expected " + std::string(what) +
-                  " in valid I-JSON, found an error at byte " + std::to_string(error.offset) +
-                  ": " + error.message,
+                  " in valid I-JSON, found an error at " + json_error_position(error) + ": " +
+                  error.message,
               std::string(file), error.pointer);
     return false;
 }
@@ -543,8 +543,8 @@ void check_oci_layout(std::string_view bytes, std::string_view file, Findings& o
     if (!parse_json(bytes, doc, &error)) {
         bad(error.pointer,
             "expected a JSON object {\"imageLayoutVersion\":\"1.0.0\"}, found "
-            "invalid JSON at byte " +
-                std::to_string(error.offset) + ": " + error.message);
+            "invalid JSON at " +
+                json_error_position(error) + ": " + error.message);
         return;
     }
     if (!doc.IsObject()) {
@@ -574,8 +574,8 @@ void check_oci_layout(std::string_view bytes, std::string_view file, Findings& o
 
 void drop_redundant_schema_findings(Findings& findings) {
     auto is_schema = [](const Finding& f) {
-        return f.code == codes::kOciSchema || f.code == codes::kSpinLockfileSchema ||
-               f.code == codes::kWasmConfigSchema;
+        return f.code == codes::kOciSchema || f.code == codes::kOciDockerSchema ||
+               f.code == codes::kSpinLockfileSchema || f.code == codes::kWasmConfigSchema;
     };
     std::set<std::pair<std::string, std::string>> specific;
     for (const Finding& f : findings.all()) {

@@ -199,7 +199,8 @@ std::string render_json(const InputReport& report, const ReportOptions& options)
             writer.StartObject();
             write_member(writer, "severity", severity_name(finding.severity));
             write_member(writer, "code", finding.code);
-            write_member(writer, "message", finding.message);
+            // The file and pointer are members of their own: the message does not repeat them.
+            write_member(writer, "message", message_without_location(finding));
             write_member(writer, "file", finding.file);
             write_member(writer, "pointer", finding.pointer);
             write_member(writer, "digest", finding.digest);

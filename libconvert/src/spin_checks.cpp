@@ -24,8 +24,20 @@
 namespace ociwasm::detail {
 namespace {
 
-// Why a lockfile file path is unsafe to mount, or nullopt when it is fine.
-std::optional<std::string> path_problem(std::string_view path) {
+// A file Spin's local loader wrote (crates/loader): a directory named by a file:// URL in
+// `source`, mounted at `path` in the guest, with no digest or inline content. Spin's files
+// mounter (crates/factor-wasi) hands such a guest path to WASI as it is, so "/" is normal there.
+bool is_local_file(const ContentRef& ref) {
+    auto source = string_member(ref.value, "source");
+    return source && source->starts_with("file://") && !ref.digest() && !ref.inline_content();
+}
+
+// Why a registry file path (one with a digest or inline content) is not what Spin's OCI loader
+// joins below its mount directory, or nullopt when it is fine. crates/oci refuses every path
+// component that is not a normal name (std::path::Component::Normal): the root, "..", and a
+// leading "." (Rust drops "." elsewhere); "\\" and drive letters are refused too, as a Windows
+// host would read them.
+std::optional<std::string> registry_path_problem(std::string_view path) {
     if (!path.empty() && (path.front() == '/' || path.front() == '\\')) {
         return "an absolute path";
     }
@@ -36,7 +48,9 @@ std::optional<std::string> path_problem(std::string_view path) {
     while (start <= path.size()) {
         std::size_t end = path.find_first_of("/\\", start);
         if (end == std::string_view::npos) end = path.size();
-        if (path.substr(start, end - start) == "..") return "a path with a \"..\" component";
+        std::string_view component = path.substr(start, end - start);
+        if (component == "..") return "a path with a \"..\" component";
+        if (start == 0 && component == ".") return "a path starting with a \".\" component";
         start = end + 1;
     }
     return std::nullopt;
@@ -327,14 +341,15 @@ void check_lockfile_internal(const rapidjson::Value& lockfile, std::string_view 
     LockfileView view(lockfile);
     auto check = [&](const ContentRef& ref) {
         check_inline(ref.value, file, ref.pointer, out);
-        if (ref.kind != ContentKind::file) return;
+        if (ref.kind != ContentKind::file || is_local_file(ref)) return;
         auto path = ref.path();
         if (!path) return;
-        if (auto problem = path_problem(*path)) {
+        if (auto problem = registry_path_problem(*path)) {
             std::string at = ref.pointer + "/path";
             out.error(codes::kSpinFilePathUnsafe,
                       where(file, at) +
-                          "expected a relative path with forward slashes and no \"..\", found " +
+                          "expected a relative path of plain names joined by \"/\" (as Spin's OCI "
+                          "loader requires of a file with a digest or inline content), found " +
                           *problem + " " + quoted(*path),
                       std::string(file), at);
         }
@@ -373,7 +388,8 @@ std::optional<std::size_t> pick_lockfile_layer(const rapidjson::Value& manifest,
         std::string at = "/layers/" + std::to_string(chosen);
         out.warning(codes::kSpinLockfileNotLast,
                     where(manifest_file, at) + "expected the lockfile layer last (at /layers/" +
-                        std::to_string(layers->Size() - 1) + "), found it at " + at,
+                        std::to_string(layers->Size() - 1) + "), found " +
+                        std::to_string(layers->Size() - 1 - chosen) + " layer(s) after it",
                     std::string(manifest_file), at);
     }
     return chosen;

@@ -20,6 +20,13 @@ std::string hex_or_size(const BlobRecord& record) {
     return text;
 }
 
+// The first of two entries for one path, named only when the tar spells it differently from
+// the second (which the finding is about).
+std::string first_entry(const std::string& first_written, const std::string& written) {
+    return first_written == written ? "the first one"
+                                    : "the first one, written as " + first_written;
+}
+
 // Same bytes? nullopt when neither the hashes nor the kept bytes allow telling.
 std::optional<bool> same_content(const BlobRecord& a, const BlobRecord& b) {
     if (a.size != b.size) return false;
@@ -247,13 +254,14 @@ void TarScanPass::set_top_level(const std::string& written, const std::string& p
     auto seen = seen_.find(path);
     if (seen != seen_.end()) {
         if (!slot || *slot != bytes) {
-            out_.findings.error(
-                codes::kTarDuplicateEntry,
-                written + ": expected one entry per path, found a second entry for " + path +
-                    " with different content (first " + seen->second.written + ", " +
-                    std::to_string(seen->second.size) + " bytes; now " +
-                    std::to_string(bytes.size()) + " bytes)",
-                written);
+            out_.findings.error(codes::kTarDuplicateEntry,
+                                written +
+                                    ": expected one entry per path, found a second entry with "
+                                    "different content (" +
+                                    first_entry(seen->second.written, written) + ": " +
+                                    std::to_string(seen->second.size) +
+                                    " bytes; this one: " + std::to_string(bytes.size()) + " bytes)",
+                                written);
         }
         return;
     }
@@ -276,11 +284,11 @@ bool TarScanPass::commit_blob(const std::string& written, BlobRecord record, boo
                 first != out_.blobs.end() ? hex_or_size(first->second) : "unreadable";
             out_.findings.error(
                 codes::kTarDuplicateEntry,
-                written + ": expected one entry per path, found a second entry for " + record.path +
+                written + ": expected one entry per path, found a second entry" +
                     (same.has_value() ? " with different content"
                                       : " whose content cannot be compared (not hashed)") +
-                    " (first " + seen->second.written + ": " + first_text + "; now " +
-                    hex_or_size(record) + ")",
+                    " (" + first_entry(seen->second.written, written) + ": " + first_text +
+                    "; this one: " + hex_or_size(record) + ")",
                 written, {}, key);
         }
         return false;

@@ -35,11 +35,12 @@ enum class DocType { oci_manifest, oci_index, docker_manifest, docker_index, oth
 
 // The graph's media-type classes (oci_graph.h), split by whose rules apply: OCI or Docker.
 DocType doc_type_for(std::string_view media_type) {
+    const bool docker = detail::is_docker_document_type(media_type);
     if (detail::is_manifest_type(media_type)) {
-        return media_type == media::kOciManifest ? DocType::oci_manifest : DocType::docker_manifest;
+        return docker ? DocType::docker_manifest : DocType::oci_manifest;
     }
     if (detail::is_index_type(media_type)) {
-        return media_type == media::kOciIndex ? DocType::oci_index : DocType::docker_index;
+        return docker ? DocType::docker_index : DocType::oci_index;
     }
     return DocType::other;
 }
@@ -101,8 +102,8 @@ class GraphWalk {
             detail::check_oci_layout(*scan_.oci_layout, "oci-layout", out_);
         } else if (!scan_has_finding_for("oci-layout")) {
             out_.error(codes::kLayoutMissingOciLayout,
-                       "oci-layout: expected the file oci-layout ({\"imageLayoutVersion\":"
-                       "\"1.0.0\"}) at the layout root, found none",
+                       "oci-layout: expected this file ({\"imageLayoutVersion\":\"1.0.0\"}) at "
+                       "the layout root, found none",
                        "oci-layout");
         }
     }
@@ -111,8 +112,8 @@ class GraphWalk {
         if (!scan_.index_json) {
             if (!scan_has_finding_for("index.json")) {
                 out_.error(codes::kLayoutMissingIndex,
-                           "index.json: expected the file index.json at the layout root, found "
-                           "none",
+                           "index.json: expected this file (the image index) at the layout root, "
+                           "found none",
                            "index.json");
             }
             return;
@@ -132,8 +133,8 @@ class GraphWalk {
     void check_blobs_directory() {
         if (scan_.has_blobs_dir || scan_has_finding_for("blobs")) return;
         out_.error(codes::kLayoutMissingBlobs,
-                   "blobs: expected a blobs/ directory at the layout root (it may be empty), "
-                   "found none",
+                   "blobs: expected this directory (for the content; it may be empty) at the "
+                   "layout root, found none",
                    "blobs");
     }
 
@@ -309,10 +310,12 @@ class GraphWalk {
             return;
         }
         detail::check_body_media_type(doc, record.path, media::kOciIndex, media_type, out_);
-        bool oci = doc_type_for(media_type) == DocType::oci_index;
-        if (oci) check_schema(SchemaKind::index, doc, record.path, out_);
-        detail::check_index_body(doc, record.path, false,
-                                 oci ? detail::BodyCheck::oci : detail::BodyCheck::docker, out_);
+        if (doc_type_for(media_type) == DocType::oci_index) {
+            check_schema(SchemaKind::index, doc, record.path, out_);
+            detail::check_index_body(doc, record.path, false, detail::BodyCheck::oci, out_);
+        } else {
+            detail::check_docker_manifest_list(doc, record.path, out_);
+        }
         IndexContext context{record.path, false, ref_name, parent.depth + 1};
         visit_index_descriptors(doc, context);
     }
@@ -341,11 +344,13 @@ class GraphWalk {
                        record.path, "", key);
             return state;
         }
-        bool oci = doc_type_for(media_type) == DocType::oci_manifest;
         detail::check_body_media_type(doc, record.path, media::kOciManifest, media_type, out_);
-        if (oci) check_schema(SchemaKind::manifest, doc, record.path, out_);
-        detail::check_manifest_body(doc, record.path,
-                                    oci ? detail::BodyCheck::oci : detail::BodyCheck::docker, out_);
+        if (doc_type_for(media_type) == DocType::oci_manifest) {
+            check_schema(SchemaKind::manifest, doc, record.path, out_);
+            detail::check_manifest_body(doc, record.path, detail::BodyCheck::oci, out_);
+        } else {
+            detail::check_docker_manifest(doc, record.path, out_);
+        }
         state.parsed = true;
         state.format = detect_format(doc);
         walk_manifest_children(doc, record.path, state, entry_platform);
@@ -491,12 +496,19 @@ void validate_document(DocumentKind kind, std::string_view bytes, std::string_vi
                         std::to_string(bytes.size()) + " bytes",
                     file);
     };
+    // A bare document says by its own mediaType whether it is Docker's (there is no descriptor).
+    const std::string_view body_type = detail::string_member(doc, "mediaType").value_or("");
     switch (kind) {
         case DocumentKind::manifest: {
             warn_if_large("a manifest");
-            check_schema(SchemaKind::manifest, doc, file, out);
-            detail::check_body_media_type(doc, file, media::kOciManifest, "", out);
-            detail::check_manifest_body(doc, file, detail::BodyCheck::oci, out);
+            if (body_type == media::kDockerManifest) {
+                detail::note_docker_format(body_type, file, out);
+                detail::check_docker_manifest(doc, file, out);
+            } else {
+                check_schema(SchemaKind::manifest, doc, file, out);
+                detail::check_body_media_type(doc, file, media::kOciManifest, "", out);
+                detail::check_manifest_body(doc, file, detail::BodyCheck::oci, out);
+            }
             ManifestEntry entry;
             entry.digest = sha256_digest(bytes);
             entry.file = file;
@@ -507,6 +519,11 @@ void validate_document(DocumentKind kind, std::string_view bytes, std::string_vi
         }
         case DocumentKind::index:
             warn_if_large("an index");
+            if (body_type == media::kDockerManifestList) {
+                detail::note_docker_format(body_type, file, out);
+                detail::check_docker_manifest_list(doc, file, out);
+                break;
+            }
             check_schema(SchemaKind::index, doc, file, out);
             detail::check_body_media_type(doc, file, media::kOciIndex, "", out);
             detail::check_index_body(doc, file, is_index_json_name(name), detail::BodyCheck::oci,

@@ -84,6 +84,13 @@ void check_index_body(const rapidjson::Value& index, std::string_view file, bool
 void check_body_media_type(const rapidjson::Value& doc, std::string_view file,
                            std::string_view expected, std::string_view descriptor_type,
                            Findings& out);
+// Docker Image Manifest V2 Schema 2 (docker_rules.cpp): our schema for the manifest or the
+// manifest list (OCI-DOCKER-SCHEMA), then the body rules Docker shares with OCI.
+void check_docker_manifest(const rapidjson::Value& doc, std::string_view file, Findings& out);
+void check_docker_manifest_list(const rapidjson::Value& doc, std::string_view file, Findings& out);
+// OCI-DOCKER-FORMAT: says that a bare document of Docker's `media_type` was checked by the
+// Docker rules.
+void note_docker_format(std::string_view media_type, std::string_view file, Findings& out);
 // Image config: Env entries are KEY=value.
 void check_image_config(const rapidjson::Value& config, std::string_view file, Findings& out);
 // oci-layout: parses, schema, imageLayoutVersion "1.0.0"; problems are LAYOUT-BAD-OCI-LAYOUT.

@@ -129,6 +129,21 @@ expected_codes() {
     printf '%s\n' "${codes[@]}" | sed '/^$/d' | sort -u
 }
 
+# No finding's message repeats its own file or pointer: the JSON has them as members of their
+# own and every other format prints them before the message.
+check_messages_without_location() {
+    local repeats
+    if ! repeats="$(jq -r '.findings[] | .file as $f | .pointer as $p
+        | select(($f != "" and (.message | contains($f))) or ($p != "" and (.message | contains($p))))
+        | "\(.code) at \($f)#\($p): \(.message)"' "$RUN_STDOUT_FILE")"; then
+        fail "expected JSON findings with file, pointer and message"
+    elif [[ -z "$repeats" ]]; then
+        pass
+    else
+        fail "expected no message to repeat its own file or pointer, found: $repeats"
+    fi
+}
+
 check_validate() {
     local target="$1" name="$2" found
     local cmd=("$VALIDATE" --format json)
@@ -146,6 +161,7 @@ check_validate() {
         '[.findings[] | select(.code == $c and .severity == $s and .pointer == $p
                                and ($anyfile == "" or .file == $f))] | length > 0' \
         "$RUN_STDOUT_FILE"
+    check_messages_without_location
     found="$(jq -r '.findings[] | select(.severity != "info") | .code' "$RUN_STDOUT_FILE" | sort -u)"
     if [[ "$found" == "$(expected_codes)" ]]; then
         pass
@@ -157,9 +173,10 @@ check_validate() {
 check_convert() {
     local target="$1"
     # shellcheck disable=SC2206
-    local cmd=("$CONVERT" ${args:-} --dry-run "$target")
+    local cmd=("$CONVERT" ${args:-} --dry-run --format json "$target")
     run "${cmd[@]}"
     assert_exit "$exit"
+    check_messages_without_location
     assert_matches stderr "^oci-wasm-convert: .*${file:-}${pointer:+#$pointer}: $code: "
     # Refusals list every problem: no other code may be there.
     local others

@@ -65,7 +65,7 @@ app_with_manifest "$TEST_TMP/deep" "$TEST_TMP/deep-objects.json"
 run_measured "$validate" "$TEST_TMP/deep"
 assert_exit 1
 assert_matches stdout "$MANIFEST_PATH#/a/a/a[/a]*: error: JSON-INVALID: "
-assert_contains stdout "found an error at byte 2560: nesting deeper than 512 levels"
+assert_contains stdout "found an error at line 1, column 2561 (byte 2560): nesting deeper than 512 levels"
 assert_rss_below "$MAX_RSS_KIB"
 assert_no_crash
 
@@ -118,7 +118,10 @@ printf '{"schemaVersion":2,"config":{},"layers":[],"annotations":{"a":"\xff\xfe"
 app_with_manifest "$TEST_TMP/utf8" "$TEST_TMP/utf8.json"
 run "$validate" "$TEST_TMP/utf8"
 assert_exit 1
-assert_contains stdout "$MANIFEST_PATH#/annotations/a: error: JSON-INVALID: "
+# A syntax error points at the innermost object or array that was opened; line and column say
+# where in it.
+assert_contains stdout "$MANIFEST_PATH#/annotations: error: JSON-INVALID: "
+assert_contains stdout "found an error at line 1, column 64 (byte 63): Invalid encoding in string."
 assert_contains stdout "Invalid encoding in string"
 assert_no_crash
 run "$validate" --as manifest "$TEST_TMP/utf8.json"
@@ -164,12 +167,13 @@ for size in -1 9223372036854775808 18446744073709551616 1e400; do
     run "$validate" "$TEST_TMP/size"
     assert_exit 1
     # Against the real blob a wrong size is OCI-SIZE-MISMATCH, which stands for the schema error.
-    assert_matches stdout "index.json#/manifests/0/size: error: (OCI-SCHEMA|JSON-INVALID|OCI-SIZE-MISMATCH): "
+    # (A number JSON cannot hold is a syntax error: it points at the descriptor holding it.)
+    assert_matches stdout "index.json#/manifests/0(/size: error: (OCI-SCHEMA|OCI-SIZE-MISMATCH)|: error: JSON-INVALID): "
     # The descriptor alone, its number as written (jq would round it).
     sed 's/.*"manifests":\[\(.*\)\].*/\1/' "$TEST_TMP/size/index.json" > "$TEST_TMP/descriptor.json"
     run "$validate" --as descriptor "$TEST_TMP/descriptor.json"
     assert_exit 1
-    assert_matches stdout "#/size: error: (OCI-SCHEMA|JSON-INVALID): "
+    assert_matches stdout "(#/size: error: OCI-SCHEMA|descriptor.json: error: JSON-INVALID): "
     assert_no_crash
     rm -rf "$TEST_TMP/size"
 done

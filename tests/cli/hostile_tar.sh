@@ -121,7 +121,7 @@ layout_tar "$TEST_TMP/duplicate.tar"
 printf '{"schemaVersion":2,"manifests":[]}' > "$TEST_TMP/index.json"
 tar -rf "$TEST_TMP/duplicate.tar" -C "$TEST_TMP" index.json
 rejects "$TEST_TMP/duplicate.tar" TAR-DUPLICATE-ENTRY
-assert_contains stdout "found a second entry for index.json with different content"
+assert_contains stdout "index.json: error: TAR-DUPLICATE-ENTRY: expected one entry per path, found a second entry with different content (the first one: "
 
 describe "an empty file is not a tar"
 : > "$TEST_TMP/empty.tar"

@@ -138,7 +138,7 @@ cp -r "$TEST_TMP/noindex" "$TEST_TMP/badindex"
 printf '{"manifests":[' > "$TEST_TMP/badindex/index.json"
 run "$inspect" "$TEST_TMP/badindex"
 assert_exit 1
-assert_matches stderr "^oci-wasm-inspect: $TEST_TMP/badindex: index.json: expected JSON, found .* at byte [0-9]+$"
+assert_matches stderr "^oci-wasm-inspect: $TEST_TMP/badindex: index.json: expected JSON, found .* at line 1, column 15 \\(byte 14\\)$"
 
 describe "an unknown --ref: exit 1, the known refs listed"
 run "$inspect" --ref nope "$fixtures/mixed"

@@ -75,6 +75,41 @@ TEST(ParseJson, ReportsOffsetOfSyntaxErrors) {
     EXPECT_FALSE(parse_json(R"({"a":1,})", doc, &error));
 }
 
+// A syntax error points at the innermost container the parser had opened, never at a member it
+// had not finished reading (which does not exist), and says line and column with the offset.
+TEST(ParseJson, SyntaxErrorsPointAtTheInnermostOpenContainer) {
+    struct Case {
+        const char* text;
+        const char* pointer;
+        std::size_t offset, line, column;
+    };
+    const Case cases[] = {
+        {R"({"config": })", "", 11, 1, 12},                // a missing value
+        {R"({"a":1,,})", "", 7, 1, 8},                     // an empty member
+        {"{\"config\":{", "/config", 11, 1, 12},           // truncated inside an object
+        {"{\"config\":{\"size\":", "/config", 18, 1, 19},  // truncated after a name
+        {"{\n  \"a\": [\n    1,\n    [2, \"x\\qy\"]\n  ]\n}", "/a/1", 28, 4, 11},
+        {R"({"a":[{"b":[1,2,[3,{"c":"\z"}]]}]})", "/a/0/b/2/1", 25, 1, 26},  // a bad escape
+        {R"({"a":{"b":1} x})", "", 13, 1, 14},  // after a closed object: its parent
+        {R"([1,2,{"k":"v"},)", "", 15, 1, 16},  // truncated top-level array
+        {"tru", "", 3, 1, 4},                   // no container at all
+        {"{\"\xc3\xa9\":1,\n\"\xc3\xa9\xc3\xa9\" x}", "", 16, 2, 6},  // columns count characters
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.text);
+        rapidjson::Document doc;
+        JsonError error;
+        ASSERT_FALSE(parse_json(c.text, doc, &error));
+        EXPECT_EQ(error.pointer, c.pointer) << error.message;
+        EXPECT_EQ(error.offset, c.offset) << error.message;
+        EXPECT_EQ(error.line, c.line);
+        EXPECT_EQ(error.column, c.column);
+        EXPECT_EQ(json_error_position(error), "line " + std::to_string(c.line) + ", column " +
+                                                  std::to_string(c.column) + " (byte " +
+                                                  std::to_string(c.offset) + ")");
+    }
+}
+
 TEST(ParseJson, DeepNestingIsRejectedWithoutCrashing) {
     const std::size_t depth = 1'000'000;
     std::string deep(depth, '[');

@@ -177,7 +177,8 @@ TEST(ValidateDocument, InvalidJsonNamesTheOffset) {
     ASSERT_NE(finding, nullptr) << describe(result.findings);
     EXPECT_EQ(finding->severity, Severity::error);
     EXPECT_EQ(finding->file, "m.json");
-    EXPECT_NE(finding->message.find("at byte 19"), std::string::npos) << finding->message;
+    EXPECT_NE(finding->message.find("line 1, column 20 (byte 19)"), std::string::npos)
+        << finding->message;
 
     result = check(DocumentKind::config, "{\"os\":\"linux\",\"os\":\"linux\"}");
     finding = find_code(result.findings, "JSON-INVALID");
@@ -291,6 +292,93 @@ INSTANTIATE_TEST_SUITE_P(
         Mutation{DocumentKind::lockfile, kLockfile, "/spin_lock_version", "2",
                  "SPIN-LOCKFILE-SCHEMA", Severity::error, "/spin_lock_version"}));
 
+// distribution's docs/spec/manifest-v2-2.md examples (fixtures/upstream/docker).
+constexpr const char* kDockerManifest = R"({
+    "schemaVersion": 2,
+    "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+    "config": {
+        "mediaType": "application/vnd.docker.container.image.v1+json",
+        "size": 7023,
+        "digest": "sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"
+    },
+    "layers": [
+        {
+            "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+            "size": 32654,
+            "digest": "sha256:e692418e4cbaf90ca69d05a66403747baa33ee08806650b51fab815ad7fc331f"
+        }
+    ]
+})";
+
+constexpr const char* kDockerList = R"({
+  "schemaVersion": 2,
+  "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json",
+  "manifests": [
+    {
+      "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+      "size": 7682,
+      "digest": "sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270",
+      "platform": { "architecture": "amd64", "os": "linux", "features": [ "sse4" ] }
+    }
+  ]
+})";
+
+// A bare document whose mediaType is Docker's is checked by Docker's rules, and says so.
+TEST(ValidateDocument, DockerDocumentsFollowDockersRules) {
+    for (auto [kind, text] : {std::pair{DocumentKind::manifest, kDockerManifest},
+                              std::pair{DocumentKind::index, kDockerList}}) {
+        ValidationResult result = check(kind, text);
+        EXPECT_TRUE(result.valid()) << describe(result.findings);
+        ASSERT_EQ(result.findings.size(), 1u) << describe(result.findings);
+        EXPECT_TRUE(has_finding(result.findings, "OCI-DOCKER-FORMAT", Severity::info, "doc.json",
+                                "/mediaType"));
+    }
+    EXPECT_NE(
+        check(DocumentKind::index, kDockerList).findings.all()[0].message.find("manifest list"),
+        std::string::npos);
+
+    struct Case {
+        DocumentKind kind;
+        const char* base;
+        const char* pointer;
+        const char* value;  // nullptr: removed
+        const char* code;
+        const char* finding_pointer;
+    };
+    const Case cases[] = {
+        {DocumentKind::manifest, kDockerManifest, "/schemaVersion", "1", "OCI-DOCKER-SCHEMA",
+         "/schemaVersion"},
+        {DocumentKind::manifest, kDockerManifest, "/config/size", nullptr, "OCI-DOCKER-SCHEMA",
+         "/config"},
+        {DocumentKind::manifest, kDockerManifest, "/layers", nullptr, "OCI-DOCKER-SCHEMA", ""},
+        {DocumentKind::manifest, kDockerManifest, "/layers/0/digest", R"("sha256:AB")",
+         "OCI-DIGEST-INVALID", "/layers/0/digest"},
+        {DocumentKind::index, kDockerList, "/manifests/0/platform", nullptr, "OCI-DOCKER-SCHEMA",
+         "/manifests/0"},
+        {DocumentKind::index, kDockerList, "/manifests/0/platform/os", nullptr, "OCI-DOCKER-SCHEMA",
+         "/manifests/0/platform"},
+        {DocumentKind::index, kDockerList, "/layers", "[]", "OCI-INDEX-HAS-LAYERS", "/layers"},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(std::string(c.pointer) + " = " + (c.value ? c.value : "(removed)"));
+        ValidationResult result = check(c.kind, mutate(c.base, c.pointer, c.value));
+        EXPECT_TRUE(
+            has_finding(result.findings, c.code, Severity::error, "doc.json", c.finding_pointer))
+            << describe(result.findings);
+        EXPECT_EQ(count_code(result.findings, "OCI-SCHEMA"), 0u) << describe(result.findings);
+        EXPECT_TRUE(result.findings.contains("OCI-DOCKER-FORMAT"));
+    }
+    // The OCI-only rules do not apply: Docker has no artifactType, so an empty config is fine.
+    std::string empty_config =
+        mutate(kDockerManifest, "/config/mediaType", R"("application/vnd.oci.empty.v1+json")");
+    empty_config = mutate(empty_config.c_str(), "/config/size", "2");
+    empty_config = mutate(empty_config.c_str(), "/config/digest", kEmptyDigest);
+    EXPECT_TRUE(check(DocumentKind::manifest, empty_config).valid());
+    EXPECT_FALSE(check(DocumentKind::manifest, mutate(kManifest, "/config/mediaType",
+                                                      R"("application/vnd.oci.empty.v1+json")"))
+                     .valid());
+}
+
 TEST(ValidateDocument, EmptyConfigWithArtifactTypeIsFine) {
     rapidjson::Document doc = testing::json(kManifest);
     testing::set(doc, "/config/mediaType", testing::quote(media::kOciEmpty));
@@ -379,6 +467,83 @@ TEST(ValidateDocument, LockfileUnparsable) {
     ASSERT_NE(finding, nullptr) << describe(result.findings);
     EXPECT_EQ(finding->file, "spin.lock");
     EXPECT_NE(finding->message.find("byte"), std::string::npos);
+}
+
+// A file Spin's local loader wrote (a file:// directory, no digest or inline content) is mounted
+// at its guest path as it is: "/" is what `spin up` writes. Files with a digest or inline content
+// are what Spin's OCI loader joins below a directory: plain names only.
+TEST(ValidateDocument, LockfileFilePathsAsSpinReadsThem) {
+    struct Case {
+        std::string file_json;
+        bool unsafe;
+    };
+    const std::string digest =
+        R"("sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")";
+    const Case cases[] = {
+        {R"({"source":"file:///tmp/spin/assets/web","path":"/"})", false},
+        {R"({"source":"file:///srv/static","path":"/static"})", false},  // --direct-mounts
+        {R"({"source":"file:///srv/static","path":"static"})", false},
+        {R"({"source":"file:///srv/x","digest":null,"inline":null,"path":"/"})", false},
+        // With a digest the entry is the registry's, whatever its source says.
+        {R"({"source":"file:///srv/x","path":"/","digest":)" + digest + "}", true},
+        {R"({"path":"./hello.txt","digest":)" + digest + "}", true},
+        {R"({"path":".","inline":"aGVsbG8"})", true},
+        {R"({"path":".\\x","inline":"aGVsbG8"})", true},
+        {R"({"path":"/etc/passwd","inline":"aGVsbG8"})", true},
+        {R"({"path":"a/../b","inline":"aGVsbG8"})", true},
+        {R"({"path":"/x","source":"https://example.com/x"})", true},
+        // Rust drops "." inside a path: these are plain names to Spin.
+        {R"({"path":"a/./b","inline":"aGVsbG8"})", false},
+        {R"({"path":"a/.","inline":"aGVsbG8"})", false},
+        {R"({"path":".well-known/x","inline":"aGVsbG8"})", false},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.file_json);
+        rapidjson::Document doc = testing::json(kLockfile);
+        testing::set(doc, "/components/0/files/0", c.file_json);
+        ValidationResult result = check(DocumentKind::lockfile, write_canonical(doc));
+        EXPECT_EQ(has_finding(result.findings, "SPIN-FILE-PATH-UNSAFE", Severity::error, "doc.json",
+                              "/components/0/files/0/path"),
+                  c.unsafe)
+            << describe(result.findings);
+        EXPECT_EQ(result.findings.size(), c.unsafe ? 1u : 0u) << describe(result.findings);
+    }
+}
+
+// Members Spin's LockedApp has as Option<...> read null as absent; the others refuse it.
+TEST(ValidateDocument, LockfileNullWhereSpinReadsOption) {
+    struct Case {
+        const char* pointer;
+        bool accepted;
+    };
+    const Case cases[] = {
+        {"/components/0/source/source", true},
+        {"/components/0/source/digest", true},
+        {"/components/0/source/inline", true},
+        {"/components/0/files/0/source", true},
+        {"/components/0/files/0/digest", true},
+        {"/components/0/files/0/inline", true},
+        {"/variables/v/description", true},
+        {"/variables/v/default", true},
+        {"/variables/v/secret", false},
+        {"/components/0/env", false},
+        {"/components/0/metadata", false},
+        {"/components/0/files/0/path", false},
+        {"/components/0/source/content_type", false},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.pointer);
+        rapidjson::Document doc = testing::json(kLockfile);
+        testing::set(doc, "/variables", R"({"v":{"default":"x","secret":false}})");
+        testing::set(doc, c.pointer, "null");
+        ValidationResult result = check(DocumentKind::lockfile, write_canonical(doc));
+        EXPECT_EQ(result.findings.empty(), c.accepted) << describe(result.findings);
+        if (!c.accepted) {
+            EXPECT_TRUE(has_finding(result.findings, "SPIN-LOCKFILE-SCHEMA", Severity::error,
+                                    "doc.json", c.pointer))
+                << describe(result.findings);
+        }
+    }
 }
 
 TEST(ValidateDocument, LayoutNotJson) {

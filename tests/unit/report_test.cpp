@@ -219,9 +219,11 @@ TEST(ReportText, MessagesDoNotRepeatTheirLocation) {
     rapidjson::Document sarif = parse_or_fail(render_sarif({report}, {}));
     EXPECT_STREQ(sarif["runs"][0]["results"][0]["message"]["text"].GetString(),
                  "expected 3, found 4");
+    // The JSON has file and pointer as members of their own: the message does not repeat them.
     rapidjson::Document json = parse_or_fail(render_json(report, {}));
-    EXPECT_EQ(std::string(json["findings"][0]["message"].GetString()),
-              std::string(kBlob) + ": /layers/0/size: expected 3, found 4");
+    EXPECT_EQ(std::string(json["findings"][0]["message"].GetString()), "expected 3, found 4");
+    EXPECT_EQ(std::string(json["findings"][0]["file"].GetString()), kBlob);
+    EXPECT_EQ(std::string(json["findings"][0]["pointer"].GetString()), "/layers/0/size");
 }
 
 TEST(ReportText, UnreadableInputHasOnlyASummary) {

@@ -269,7 +269,8 @@ TEST(SpinChecks, InlineFileWithMatchingDigestNeedsNoLayer) {
 }
 
 TEST(SpinChecks, FilePathUnsafe) {
-    for (const char* path : {"../etc/passwd", "/etc/passwd", "static/../../x", "C:\\\\x"}) {
+    for (const char* path :
+         {"../etc/passwd", "/etc/passwd", "static/../../x", "C:\\\\x", "./index.html", "."}) {
         SpinAppBuilder builder;
         builder.edit_lockfile = [&](rapidjson::Document& doc) {
             testing::set(doc, "/components/0/files/1/path", testing::quote(path));

@@ -140,7 +140,7 @@ TEST(ValidateLayout, IndexJsonInvalid) {
     const Finding* finding = find_code(result.findings, "JSON-INVALID");
     ASSERT_NE(finding, nullptr) << describe(result.findings);
     EXPECT_EQ(finding->file, "index.json");
-    EXPECT_NE(finding->message.find("at byte"), std::string::npos) << finding->message;
+    EXPECT_NE(finding->message.find("(byte "), std::string::npos) << finding->message;
 }
 
 TEST(ValidateLayout, IndexJsonMediaTypeInvalid) {
@@ -413,7 +413,7 @@ TEST(ValidateLayout, ManifestJsonInvalid) {
     const Finding* finding = find_code(result.findings, "JSON-INVALID");
     ASSERT_NE(finding, nullptr) << describe(result.findings);
     EXPECT_EQ(finding->file, blob_path(sha256_digest(manifest)));
-    EXPECT_NE(finding->message.find("at byte"), std::string::npos);
+    EXPECT_NE(finding->message.find("(byte "), std::string::npos);
 }
 
 TEST(ValidateLayout, ManifestFailsSchema) {
@@ -524,6 +524,32 @@ TEST(ValidateLayout, DockerManifestsAreFollowedLeniently) {
     EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
     ASSERT_EQ(result.manifests.size(), 1u);
     EXPECT_EQ(result.manifests[0].format, ManifestFormat::oci_image);
+}
+
+// Inside a layout a Docker manifest is Docker's by its descriptor: its schema applies (a layer
+// without a size) and no OCI-DOCKER-FORMAT note is needed (the descriptor says it).
+TEST(ValidateLayout, DockerManifestsFollowDockersSchema) {
+    ImageLayout layout;
+    std::string manifest =
+        R"({"schemaVersion":2,"mediaType":")" + std::string(media::kDockerManifest) +
+        R"(","config":)" +
+        descriptor("application/vnd.docker.container.image.v1+json", layout.config) +
+        R"(,"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","digest":")" +
+        sha256_digest(layout.layer) + R"("}]})";
+    layout.add(manifest);
+    std::string list = R"({"schemaVersion":2,"mediaType":")" +
+                       std::string(media::kDockerManifestList) + R"(","manifests":[)" +
+                       descriptor(media::kDockerManifest, manifest) + "]}";
+    layout.add(list);
+    layout.set_index(descriptor(media::kDockerManifestList, list));
+    ValidationResult result = validate_files(layout.files);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-DOCKER-SCHEMA", Severity::error,
+                            blob_path(sha256_digest(manifest)), "/layers/0"))
+        << describe(result.findings);
+    EXPECT_TRUE(has_finding(result.findings, "OCI-DOCKER-SCHEMA", Severity::error,
+                            blob_path(sha256_digest(list)), "/manifests/0"))
+        << describe(result.findings);  // no platform
+    EXPECT_EQ(count_code(result.findings, "OCI-DOCKER-FORMAT"), 0u);
 }
 
 TEST(ValidateLayout, SubjectMayBeAbsent) {

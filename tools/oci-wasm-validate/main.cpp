@@ -151,7 +151,8 @@ void add_options(po::options_description& visible, Arguments& args) {
     visible.add_options()
         ("as", po::value<std::string>(&args.as)->value_name("KIND"),
          "each INPUT is one bare JSON document of this kind: manifest, index, config, "
-         "descriptor, layout (the oci-layout file) or lockfile")
+         "descriptor, layout (the oci-layout file) or lockfile; a manifest or index whose "
+         "mediaType is Docker's is checked by Docker's rules")
         ("format", po::value<std::string>(&args.format)->value_name("FORMAT"),
          "output: text (default), json (one JSON object per input per line), sarif (one SARIF "
          "2.1.0 log), github (GitHub Actions annotations), gitlab (GitLab Code Quality report), "

@@ -79,6 +79,13 @@ inline constexpr FindingCode kOciManifestTooLarge{
     "A manifest or index is larger than 4 MiB, which registries may refuse."};
 inline constexpr FindingCode kOciSchema{"OCI-SCHEMA", Severity::error,
                                         "A document fails its OCI JSON schema."};
+inline constexpr FindingCode kOciDockerSchema{
+    "OCI-DOCKER-SCHEMA", Severity::error,
+    "A Docker Image Manifest V2 Schema 2 manifest or manifest list fails its schema."};
+inline constexpr FindingCode kOciDockerFormat{
+    "OCI-DOCKER-FORMAT", Severity::info,
+    "A bare document was checked by the Docker Image Manifest V2 Schema 2 rules its mediaType "
+    "names, not the OCI ones."};
 inline constexpr FindingCode kOciMemberCase{
     "OCI-MEMBER-CASE", Severity::error,
     "A member name equals a spec-defined member of that object up to letter case."};
@@ -157,7 +164,9 @@ inline constexpr FindingCode kSpinInlineDigestMismatch{
     "SPIN-INLINE-DIGEST-MISMATCH", Severity::error,
     "Inline file content does not hash to its digest."};
 inline constexpr FindingCode kSpinFilePathUnsafe{
-    "SPIN-FILE-PATH-UNSAFE", Severity::error, "A file path is absolute or has a '..' component."};
+    "SPIN-FILE-PATH-UNSAFE", Severity::error,
+    "A file with a digest or inline content has a path that is absolute, has a drive letter, or "
+    "has a '..' or leading '.' component."};
 inline constexpr FindingCode kSpinFileMissing{
     "SPIN-FILE-MISSING", Severity::error,
     "A file is neither inline, nor a data layer, nor inside an archive layer."};

@@ -11,9 +11,16 @@ namespace ociwasm {
 
 struct JsonError {
     std::size_t offset = 0;  // byte offset into the input where the problem was found
+    std::size_t line = 1;    // 1-based line of `offset` (lines end at \n)
+    std::size_t column = 1;  // 1-based column of `offset`, in characters (UTF-8 code points)
     std::string message;     // e.g. "duplicate member name \"config\""
-    std::string pointer;     // RFC 6901 pointer of the offending value, "" when unknown
+    // RFC 6901 pointer: for a syntax error, the innermost container the parser had opened
+    // (never a member it had not read yet); for a duplicate name or a bad string, that member.
+    std::string pointer;
 };
+
+// "line L, column C (byte B)": where `error` is, for messages.
+std::string json_error_position(const JsonError& error);
 
 struct JsonLimits {
     std::size_t max_depth = 512;  // nesting of arrays/objects; deeper input is rejected
