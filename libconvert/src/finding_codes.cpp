@@ -52,6 +52,7 @@ constexpr std::array kCatalogue = {
     &codes::kOciIndexCycle,
     &codes::kOciIndexTooDeep,
     &codes::kOciUnknownMediatype,
+    &codes::kOciSubjectNotInLayout,
     &codes::kSpinLockfileMissing,
     &codes::kSpinLockfileInvalid,
     &codes::kSpinLockfileSchema,
