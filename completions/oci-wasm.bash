@@ -28,8 +28,8 @@ _oci_wasm() {
                     return ;;
             esac ;;
         oci-wasm-convert)
-            options="--to --artifact-type --ref --allow-lossy --dry-run --format --output-format
-                     --in-place --progress --no-progress --help --version"
+            options="--to --artifact-type --ref --allow-lossy --drop-referrers --dry-run --format
+                     --output-format --in-place --progress --no-progress --help --version"
             case "$prev" in
                 --to)
                     mapfile -t COMPREPLY < <(compgen -W "new old" -- "$cur")

@@ -83,6 +83,7 @@ constexpr std::array kCatalogue = {
     &codes::kConvertFileMissing,
     &codes::kConvertLockfileLayers,
     &codes::kConvertRefNotFound,
+    &codes::kConvertReferrerStale,
 };
 
 }  // namespace

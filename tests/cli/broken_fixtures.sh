@@ -142,7 +142,7 @@ check_convert() {
     local cmd=("$CONVERT" ${args:-} --dry-run "$target")
     run "${cmd[@]}"
     assert_exit "$exit"
-    assert_matches stderr "^oci-wasm-convert: .*${file:-}${pointer:+#$pointer}: $code: "
+    assert_matches stderr "^oci-wasm-convert: .*${file:-}${pointer:+#$pointer}: (warning: )?$code: "
     # Refusals list every problem: no other code may be there.
     local others
     others="$(grep -oE ': CONVERT-[A-Z-]+: ' <<< "$RUN_STDERR" | tr -d ': ' | sort -u)"

@@ -86,6 +86,9 @@ void add_options(po::options_description& visible, Arguments& args, ConvertOptio
          "reaches (exit 1 when there is none)")
         ("allow-lossy", "convert to old even where Spin 1.x cannot express everything (the "
                         "lockfile is rewritten, content dropped); says on stderr what changed")
+        ("drop-referrers", "leave out the referrers (signatures, SBOMs) whose subject a "
+                           "conversion replaced, and their blobs (default: keep them unchanged, "
+                           "with a warning each)")
         ("dry-run", "print the plan (old digest -> new digest per manifest); write nothing")
         ("format", po::value<std::string>(&args.format)->value_name("text|json"),
          "summary on stdout: text (default) or json (one JSON object)")
@@ -116,6 +119,7 @@ void apply_options(const Arguments& args, const po::variables_map& vm, Command& 
     }
     command.json = args.format == "json";
     options.allow_lossy = vm.count("allow-lossy") > 0;
+    options.drop_referrers = vm.count("drop-referrers") > 0;
     command.dry_run = vm.count("dry-run") > 0;
     command.in_place = vm.count("in-place") > 0;
     std::optional<tools::ProgressMode> progress = tools::progress_mode(vm);

@@ -225,6 +225,10 @@ inline constexpr FindingCode kConvertLockfileLayers{
     "one."};
 inline constexpr FindingCode kConvertRefNotFound{"CONVERT-REF-NOT-FOUND", Severity::error,
                                                  "--ref NAME names no index.json entry."};
+inline constexpr FindingCode kConvertReferrerStale{
+    "CONVERT-REFERRER-STALE", Severity::warning,
+    "A referrer (signature, SBOM) names a manifest or index the conversion replaced; it is kept "
+    "but no longer applies."};
 
 }  // namespace codes
 
