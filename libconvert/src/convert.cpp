@@ -233,9 +233,13 @@ void Converter::collect_reachable(const Value& document, bool output, std::size_
         const Value* items = find_member(document, list);
         if (items == nullptr || !items->IsArray()) continue;
         for (const auto& descriptor : items->GetArray()) {
-            if (auto digest = string_member(descriptor, "digest")) {
-                reach(std::string(*digest), list == "manifests", output, depth, out, entries_only);
-            }
+            auto digest = string_member(descriptor, "digest");
+            if (!digest) continue;
+            // Only an index holds entries; a valid input says which descriptors name one.
+            bool follow = list == "manifests" &&
+                          (!entries_only ||
+                           is_index_type(string_member(descriptor, "mediaType").value_or("")));
+            reach(std::string(*digest), follow, output, depth, out, entries_only);
         }
     }
     if (entries_only) return;
