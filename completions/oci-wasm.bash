@@ -28,9 +28,9 @@ _oci_wasm() {
                     return ;;
             esac ;;
         oci-wasm-convert)
-            options="--to --artifact-type --ref --allow-lossy --allow-missing-blobs --dry-run
-                     --format --output-format --in-place --wait --progress --no-progress --help
-                     --version"
+            options="--to --artifact-type --ref --allow-lossy --allow-missing-blobs --drop-referrers
+                     --dry-run --format --output-format --in-place --wait --progress --no-progress
+                     --help --version"
             case "$prev" in
                 --to)
                     mapfile -t COMPREPLY < <(compgen -W "new old" -- "$cur")

@@ -179,6 +179,7 @@ Status Converter::plan(const std::set<std::string>* streamed) {
                                std::to_string(result_.findings.count(Severity::error)) +
                                " problem(s); nothing written");
     }
+    if (Status status = settle_referrers(index, changed); !status) return status;
     if (changed) new_index_json_ = write_canonical(index);
 
     // What to write: every input blob the input's graph does not reach (nothing is lost), plus
@@ -210,7 +211,7 @@ Status Converter::plan(const std::set<std::string>* streamed) {
 }
 
 void Converter::reach(const std::string& digest, bool follow, bool output, std::size_t depth,
-                      std::set<std::string>& out) const {
+                      std::set<std::string>& out, bool entries_only) const {
     if (!out.insert(digest).second || !follow || depth + 1 > kMaxIndexDepth) return;
     const std::string* bytes = nullptr;
     if (output) {
@@ -223,26 +224,32 @@ void Converter::reach(const std::string& digest, bool follow, bool output, std::
     }
     rapidjson::Document doc;
     if (!parse_json(*bytes, doc, nullptr)) return;
-    collect_reachable(doc, output, depth + 1, out);
+    collect_reachable(doc, output, depth + 1, out, entries_only);
 }
 
 void Converter::collect_reachable(const Value& document, bool output, std::size_t depth,
-                                  std::set<std::string>& out) const {
+                                  std::set<std::string>& out, bool entries_only) const {
     if (!document.IsObject()) return;
     for (std::string_view list : {"manifests", "layers", "blobs"}) {
+        if (entries_only && list != "manifests") continue;
         const Value* items = find_member(document, list);
         if (items == nullptr || !items->IsArray()) continue;
         for (const auto& descriptor : items->GetArray()) {
-            if (auto digest = string_member(descriptor, "digest")) {
-                reach(std::string(*digest), list == "manifests", output, depth, out);
-            }
+            auto digest = string_member(descriptor, "digest");
+            if (!digest) continue;
+            // Only an index holds entries; a valid input says which descriptors name one.
+            bool follow = list == "manifests" &&
+                          (!entries_only ||
+                           is_index_type(string_member(descriptor, "mediaType").value_or("")));
+            reach(std::string(*digest), follow, output, depth, out, entries_only);
         }
     }
+    if (entries_only) return;
     for (std::string_view single : {"config", "subject"}) {
         const Value* descriptor = find_member(document, single);
         if (descriptor == nullptr) continue;
         if (auto digest = string_member(*descriptor, "digest")) {
-            reach(std::string(*digest), single == "subject", output, depth, out);
+            reach(std::string(*digest), single == "subject", output, depth, out, false);
         }
     }
 }
@@ -252,11 +259,21 @@ Status Converter::walk_index(Value& index, JsonAllocator& alloc, const std::stri
     changed = false;
     Value* manifests = mutable_member(index, "manifests");
     if (manifests == nullptr || !manifests->IsArray()) return Status::ok();
-    for (rapidjson::SizeType i = 0; i < manifests->Size(); ++i) {
+    // `i` counts the entries kept; `position` the input's, which locations name.
+    rapidjson::SizeType i = 0;
+    for (rapidjson::SizeType position = 0; i < manifests->Size(); ++position) {
         Value& descriptor = (*manifests)[i];
         auto digest_text = string_member(descriptor, "digest");
-        if (!digest_text) continue;
+        if (!digest_text) {
+            ++i;
+            continue;
+        }
         std::string digest(*digest_text);  // the descriptor may be rewritten
+        if (dropped_.contains(digest)) {
+            manifests->Erase(manifests->Begin() + i);
+            changed = true;
+            continue;
+        }
         std::string ref;
         bool scope = in_scope;
         if (top_level) {
@@ -266,24 +283,34 @@ Status Converter::walk_index(Value& index, JsonAllocator& alloc, const std::stri
                 ref_found_ = ref_found_ || scope;
             }
         }
+        std::string location = file + "#" + pointer_join("/manifests", position);
         bool descriptor_changed = false;
-        Status status =
-            is_index_type(string_member(descriptor, "mediaType").value_or(""))
-                ? walk_nested_index(descriptor, alloc, digest, scope, depth + 1, descriptor_changed)
-                : plan_manifest(descriptor, alloc, digest,
-                                file + "#" + pointer_join("/manifests", i), std::move(ref), scope,
-                                descriptor_changed);
+        bool emptied = false;
+        Status status = is_index_type(string_member(descriptor, "mediaType").value_or(""))
+                            ? walk_nested_index(descriptor, alloc, digest, location, scope,
+                                                depth + 1, descriptor_changed, emptied)
+                            : plan_manifest(descriptor, alloc, digest, std::move(location),
+                                            std::move(ref), scope, descriptor_changed);
         if (!status) return status;
         changed = changed || descriptor_changed;
+        if (emptied) {
+            // A nested index that listed only dropped referrers (a referrers tag) goes too.
+            manifests->Erase(manifests->Begin() + i);
+            changed = true;
+            continue;
+        }
+        ++i;
     }
     return Status::ok();
 }
 
 // A nested index at `level` (1: named by index.json), walked once per scope; its descriptor is
-// pointed at the rewritten index when anything below it changed.
+// pointed at the rewritten index when anything below it changed. `emptied` when every entry it
+// had was a dropped referrer: the caller then leaves it out.
 Status Converter::walk_nested_index(Value& descriptor, JsonAllocator& alloc,
-                                    const std::string& digest, bool in_scope, std::size_t level,
-                                    bool& changed) {
+                                    const std::string& digest, const std::string& location,
+                                    bool in_scope, std::size_t level, bool& changed,
+                                    bool& emptied) {
     // Too deep or a cycle: left as it is (validation reports both).
     if (visiting_.enter(digest, level) != NestedIndexGuard::Entry::entered) return Status::ok();
     visiting_.leave(digest);
@@ -296,17 +323,28 @@ Status Converter::walk_nested_index(Value& descriptor, JsonAllocator& alloc,
             !detail::parse_json_exact(bytes, nested, nullptr)) {
             return Status::ok();  // missing or unreadable: left as it is (validation says why)
         }
+        if (std::optional<Referrer> referrer = referrer_of(nested)) {
+            named_by(*referrer, descriptor, location);
+            referrers_.add(std::move(*referrer));
+        }
+        const Value* entries = find_member(nested, "manifests");
+        bool had_entries = entries != nullptr && entries->IsArray() && !entries->Empty();
         visiting_.enter(digest, level);
         bool nested_changed = false;
         Status status = walk_index(nested, nested.GetAllocator(), blob_path(digest), false,
                                    in_scope, level, nested_changed);
         visiting_.leave(digest);
         if (!status) return status;
-        std::string new_digest = nested_changed ? add_blob(write_canonical(nested)) : digest;
-        memo = index_memo_.emplace(key, std::make_pair(new_digest, nested_changed)).first;
+        IndexRewrite rewrite;
+        rewrite.changed = nested_changed;
+        entries = find_member(nested, "manifests");
+        rewrite.emptied = had_entries && entries != nullptr && entries->Empty();
+        rewrite.digest = nested_changed ? add_blob(write_canonical(nested)) : digest;
+        memo = index_memo_.emplace(key, std::move(rewrite)).first;
     }
-    if (memo->second.second) {
-        point_at_new_blob(descriptor, memo->second.first, alloc);
+    emptied = memo->second.emptied;
+    if (memo->second.changed) {
+        point_at_new_blob(descriptor, memo->second.digest, alloc);
         changed = true;
     }
     return Status::ok();
@@ -330,6 +368,11 @@ Status Converter::plan_manifest(Value& descriptor, JsonAllocator& alloc, const s
     plan.new_size = plan.old_size;
     ManifestOutcome outcome;
     if (Status status = convert_manifest(digest, in_scope, outcome); !status) return status;
+    if (outcome.referrer) {
+        Referrer referrer = *outcome.referrer;
+        named_by(referrer, descriptor, plan.location);
+        referrers_.add(std::move(referrer));
+    }
     plan.from = outcome.from;
     plan.to = outcome.converted ? outcome.to : outcome.from;
     plan.converted = outcome.converted;
@@ -398,6 +441,7 @@ Status Converter::convert_manifest(const std::string& digest, bool in_scope, Man
     } else if (!detail::parse_json_exact(bytes, manifest, nullptr)) {
         outcome.reason = "not JSON";
     } else {
+        outcome.referrer = referrer_of(manifest);
         outcome.from = detect_format(manifest, config_says_wasm(manifest));
         bool to_new_format = options_.target == ConvertTarget::new_format;
         ManifestFormat convertible =

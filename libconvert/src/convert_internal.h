@@ -21,6 +21,7 @@
 #include "ociwasm/layout.h"
 #include "ociwasm/spin.h"
 #include "ociwasm/status.h"
+#include "referrers.h"
 
 namespace ociwasm::detail {
 
@@ -58,6 +59,7 @@ struct ManifestOutcome {
     std::uint64_t new_size = 0;
     std::optional<std::string> artifact_type;  // of the converted manifest
     std::vector<std::string> notes;
+    std::optional<Referrer> referrer;  // when the manifest has a `subject` (location not set)
 };
 
 struct OldFormatPlan;  // convert_to_old.cpp
@@ -80,8 +82,8 @@ class Converter {
     Status walk_index(rapidjson::Value& index, JsonAllocator& alloc, const std::string& file,
                       bool top_level, bool in_scope, std::size_t depth, bool& changed);
     Status walk_nested_index(rapidjson::Value& descriptor, JsonAllocator& alloc,
-                             const std::string& digest, bool in_scope, std::size_t level,
-                             bool& changed);
+                             const std::string& digest, const std::string& location, bool in_scope,
+                             std::size_t level, bool& changed, bool& emptied);
     Status plan_manifest(rapidjson::Value& descriptor, JsonAllocator& alloc,
                          const std::string& digest, std::string location, std::string ref_name,
                          bool in_scope, bool& changed);
@@ -111,6 +113,16 @@ class Converter {
 
     void refuse(std::string code, std::string message, std::string file, std::string pointer);
 
+    // Referrers whose subject the conversion replaced (convert_referrers.cpp): found after the
+    // walk; with drop_referrers the walk is done again leaving them out; then reported.
+    Status settle_referrers(rapidjson::Document& index, bool& changed);
+    // The manifests and indexes a document's entries reach (nested indexes followed), in the
+    // input or the output.
+    std::set<std::string> indexed(const rapidjson::Value& index, bool output) const;
+    // What the conversion made of the manifest or index `digest`; "" when it was not rewritten.
+    std::string rewritten_as(const std::string& digest, std::string_view& kind) const;
+    void report_stale_referrers(const std::set<std::string>& before,
+                                const std::set<std::string>& after);
     // Bytes of a blob: one this conversion made, or the input's (kept or re-read).
     Status content(const std::string& digest, std::string& out, std::size_t max_size);
     bool config_says_wasm(const rapidjson::Value& manifest);
@@ -121,11 +133,11 @@ class Converter {
     Status load_archive(const std::string& digest, ArchiveMembers*& out);
 
     // Digests reachable from an index document, following nested indexes and subjects through
-    // the documents held in memory.
+    // the documents held in memory; with `entries_only`, only what index entries name.
     void collect_reachable(const rapidjson::Value& document, bool output, std::size_t depth,
-                           std::set<std::string>& out) const;
+                           std::set<std::string>& out, bool entries_only = false) const;
     void reach(const std::string& digest, bool follow, bool output, std::size_t depth,
-               std::set<std::string>& out) const;
+               std::set<std::string>& out, bool entries_only) const;
 
     Status stream_input_blob(LayoutSink& sink, const BlobRecord& record);
     Status stream_archive_members(LayoutSink& sink, const std::string& archive_digest,
@@ -140,12 +152,19 @@ class Converter {
     bool ref_found_ = false;
     NestedIndexGuard visiting_;
     std::map<std::string, ManifestOutcome> manifest_memo_;
-    std::map<std::string, std::pair<std::string, bool>> index_memo_;  // key -> (digest, changed)
-    std::map<std::string, std::string> new_blobs_;                    // digest -> bytes
-    std::map<std::string, std::string> archive_member_source_;        // new digest -> archive
+    struct IndexRewrite {
+        std::string digest;    // the index as written (its input digest when unchanged)
+        bool changed = false;  // something below it changed
+        bool emptied = false;  // every entry it had was a dropped referrer
+    };
+    std::map<std::string, IndexRewrite> index_memo_;            // digest + scope -> its rewrite
+    std::map<std::string, std::string> new_blobs_;              // digest -> bytes
+    std::map<std::string, std::string> archive_member_source_;  // new digest -> archive
     std::map<std::string, ArchiveMembers> archives_;
     std::optional<std::string> new_index_json_;
     std::set<std::string> output_blobs_;
+    ReferrerIndex referrers_;        // every referrer the walk met
+    std::set<std::string> dropped_;  // referrers the walk leaves out (drop_referrers)
 };
 
 }  // namespace ociwasm::detail

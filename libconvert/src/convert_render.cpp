@@ -39,6 +39,13 @@ std::string manifest_line(const ManifestPlan& m) {
     return name + ": unchanged (" + why + "): " + one_line(m.old_digest) + "\n";
 }
 
+// "LOCATION: referrer DIGEST (TYPE) of SUBJECT: no longer applies; kept|dropped"
+std::string stale_referrer_line(const StaleReferrer& r) {
+    std::string type = r.artifact_type.empty() ? "no artifactType" : one_line(r.artifact_type);
+    return one_line(r.location) + ": referrer " + one_line(r.digest) + " (" + type + ") of " +
+           one_line(r.subject) + ": no longer applies; " + (r.dropped ? "dropped" : "kept") + "\n";
+}
+
 // ---- JSON: members in the order of their names, as write_canonical would sort them ----
 
 void write_string_or_null(JsonWriter& writer, bool present, std::string_view text) {
@@ -82,6 +89,27 @@ void write_manifest(JsonWriter& writer, const ManifestPlan& m) {
     writer.EndObject();
 }
 
+void write_stale_referrer(JsonWriter& writer, const StaleReferrer& r) {
+    writer.StartObject();
+    writer.Key("artifactType");
+    write_json_string(writer, r.artifact_type);
+    writer.Key("digest");
+    write_json_string(writer, r.digest);
+    writer.Key("dropped");
+    writer.Bool(r.dropped);
+    writer.Key("location");
+    write_json_string(writer, r.location);
+    writer.Key("mediaType");
+    write_json_string(writer, r.media_type);
+    writer.Key("size");
+    writer.Uint64(r.size);
+    writer.Key("subject");
+    write_json_string(writer, r.subject);
+    writer.Key("subjectNow");
+    write_string_or_null(writer, !r.subject_now.empty(), r.subject_now);
+    writer.EndObject();
+}
+
 void write_finding(JsonWriter& writer, const Finding& f) {
     writer.StartObject();
     writer.Key("code");
@@ -121,11 +149,21 @@ std::string render_convert_text(const ConvertResult& result, std::string_view ou
         out += manifest_line(m);
         for (const auto& note : m.notes) out += "  note: " + one_line(note) + "\n";
     }
+    std::size_t kept = 0;
+    for (const StaleReferrer& r : result.stale_referrers) {
+        out += stale_referrer_line(r);
+        if (!r.dropped) ++kept;
+    }
     std::size_t converted = result.converted_count();
     std::string counts = std::to_string(converted) + (dry_run ? " to convert, " : " converted, ") +
                          std::to_string(result.manifests.size() - converted) + " unchanged, " +
                          std::to_string(result.added_blobs.size()) + " blob(s) added, " +
                          std::to_string(result.dropped_blobs.size()) + " dropped";
+    if (kept > 0) counts += ", " + std::to_string(kept) + " stale referrer(s) kept";
+    if (std::size_t dropped = result.stale_referrers.size() - kept; dropped > 0) {
+        counts +=
+            ", " + std::to_string(dropped) + " referrer(s) " + (dry_run ? "to drop" : "dropped");
+    }
     if (dry_run) {
         out += "dry run: " + counts + "; nothing written\n";
     } else {
@@ -151,6 +189,8 @@ std::string render_convert_json(const ConvertResult& result, std::string_view in
     write_string_or_null(writer, states_type, states_type ? *options.artifact_type : "");
     writer.Key("converted");
     writer.Uint64(result.converted_count());
+    writer.Key("dropReferrers");
+    writer.Bool(options.drop_referrers);
     writer.Key("droppedBlobs");
     write_strings(writer, result.dropped_blobs);
     writer.Key("dryRun");
@@ -171,6 +211,10 @@ std::string render_convert_json(const ConvertResult& result, std::string_view in
     write_string_or_null(writer, !dry_run, output);
     writer.Key("ref");
     write_string_or_null(writer, !options.ref_name.empty(), options.ref_name);
+    writer.Key("staleReferrers");
+    writer.StartArray();
+    for (const StaleReferrer& r : result.stale_referrers) write_stale_referrer(writer, r);
+    writer.EndArray();
     writer.Key("status");
     write_json_string(writer, outcome_name(result, status));
     writer.Key("target");

@@ -54,6 +54,7 @@ constexpr std::array kCatalogue = {
     &codes::kOciIndexCycle,
     &codes::kOciIndexTooDeep,
     &codes::kOciUnknownMediatype,
+    &codes::kOciSubjectNotInLayout,
     &codes::kSpinLockfileMissing,
     &codes::kSpinLockfileInvalid,
     &codes::kSpinLockfileSchema,
@@ -96,6 +97,7 @@ constexpr std::array kCatalogue = {
     &codes::kConvertBlobMissing,
     &codes::kConvertLockfileLayers,
     &codes::kConvertRefNotFound,
+    &codes::kConvertReferrerStale,
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
 #include "ociwasm/validate.h"
+#include "referrers.h"
 #include "text.h"
 #include "validate_internal.h"
 #include "wasm_formats.h"
@@ -139,6 +140,9 @@ class Inspector {
         return build(descriptor, std::move(location), std::move(ref_name), 0, path);
     }
 
+    // The referrers every entry built so far holds.
+    const detail::ReferrerIndex& referrers() const { return referrers_; }
+
   private:
     InspectEntry build(const rapidjson::Value& value, std::string location, std::string ref_name,
                        int depth, detail::NestedIndexGuard& path) {
@@ -169,12 +173,23 @@ class Inspector {
         } else if (detail::looks_like_manifest(doc)) {
             entry.kind = InspectEntry::Kind::manifest;
         }
+        if (entry.kind != InspectEntry::Kind::other) note_subject(entry, value, doc);
         if (entry.kind == InspectEntry::Kind::index) {
             fill_index(entry, doc, depth, path);
         } else if (entry.kind == InspectEntry::Kind::manifest) {
             fill_manifest(entry, doc);
         }
         return entry;
+    }
+
+    // A manifest or index with a `subject` is a referrer of what it names.
+    void note_subject(InspectEntry& entry, const rapidjson::Value& descriptor,
+                      const rapidjson::Document& doc) {
+        std::optional<detail::Referrer> referrer = detail::referrer_of(doc);
+        if (!referrer) return;
+        entry.subject = read_descriptor(*find_member(doc, "subject"));
+        detail::named_by(*referrer, descriptor, entry.location);
+        referrers_.add(std::move(*referrer));
     }
 
     // Loads the entry's blob as JSON. Blobs of media types we do not know are looked at only
@@ -390,7 +405,21 @@ class Inspector {
     const LayoutScan& scan_;
     const std::map<std::string, std::string>* streamed_heads_;
     std::map<std::string, WasmKind> wasm_kinds_;
+    detail::ReferrerIndex referrers_;
 };
+
+// Each manifest and index shown gets the referrers the layout holds for it.
+void attach_referrers(InspectEntry& entry, const detail::ReferrerIndex& referrers) {
+    if (entry.kind != InspectEntry::Kind::other && !entry.descriptor.digest.empty()) {
+        for (const detail::Referrer* referrer : referrers.of(entry.descriptor.digest)) {
+            entry.referrers.push_back({referrer->artifact_type,
+                                       {referrer->media_type, referrer->digest, referrer->size},
+                                       referrer->annotations,
+                                       referrer->location});
+        }
+    }
+    for (InspectEntry& child : entry.manifests) attach_referrers(child, referrers);
+}
 
 void collect_formats(const InspectEntry& entry, std::vector<ManifestFormat>& formats) {
     if (entry.kind == InspectEntry::Kind::manifest && entry.problem.empty() &&
@@ -441,14 +470,17 @@ Status inspect_impl(LayoutSource& source, const InspectOptions& options, bool va
     }
     Inspector inspector(source, scan, source.can_reread() ? nullptr : &observer.heads());
     out.index_entries = manifests->Size();
+    // Every entry is built, also those --ref does not show: their referrers may name one shown.
     for (rapidjson::SizeType i = 0; i < manifests->Size(); ++i) {
         const rapidjson::Value& descriptor = (*manifests)[i];
         std::string ref_name(detail::ref_name_of(descriptor).value_or(""));
         if (!ref_name.empty()) out.ref_names.push_back(ref_name);
+        InspectEntry entry =
+            inspector.entry(descriptor, "index.json#" + pointer_join("/manifests", i), ref_name);
         if (!options.ref_name.empty() && ref_name != options.ref_name) continue;
-        out.entries.push_back(
-            inspector.entry(descriptor, "index.json#" + pointer_join("/manifests", i), ref_name));
+        out.entries.push_back(std::move(entry));
     }
+    for (InspectEntry& entry : out.entries) attach_referrers(entry, inspector.referrers());
     if (!options.ref_name.empty() && out.entries.empty()) {
         std::string known = join(out.ref_names, ", ");
         return Status::invalid(about(

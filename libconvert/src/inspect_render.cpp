@@ -3,6 +3,7 @@
 #include "ociwasm/inspect.h"
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,6 +102,19 @@ void render_manifest_text(const InspectEntry& entry, const std::string& in, std:
     if (entry.lockfile) render_lockfile_text(*entry.lockfile, in, out);
 }
 
+// The subject an entry names and the referrers naming it (artifactType first, as `oras discover`
+// shows them; "<unknown>" when a referrer has none).
+void render_referrers_text(const InspectEntry& entry, const std::string& in, std::string& out) {
+    if (entry.subject) out += in + "subject:      " + describe(*entry.subject) + "\n";
+    if (entry.referrers.empty()) return;
+    out += in + "referrers:    " + std::to_string(entry.referrers.size()) + "\n";
+    for (const InspectReferrer& referrer : entry.referrers) {
+        std::string type =
+            referrer.artifact_type.empty() ? "<unknown>" : one_line(referrer.artifact_type);
+        out += in + "  " + type + ": " + describe(referrer.descriptor) + "\n";
+    }
+}
+
 // One entry's block: its title line, then its lines indented under it (an index's entries
 // nested one level deeper).
 void render_entry_text(const InspectEntry& entry, const std::string& indent, std::string& out) {
@@ -116,6 +130,7 @@ void render_entry_text(const InspectEntry& entry, const std::string& indent, std
            std::string(13 - inspect_kind_name(entry.kind).size(), ' ') +
            describe(entry.descriptor) + "\n";
     if (!entry.problem.empty()) out += in + "problem:      " + one_line(entry.problem) + "\n";
+    render_referrers_text(entry, in, out);
     if (entry.kind == InspectEntry::Kind::index) {
         out += in + "manifests:    " + std::to_string(entry.manifests.size()) + "\n";
         for (const InspectEntry& child : entry.manifests) {
@@ -190,6 +205,38 @@ void write_lockfile(JsonWriter& writer, const LockfileSummary& lock) {
     writer.EndObject();
 }
 
+void write_annotations(JsonWriter& writer, const std::map<std::string, std::string>& annotations) {
+    writer.StartObject();
+    for (const auto& [key, value] : annotations) {
+        write_json_string(writer, key);
+        write_json_string(writer, value);
+    }
+    writer.EndObject();
+}
+
+void write_referrers(JsonWriter& writer, const InspectEntry& entry) {
+    writer.Key("subject");
+    if (entry.subject) {
+        write_descriptor(writer, *entry.subject);
+    } else {
+        writer.Null();
+    }
+    writer.Key("referrers");
+    writer.StartArray();
+    for (const InspectReferrer& referrer : entry.referrers) {
+        writer.StartObject();
+        writer.Key("artifactType");
+        write_json_string(writer, referrer.artifact_type);
+        write_descriptor_members(writer, referrer.descriptor);
+        writer.Key("annotations");
+        write_annotations(writer, referrer.annotations);
+        writer.Key("location");
+        write_json_string(writer, referrer.location);
+        writer.EndObject();
+    }
+    writer.EndArray();
+}
+
 void write_platform(JsonWriter& writer, const std::optional<InspectPlatform>& platform) {
     if (!platform) {
         writer.Null();
@@ -232,12 +279,7 @@ void write_entry(JsonWriter& writer, const InspectEntry& entry) {
     writer.Key("descriptorPlatform");
     write_platform(writer, entry.descriptor_platform);
     writer.Key("annotations");
-    writer.StartObject();
-    for (const auto& [key, value] : entry.annotations) {
-        write_json_string(writer, key);
-        write_json_string(writer, value);
-    }
-    writer.EndObject();
+    write_annotations(writer, entry.annotations);
     writer.Key("config");
     if (entry.config) {
         write_descriptor(writer, *entry.config);
@@ -275,6 +317,7 @@ void write_entry(JsonWriter& writer, const InspectEntry& entry) {
     } else {
         writer.Null();
     }
+    write_referrers(writer, entry);
     writer.Key("manifests");
     writer.StartArray();
     for (const InspectEntry& child : entry.manifests) write_entry(writer, child);

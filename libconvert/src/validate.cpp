@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "finding_location.h"
 #include "ociwasm/digest.h"
@@ -61,6 +62,7 @@ class GraphWalk {
         check_oci_layout();
         check_blobs_directory();
         check_index_json();
+        check_subjects();
         report_unreferenced();
         spin_.finish();
         detail::drop_redundant_schema_findings(out_);
@@ -71,6 +73,12 @@ class GraphWalk {
         ManifestFormat format = ManifestFormat::unknown;
         bool parsed = false;
         std::optional<detail::ConfigPlatform> config_platform;  // its image config's
+    };
+
+    struct SubjectSeen {
+        std::string file;  // the referrer's blob path (or index.json)
+        std::string digest;
+        std::string media_type;
     };
 
     struct IndexContext {
@@ -177,6 +185,42 @@ class GraphWalk {
         return record;
     }
 
+    // A referrer's `subject`: its blob is checked like any descriptor's (missing is no warning:
+    // a subject may live elsewhere); whether it is a document of the layout is known only when
+    // the walk is over (check_subjects).
+    void reach_subject(const rapidjson::Value& subject, const std::string& file) {
+        reach(subject, file, "/subject", true);
+        auto text = string_member(subject, "digest");
+        auto digest = text ? parse_digest(*text) : std::nullopt;
+        if (!digest) return;
+        subjects_.push_back(
+            {file, digest->str(), std::string(string_member(subject, "mediaType").value_or(""))});
+    }
+
+    // Every subject against the manifests and indexes index.json reaches, directly or through
+    // nested indexes (a referrer and its subject may sit at different levels).
+    void check_subjects() {
+        for (const SubjectSeen& subject : subjects_) {
+            if (auto it = documents_.find(subject.digest); it != documents_.end()) {
+                if (subject.media_type.empty() || subject.media_type == it->second) continue;
+                out_.error(codes::kOciMediatypeMismatch,
+                           where(subject.file, "/subject/mediaType") + "expected \"" + it->second +
+                               "\" (the subject " + subject.digest +
+                               " is reached through a descriptor of that type), found \"" +
+                               subject.media_type + "\"",
+                           subject.file, "/subject/mediaType", subject.digest);
+                continue;
+            }
+            bool blob_here = blobs_.find(subject.digest) != nullptr;
+            out_.info(codes::kOciSubjectNotInLayout,
+                      where(subject.file, "/subject") + "expected the subject " + subject.digest +
+                          " to be a manifest or index that index.json reaches, found " +
+                          (blob_here ? "only its blob (no index entry names it)"
+                                     : "no blob of it (it may be in a registry)"),
+                      subject.file, "/subject", subject.digest);
+        }
+    }
+
     void warn_if_large(const BlobRecord& record, std::string_view what) {
         if (record.size <= detail::kManifestWarnSize) return;
         out_.warning(codes::kOciManifestTooLarge,
@@ -189,7 +233,7 @@ class GraphWalk {
 
     void visit_index_descriptors(const rapidjson::Value& index, const IndexContext& context) {
         if (const rapidjson::Value* subject = find_member(index, "subject")) {
-            reach(*subject, context.file, "/subject", true);
+            reach_subject(*subject, context.file);
         }
         const rapidjson::Value* manifests = find_member(index, "manifests");
         if (manifests == nullptr || !manifests->IsArray()) return;
@@ -213,6 +257,7 @@ class GraphWalk {
                         context.is_index_json ? pointer : context.file + "#" + pointer;
                     if (record != nullptr) {
                         entry.file = record->path;
+                        documents_.try_emplace(record->digest(), media_type);
                         const rapidjson::Value* platform = find_member(descriptor, "platform");
                         if (platform != nullptr && !platform->IsObject()) platform = nullptr;
                         const ManifestState& state = visit_manifest(*record, media_type, platform);
@@ -231,6 +276,7 @@ class GraphWalk {
                 case DocType::oci_index:
                 case DocType::docker_index:
                     if (record != nullptr) {
+                        documents_.try_emplace(record->digest(), media_type);
                         visit_nested_index(*record, media_type, context, pointer, ref_name);
                     }
                     break;
@@ -392,7 +438,7 @@ class GraphWalk {
             }
         }
         if (const rapidjson::Value* subject = find_member(manifest, "subject")) {
-            reach(*subject, file, "/subject", true);
+            reach_subject(*subject, file);
         }
         if (walked.image_config != nullptr && walked.image_config->IsObject()) {
             state.config_platform =
@@ -429,6 +475,9 @@ class GraphWalk {
     detail::NestedIndexGuard index_path_;
     std::unordered_set<std::string> indexes_done_;
     std::unordered_map<std::string, ManifestState> manifests_;
+    // Manifests and indexes reached from index.json, with the mediaType of the first descriptor.
+    std::unordered_map<std::string, std::string> documents_;
+    std::vector<SubjectSeen> subjects_;
     detail::DocumentCache image_configs_{
         {codes::kJsonInvalid, "an image config", SchemaKind::config, detail::check_image_config}};
     detail::SpinWiring spin_;

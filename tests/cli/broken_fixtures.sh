@@ -177,7 +177,7 @@ check_convert() {
     run "${cmd[@]}"
     assert_exit "$exit"
     check_messages_without_location
-    assert_matches stderr "^oci-wasm-convert: .*${file:-}${pointer:+#$pointer}: $code: "
+    assert_matches stderr "^oci-wasm-convert: .*${file:-}${pointer:+#$pointer}: (warning: )?$code: "
     # Refusals list every problem: no other code may be there.
     local others
     others="$(grep -oE ': CONVERT-[A-Z-]+: ' <<< "$RUN_STDERR" | tr -d ': ' | sort -u)"

@@ -10,8 +10,8 @@ describe "--help prints usage, every option and the exit codes on stdout"
 run "$convert" --help
 assert_exit 0
 assert_matches stdout '^Usage: oci-wasm-convert \[options\] IN OUT$'
-for option in --to --artifact-type --ref --allow-lossy --allow-missing-blobs --dry-run --format \
-    --output-format --in-place --wait --help --version; do
+for option in --to --artifact-type --ref --allow-lossy --allow-missing-blobs --drop-referrers \
+    --dry-run --format --output-format --in-place --wait --help --version; do
     assert_contains stdout "$option"
 done
 assert_contains stdout $'Exit status:\n  0  converted (or nothing to convert)'

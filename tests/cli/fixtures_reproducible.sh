@@ -6,7 +6,7 @@ set -euo pipefail
 
 source_dir="${OCIWASM_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 fixtures="$source_dir/fixtures"
-generated=(spin-v1-config spin-oci-layer mixed mixed.tar wasm-formats)
+generated=(spin-v1-config spin-oci-layer mixed mixed.tar wasm-formats signed)
 failures=0
 
 fail() {
@@ -73,7 +73,7 @@ check_layout() {
 manifest_of() { blob "$1" "$(jq -r '.manifests[0].digest' "$1/index.json")"; }
 
 for layout in "$tmp/out"/spin-v1-config/*/ "$tmp/out"/spin-oci-layer/*/ "$tmp/out/mixed/" \
-    "$tmp/out"/wasm-formats/*/; do
+    "$tmp/out"/wasm-formats/*/ "$tmp/out/signed/"; do
     check_layout "${layout%/}"
 done
 
@@ -118,6 +118,18 @@ for app in hello multi; do
     new="$(jq -r '.layers[-1].digest' "$(manifest_of "$tmp/out/spin-oci-layer/$app")")"
     [[ "$old" == "$new" ]] || fail "$app: expected one lockfile in both formats, found old $old, new $new"
 done
+
+# The signature names the app as its subject, in the manifest and in the JWS payload it carries.
+signed="$tmp/out/signed"
+app_descriptor="$(jq -cS '.manifests[0] | {mediaType, digest, size}' "$signed/index.json")"
+signature="$(blob "$signed" "$(jq -r '.manifests[1].digest' "$signed/index.json")")"
+[[ "$(jq -cS .subject "$signature")" == "$app_descriptor" ]] \
+    || fail "$signature: expected subject $app_descriptor, found $(jq -cS .subject "$signature")"
+payload="$(jq -r .payload "$(blob "$signed" "$(jq -r '.layers[0].digest' "$signature")")" | tr '_-' '/+')"
+while ((${#payload} % 4)); do payload+="="; done
+target="$(printf '%s' "$payload" | base64 -d | jq -cS .targetArtifact)"
+[[ "$target" == "$app_descriptor" ]] \
+    || fail "$signature: expected the envelope's targetArtifact $app_descriptor, found $target"
 
 # Inline content decodes (base64 without padding) to bytes with the stated digest.
 inline_lock="$(blob "$tmp/out/spin-oci-layer/inline" \

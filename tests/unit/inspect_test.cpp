@@ -330,6 +330,33 @@ TEST(InspectFixtures, RefSelectsOneEntry) {
     EXPECT_EQ(doc["refNames"].Size(), 3u);
 }
 
+// fixtures/signed: the app lists the notation signature that names it; the signature shows its
+// subject; with --ref the app still lists it (the signature entry is not shown).
+TEST(InspectFixtures, SignedAppListsItsSignatureAsAReferrer) {
+    for (const std::string& ref : {std::string(), std::string("hello:v1")}) {
+        InspectResult result = inspect_ok(fixture("signed"), ref);
+        ASSERT_EQ(result.entries.size(), ref.empty() ? 2u : 1u);
+        const InspectEntry& app = result.entries[0];
+        EXPECT_FALSE(app.subject.has_value());
+        ASSERT_EQ(app.referrers.size(), 1u);
+        const InspectReferrer& signature = app.referrers[0];
+        EXPECT_EQ(signature.artifact_type, "application/vnd.cncf.notary.signature");
+        EXPECT_EQ(signature.descriptor.media_type, media::kOciManifest);
+        EXPECT_EQ(signature.location, "index.json#/manifests/1");
+        EXPECT_EQ(signature.annotations.at("org.opencontainers.image.created"),
+                  "2024-01-02T00:00:00Z");
+        rapidjson::Document doc = check_json_output(result);
+        EXPECT_EQ(doc["manifests"][0]["referrers"].Size(), 1u);
+        if (ref.empty()) {
+            const InspectEntry& entry = result.entries[1];
+            ASSERT_TRUE(entry.subject.has_value());
+            EXPECT_EQ(entry.subject->digest, app.descriptor.digest);
+            EXPECT_EQ(entry.descriptor.digest, signature.descriptor.digest);
+            EXPECT_TRUE(entry.referrers.empty());
+        }
+    }
+}
+
 TEST(InspectFixtures, UnknownRefIsInvalidAndListsTheKnownOnes) {
     std::unique_ptr<LayoutSource> source;
     ASSERT_TRUE(open_layout_source(fixture("mixed"), source));

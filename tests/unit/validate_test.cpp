@@ -8,6 +8,7 @@
 
 #include "layout_builder.h"
 #include "ociwasm/digest.h"
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/media_types.h"
 #include "ociwasm/validate.h"
 
@@ -552,6 +553,8 @@ TEST(ValidateLayout, DockerManifestsFollowDockersSchema) {
     EXPECT_EQ(count_code(result.findings, "OCI-DOCKER-FORMAT"), 0u);
 }
 
+// A referrer's subject may be elsewhere (a signature copied without what it signed): no error
+// or warning, one info finding at /subject naming the subject.
 TEST(ValidateLayout, SubjectMayBeAbsent) {
     ImageLayout layout;
     std::string manifest = layout.manifest(
@@ -560,7 +563,36 @@ TEST(ValidateLayout, SubjectMayBeAbsent) {
     layout.add(manifest);
     layout.set_index(descriptor(media::kOciManifest, manifest));
     ValidationResult result = validate_files(layout.files);
-    EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
+    ASSERT_EQ(result.findings.size(), 1u) << describe(result.findings);
+    const Finding& finding = result.findings.all()[0];
+    EXPECT_EQ(finding.code, codes::kOciSubjectNotInLayout);
+    EXPECT_EQ(finding.severity, Severity::info);
+    EXPECT_EQ(finding.pointer, "/subject");
+    EXPECT_EQ(finding.digest, sha256_digest("elsewhere"));
+}
+
+// A subject that index.json reaches, declared with the type it is reached as, is no finding; with
+// another type it is OCI-MEDIATYPE-MISMATCH (the descriptor says what the blob is not).
+TEST(ValidateLayout, SubjectInTheLayoutKeepsItsMediaType) {
+    for (std::string_view type : {media::kOciManifest, media::kOciIndex}) {
+        ImageLayout layout;
+        std::string app = layout.manifest("");
+        layout.add(app);
+        std::string signature =
+            layout.manifest(R"(,"subject":{"mediaType":")" + std::string(type) + R"(","digest":")" +
+                            sha256_digest(app) + R"(","size":)" + std::to_string(app.size()) + "}");
+        layout.add(signature);
+        layout.set_index(descriptor(media::kOciManifest, app) + "," +
+                         descriptor(media::kOciManifest, signature));
+        ValidationResult result = validate_files(layout.files);
+        if (type == media::kOciManifest) {
+            EXPECT_TRUE(clean(result.findings));
+            EXPECT_FALSE(result.findings.contains(codes::kOciSubjectNotInLayout));
+        } else {
+            EXPECT_EQ(result.findings.count(Severity::error), 1u) << describe(result.findings);
+            EXPECT_TRUE(result.findings.contains(codes::kOciMediatypeMismatch));
+        }
+    }
 }
 
 TEST(ValidateLayout, TwoFormatsInOneLayoutInFirstSeenOrder) {

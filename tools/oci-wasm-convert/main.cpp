@@ -91,6 +91,9 @@ void add_options(po::options_description& visible, Arguments& args, ConvertOptio
                         "lockfile is rewritten, content dropped); says on stderr what changed")
         ("allow-missing-blobs", "convert a Spin app even when its config or a layer blob is "
                                 "missing from IN (refused by default)")
+        ("drop-referrers", "leave out the referrers (signatures, SBOMs) whose subject a "
+                           "conversion replaced, and their blobs (default: keep them unchanged, "
+                           "with a warning each)")
         ("dry-run", "print the plan (old digest -> new digest per manifest); write nothing")
         ("format", po::value<std::string>(&args.format)->value_name("text|json"),
          "summary on stdout: text (default) or json (one JSON object)")
@@ -125,6 +128,7 @@ void apply_options(const Arguments& args, const po::variables_map& vm, Command& 
     options.allow_lossy = vm.count("allow-lossy") > 0;
     options.allow_missing_blobs = vm.count("allow-missing-blobs") > 0;
     command.wait = vm.count("wait") > 0;
+    options.drop_referrers = vm.count("drop-referrers") > 0;
     command.dry_run = vm.count("dry-run") > 0;
     command.in_place = vm.count("in-place") > 0;
     std::optional<tools::ProgressMode> progress = tools::progress_mode(vm);

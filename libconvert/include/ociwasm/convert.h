@@ -39,6 +39,10 @@ struct ConvertOptions {
     // (CONVERT-BLOB-MISSING); with this, it is converted anyway (the validator's OCI-BLOB-MISSING
     // warnings still say what is missing).
     bool allow_missing_blobs = false;
+    // A referrer (signature, SBOM) whose subject the conversion replaced no longer applies: it is
+    // kept unchanged (a CONVERT-REFERRER-STALE warning), or with this left out, together with
+    // the referrers of what is left out and the blobs nothing else uses.
+    bool drop_referrers = false;
     // Blobs larger than this stream from the input into the sink during the pass; smaller ones
     // are kept in memory until the end.
     std::size_t keep_limit = 4 * kMiB;
@@ -60,8 +64,23 @@ struct ManifestPlan {
     std::vector<std::string> notes;  // what else changed (archive layers expanded, ...)
 };
 
+// A referrer of the input whose subject (a manifest or index index.json reached) the output no
+// longer holds because the conversion replaced it. Its `subject` is never rewritten: a signature
+// covers the old digest.
+struct StaleReferrer {
+    std::string location;  // its descriptor in the input: "index.json#/manifests/1"
+    std::string digest;
+    std::string media_type;  // of that descriptor
+    std::uint64_t size = 0;
+    std::string artifact_type;  // its artifactType, else its config.mediaType
+    std::string subject;        // the digest its subject names
+    std::string subject_now;    // what the conversion made of the subject; "" when it was dropped
+    bool dropped = false;       // left out of the output (drop_referrers)
+};
+
 struct ConvertResult {
     std::vector<ManifestPlan> manifests;
+    std::vector<StaleReferrer> stale_referrers;  // in the order the walk met them
     // Input validation findings: all of them when the input is invalid, else its warnings (a
     // missing blob, ...); then refusals (CONVERT-* codes, errors); with allow_lossy, the lossy
     // changes that were made (CONVERT-LOSSY-*, warnings).
@@ -94,7 +113,8 @@ std::string spin_image_config(std::string_view lockfile_digest);
 //   NAME: FROM -> TO: OLD_DIGEST -> NEW_DIGEST
 //   NAME: unchanged (REASON): DIGEST
 //     note: ...
-//   OUTPUT: N converted, N unchanged            (or "dry run: ...; nothing written")
+//   LOCATION: referrer DIGEST (TYPE) of SUBJECT: no longer applies; kept|dropped
+//   OUTPUT: N converted, N unchanged, ...       (or "dry run: ...; nothing written")
 // NAME is the ref name, or the location when there is none.
 std::string render_convert_text(const ConvertResult& result, std::string_view output, bool dry_run);
 

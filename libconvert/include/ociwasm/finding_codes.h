@@ -147,6 +147,9 @@ inline constexpr FindingCode kOciIndexTooDeep{
 inline constexpr FindingCode kOciUnknownMediatype{
     "OCI-UNKNOWN-MEDIATYPE", Severity::info,
     "A descriptor has a media type that is not checked further."};
+inline constexpr FindingCode kOciSubjectNotInLayout{
+    "OCI-SUBJECT-NOT-IN-LAYOUT", Severity::info,
+    "A referrer's subject is not a manifest or index that index.json reaches."};
 inline constexpr FindingCode kSpinLockfileMissing{"SPIN-LOCKFILE-MISSING", Severity::error,
                                                   "A Spin app has no lockfile."};
 inline constexpr FindingCode kSpinLockfileInvalid{"SPIN-LOCKFILE-INVALID", Severity::error,
@@ -271,6 +274,10 @@ inline constexpr FindingCode kConvertLockfileLayers{
     "one."};
 inline constexpr FindingCode kConvertRefNotFound{"CONVERT-REF-NOT-FOUND", Severity::error,
                                                  "--ref NAME names no index.json entry."};
+inline constexpr FindingCode kConvertReferrerStale{
+    "CONVERT-REFERRER-STALE", Severity::warning,
+    "A referrer (signature, SBOM) names a manifest or index the conversion replaced; it is kept "
+    "but no longer applies."};
 
 }  // namespace codes
 

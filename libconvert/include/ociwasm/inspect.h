@@ -85,6 +85,16 @@ struct LockfileSummary {
     std::string problem;  // "" or why it could not be summarised (missing blob, not JSON ...)
 };
 
+// A manifest (or index) of the layout whose `subject` names an entry: a signature, an SBOM, an
+// attestation; listed the way `oras discover` lists the referrers API's answer.
+struct InspectReferrer {
+    std::string artifact_type;     // its artifactType, else its config.mediaType ("" for an index)
+    InspectDescriptor descriptor;  // of the descriptor that names it
+    std::map<std::string, std::string> annotations;  // the referrer's own annotations
+    std::string
+        location;  // where that descriptor is (index.json#/manifests/N, or in a nested index)
+};
+
 // One descriptor reached from index.json, directly or through nested indexes.
 struct InspectEntry {
     enum class Kind { manifest, index, other };
@@ -109,6 +119,11 @@ struct InspectEntry {
 
     // Indexes: their own descriptors, in order.
     std::vector<InspectEntry> manifests;
+
+    // Manifests and indexes: the `subject` this one names (it is then a referrer), and the
+    // referrers anywhere in the layout that name this one, in the order the walk met them.
+    std::optional<InspectDescriptor> subject;
+    std::vector<InspectReferrer> referrers;
 };
 
 std::string_view inspect_kind_name(InspectEntry::Kind kind);  // "manifest", "index", "other"
