@@ -17,10 +17,8 @@ void check_docker_manifest(const rapidjson::Value& doc, std::string_view file, F
     check_manifest_body(doc, file, BodyCheck::docker, out);
 }
 
-void check_docker_manifest_list(const rapidjson::Value& doc, std::string_view file,
-                                Findings& out) {
-    check_schema_named("docker-manifest-list.schema.json", doc, file, out,
-                       codes::kOciDockerSchema);
+void check_docker_manifest_list(const rapidjson::Value& doc, std::string_view file, Findings& out) {
+    check_schema_named("docker-manifest-list.schema.json", doc, file, out, codes::kOciDockerSchema);
     check_index_body(doc, file, false, BodyCheck::docker, out);
 }
 
