@@ -457,10 +457,19 @@ Status Converter::convert_manifest(const std::string& digest, bool in_scope, Man
         } else {
             outcome.to = target;
             std::string file = blob_path(digest);
-            if (options_.allow_missing_blobs || !refuse_missing_blobs(manifest, file)) {
-                Status status = to_new_format ? to_new(manifest, file, outcome)
-                                              : to_old(manifest, file, outcome);
-                if (!status) return status;
+            // Listed before the conversion edits the manifest, refused after it has said what
+            // it could (more precisely) about the same descriptors.
+            std::vector<MissingBlob> missing = missing_blobs(manifest);
+            std::size_t first_finding = result_.findings.size();
+            Status status =
+                to_new_format ? to_new(manifest, file, outcome) : to_old(manifest, file, outcome);
+            if (!status) return status;
+            if (!options_.allow_missing_blobs &&
+                refuse_missing_blobs(missing, file, first_finding)) {
+                ManifestOutcome refused;
+                refused.from = outcome.from;
+                refused.to = target;
+                outcome = std::move(refused);
             }
         }
     }
@@ -469,26 +478,44 @@ Status Converter::convert_manifest(const std::string& digest, bool in_scope, Man
     return Status::ok();
 }
 
-// The validator only warns about a missing blob (OCI-BLOB-MISSING: a layout may hold part of
-// what it references), but a converted Spin app without its config or a layer cannot run, and
-// the output would vouch for it: refused unless options_.allow_missing_blobs.
-bool Converter::refuse_missing_blobs(const Value& manifest, const std::string& file) {
-    bool refused = false;
-    auto check = [&](const Value& descriptor, const std::string& pointer) {
+std::vector<Converter::MissingBlob> Converter::missing_blobs(const Value& manifest) const {
+    std::vector<MissingBlob> missing;
+    auto check = [&](const Value& descriptor, std::string pointer) {
         auto digest = string_member(descriptor, "digest");
-        if (!digest || has_blob(std::string(*digest))) return;
-        refuse(codes::kConvertBlobMissing,
-               "expected blob " + blob_path(*digest) +
-                   " of this Spin app in the layout, found none; converting it would give an "
-                   "app that cannot run (--allow-missing-blobs converts it anyway)",
-               file, pointer);
-        refused = true;
+        if (digest && !has_blob(std::string(*digest))) {
+            missing.push_back({std::move(pointer), std::string(*digest)});
+        }
     };
     if (const Value* config = find_member(manifest, "config")) check(*config, "/config");
     if (const Value* layers = find_member(manifest, "layers"); layers && layers->IsArray()) {
         for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
             check((*layers)[i], pointer_join("/layers", i));
         }
+    }
+    return missing;
+}
+
+// The validator only warns about a missing blob (OCI-BLOB-MISSING: a layout may hold part of
+// what it references), but a converted Spin app without its config or a layer cannot run, and
+// the output would vouch for it: refused unless options_.allow_missing_blobs.
+bool Converter::refuse_missing_blobs(const std::vector<MissingBlob>& missing,
+                                     const std::string& file, std::size_t first_finding) {
+    std::set<std::string> refused_already;
+    const std::vector<Finding>& findings = result_.findings.all();
+    for (std::size_t i = first_finding; i < findings.size(); ++i) {
+        if (findings[i].severity == Severity::error && findings[i].file == file) {
+            refused_already.insert(findings[i].pointer);
+        }
+    }
+    bool refused = false;
+    for (const MissingBlob& blob : missing) {
+        refused = true;
+        if (refused_already.contains(blob.pointer)) continue;
+        refuse(codes::kConvertBlobMissing,
+               "expected blob " + blob_path(blob.digest) +
+                   " of this Spin app in the layout, found none; converting it would give an "
+                   "app that cannot run (--allow-missing-blobs converts it anyway)",
+               file, blob.pointer);
     }
     return refused;
 }

@@ -88,9 +88,17 @@ class Converter {
                          const std::string& digest, std::string location, std::string ref_name,
                          bool in_scope, bool& changed);
     Status convert_manifest(const std::string& digest, bool in_scope, ManifestOutcome& out);
-    // Refuses (CONVERT-BLOB-MISSING) each config or layer blob of `manifest` the layout lacks;
-    // true when there was one.
-    bool refuse_missing_blobs(const rapidjson::Value& manifest, const std::string& file);
+    // A config or layer blob of a manifest the layout lacks.
+    struct MissingBlob {
+        std::string pointer;  // "/config", "/layers/<i>"
+        std::string digest;
+    };
+    std::vector<MissingBlob> missing_blobs(const rapidjson::Value& manifest) const;
+    // Refuses (CONVERT-BLOB-MISSING) each of `missing` that the conversion did not already
+    // refuse at the same place (errors about `file` from result_.findings[first_finding] on);
+    // true when any is missing.
+    bool refuse_missing_blobs(const std::vector<MissingBlob>& missing, const std::string& file,
+                              std::size_t first_finding);
     void point_at_new_blob(rapidjson::Value& descriptor, const std::string& digest,
                            JsonAllocator& alloc) const;
 

@@ -178,9 +178,11 @@ check_convert() {
     assert_exit "$exit"
     check_messages_without_location
     assert_matches stderr "^oci-wasm-convert: .*${file:-}${pointer:+#$pointer}: (warning: )?$code: "
-    # Refusals list every problem: no other code may be there.
+    # Refusals list every problem, and the validator's warnings come with them: no other code
+    # may be there.
     local others
-    others="$(grep -oE ': CONVERT-[A-Z-]+: ' <<< "$RUN_STDERR" | tr -d ': ' | sort -u)"
+    others="$(grep -oE ': (CONVERT-[A-Z-]+|warning: [A-Z0-9-]+): ' <<< "$RUN_STDERR" |
+        sed -e 's/^: //' -e 's/^warning: //' -e 's/: $//' | sort -u)"
     if [[ "$others" == "$(expected_codes)" ]]; then pass; else fail "expected only $code on stderr, found {$(paste -sd' ' <<< "$others")}"; fi
 }
 
