@@ -3,6 +3,7 @@
 # a layout of 150,000 findings, every one still reported), and findings do not multiply (issue
 # 13 item 9): three nested indexes whose descriptors share one blob make one finding per blob,
 # with a count, not one per descriptor. Inputs are generated here by awk, in a few seconds.
+# (Names of 256 KiB, the other input of item 9: hostile_names.sh.)
 # shellcheck source=tests/cli/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

@@ -132,8 +132,12 @@ TEST(Findings, ManyFindingsKeepOrderCountsAndFieldsBeyondWhatIsHeld) {
 }
 
 Finding size_mismatch(std::string pointer, std::string digest) {
-    return {Severity::error, "OCI-SIZE-MISMATCH", "index.json: " + pointer + ": wrong size",
-            "index.json", pointer, std::move(digest)};
+    return {Severity::error,
+            "OCI-SIZE-MISMATCH",
+            "index.json: " + pointer + ": wrong size",
+            "index.json",
+            pointer,
+            std::move(digest)};
 }
 
 TEST(Findings, OneBlobReachedManyTimesIsOneFindingWithItsCount) {
