@@ -1,12 +1,12 @@
 #include "ociwasm/finding.h"
 
 #include <array>
-#include <cstring>
+#include <charconv>
 #include <map>
-#include <stdexcept>
 #include <unordered_map>
 #include <utility>
 
+#include "ociwasm/digest.h"
 #include "record_log.h"
 
 namespace ociwasm {
@@ -26,55 +26,50 @@ std::string_view severity_name(Severity severity) {
 namespace {
 
 // A finding as a record of the log: severity, whether it came through add_reached, its
-// occurrences (for a reached one the store's count is the current one), then the five strings,
-// each a 32-bit length and its bytes.
-constexpr std::size_t kStrings = 5;
-
-template <typename T>
-void put(std::string& out, T value) {
-    out.append(reinterpret_cast<const char*>(&value), sizeof value);
-}
-
-template <typename T>
-T get(std::string_view& in) {
-    if (in.size() < sizeof(T)) throw std::runtime_error("a findings record is cut short");
-    T value;
-    std::memcpy(&value, in.data(), sizeof value);
-    in.remove_prefix(sizeof value);
-    return value;
-}
-
+// occurrences (for a reached one the store's count is the current one), then its texts.
 void encode(const Finding& finding, bool reached, std::string& out) {
     out.clear();
-    put(out, static_cast<std::uint8_t>(finding.severity));
-    put(out, static_cast<std::uint8_t>(reached));
-    put(out, finding.occurrences);
+    detail::put_number(out, static_cast<std::uint64_t>(finding.severity));
+    detail::put_number(out, reached ? 1 : 0);
+    detail::put_number(out, finding.occurrences);
     for (const std::string* text :
          {&finding.code, &finding.message, &finding.file, &finding.pointer, &finding.digest}) {
-        put(out, static_cast<std::uint32_t>(text->size()));
-        out += *text;
+        detail::put_text(out, *text);
     }
 }
 
 bool decode(std::string_view in, Finding& finding) {
-    finding.severity = static_cast<Severity>(get<std::uint8_t>(in));
-    bool reached = get<std::uint8_t>(in) != 0;
-    finding.occurrences = get<std::uint64_t>(in);
-    std::array<std::string*, kStrings> texts = {&finding.code, &finding.message, &finding.file,
-                                                &finding.pointer, &finding.digest};
-    for (std::string* text : texts) {
-        auto size = get<std::uint32_t>(in);
-        if (in.size() < size) throw std::runtime_error("a findings record is cut short");
-        text->assign(in.data(), size);
-        in.remove_prefix(size);
+    finding.severity = static_cast<Severity>(detail::take_number(in));
+    bool reached = detail::take_number(in) != 0;
+    finding.occurrences = detail::take_number(in);
+    for (std::string* text :
+         {&finding.code, &finding.message, &finding.file, &finding.pointer, &finding.digest}) {
+        detail::take_text(in, *text);
     }
     return reached;
 }
 
-std::string reached_key(std::string_view code, std::string_view digest) {
-    std::string key(code);
-    key += '\0';
-    key += digest;
+// What add_reached counts by: code and digest, as 128 bits of their SHA-256, so that the
+// findings about a million distinct blobs keep 16 bytes of key each, not the digests' text (no
+// one can make two keys meet without breaking SHA-256).
+struct ReachedKey {
+    std::uint64_t high = 0;
+    std::uint64_t low = 0;
+    bool operator==(const ReachedKey&) const = default;
+};
+
+struct ReachedKeyHash {
+    std::size_t operator()(const ReachedKey& key) const { return key.low; }
+};
+
+ReachedKey reached_key(std::string_view code, std::string_view digest) {
+    std::string text(code);
+    text += '\0';
+    text += digest;
+    std::string hex = sha256_hex(text);
+    ReachedKey key;
+    std::from_chars(hex.data(), hex.data() + 16, key.high, 16);
+    std::from_chars(hex.data() + 16, hex.data() + 32, key.low, 16);
     return key;
 }
 
@@ -86,10 +81,10 @@ std::size_t severity_slot(Severity severity) {
 
 struct Findings::Store {
     detail::RecordLog log;
-    std::array<std::size_t, 3> counts{};                     // by severity
-    std::map<std::string, std::size_t, std::less<>> codes;   // code -> findings with it
-    std::unordered_map<std::string, std::uint64_t> reached;  // code NUL digest -> occurrences
-    std::string scratch;                                     // the record being encoded
+    std::array<std::size_t, 3> counts{};                    // by severity
+    std::map<std::string, std::size_t, std::less<>> codes;  // code -> findings with it
+    std::unordered_map<ReachedKey, std::uint64_t, ReachedKeyHash> reached;  // -> occurrences
+    std::string scratch;  // the record being encoded
 
     void append(const Finding& finding, bool is_reached) {
         encode(finding, is_reached, scratch);

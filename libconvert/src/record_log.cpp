@@ -100,6 +100,33 @@ class SpillReader {
 
 }  // namespace
 
+void put_number(std::string& record, std::uint64_t value) {
+    record.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+void put_text(std::string& record, std::string_view text) {
+    auto size = static_cast<std::uint32_t>(text.size());
+    record.append(reinterpret_cast<const char*>(&size), sizeof size);
+    record.append(text);
+}
+
+std::uint64_t take_number(std::string_view& record) {
+    if (record.size() < sizeof(std::uint64_t)) throw std::runtime_error("a record is cut short");
+    std::uint64_t value = size_at(record.data());
+    record.remove_prefix(sizeof value);
+    return value;
+}
+
+void take_text(std::string_view& record, std::string& out) {
+    std::uint32_t size = 0;
+    if (record.size() < sizeof size) throw std::runtime_error("a record is cut short");
+    std::memcpy(&size, record.data(), sizeof size);
+    record.remove_prefix(sizeof size);
+    if (record.size() < size) throw std::runtime_error("a record is cut short");
+    out.assign(record.data(), size);
+    record.remove_prefix(size);
+}
+
 RecordLog::~RecordLog() {
     if (fd_ >= 0) ::close(fd_);
 }

@@ -12,6 +12,14 @@
 
 namespace ociwasm::detail {
 
+// The fields of a record: a number as its 8 bytes, a text as its 4-byte size and its bytes.
+// Records never leave the process, so native byte order is fine. The take_* functions throw
+// std::runtime_error on a record cut short.
+void put_number(std::string& record, std::uint64_t value);
+void put_text(std::string& record, std::string_view text);
+std::uint64_t take_number(std::string_view& record);
+void take_text(std::string_view& record, std::string& out);
+
 class RecordLog {
   public:
     // What a log holds in memory before it moves its records to a temporary file.

@@ -204,9 +204,8 @@ void write_json(std::ostream& out, const InputReport& report, const ReportOption
         write_json_string(writer, "manifests");
         writer.StartArray();
         if (readable) {
-            for (const ManifestEntry& manifest : report.result.manifests) {
-                write_manifest_entry(writer, manifest);
-            }
+            report.result.manifests.for_each(
+                [&](const ManifestEntry& manifest) { write_manifest_entry(writer, manifest); });
         }
         writer.EndArray();
         write_json_string(writer, "findings");

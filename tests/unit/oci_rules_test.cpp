@@ -166,9 +166,9 @@ TEST(ValidateDocument, IndexJsonRefNamesPass) {
 TEST(ValidateDocument, ManifestEntryAndFormat) {
     ValidationResult result = check(DocumentKind::manifest, kManifest, "m.json");
     ASSERT_EQ(result.manifests.size(), 1u);
-    EXPECT_EQ(result.manifests[0].digest, sha256_digest(kManifest));
-    EXPECT_EQ(result.manifests[0].file, "m.json");
-    EXPECT_EQ(result.manifests[0].format, ManifestFormat::oci_image);
+    EXPECT_EQ(result.manifests.all()[0].digest, sha256_digest(kManifest));
+    EXPECT_EQ(result.manifests.all()[0].file, "m.json");
+    EXPECT_EQ(result.manifests.all()[0].format, ManifestFormat::oci_image);
     EXPECT_EQ(result.formats, std::vector<ManifestFormat>{ManifestFormat::oci_image});
 }
 

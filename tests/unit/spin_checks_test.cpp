@@ -41,7 +41,7 @@ TEST(SpinChecks, ValidNewFormatIsClean) {
     EXPECT_TRUE(clean(result.findings));
     EXPECT_TRUE(result.valid());
     ASSERT_EQ(result.manifests.size(), 1u);
-    const ManifestEntry& entry = result.manifests[0];
+    const ManifestEntry entry = result.manifests.all()[0];
     EXPECT_EQ(entry.format, ManifestFormat::spin_oci_layer);
     EXPECT_EQ(entry.digest, app.manifest_digest);
     EXPECT_EQ(entry.file, app.manifest_path);
@@ -75,7 +75,7 @@ TEST(SpinChecks, ValidOldFormatIsClean) {
     ValidationResult result = validate_app(app);
     EXPECT_TRUE(clean(result.findings));
     ASSERT_EQ(result.manifests.size(), 1u);
-    EXPECT_EQ(result.manifests[0].format, ManifestFormat::spin_v1_config);
+    EXPECT_EQ(result.manifests.all()[0].format, ManifestFormat::spin_v1_config);
     EXPECT_EQ(result.formats, std::vector<ManifestFormat>{ManifestFormat::spin_v1_config});
 }
 

@@ -68,9 +68,9 @@ TEST(ValidateLayout, PlainImageIsCleanAndListed) {
     EXPECT_TRUE(clean(result.findings));
     EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
     ASSERT_EQ(result.manifests.size(), 1u);
-    EXPECT_EQ(result.manifests[0].digest, digest);
-    EXPECT_EQ(result.manifests[0].format, ManifestFormat::oci_image);
-    EXPECT_EQ(result.manifests[0].ref_name, "");
+    EXPECT_EQ(result.manifests.all()[0].digest, digest);
+    EXPECT_EQ(result.manifests.all()[0].format, ManifestFormat::oci_image);
+    EXPECT_EQ(result.manifests.all()[0].ref_name, "");
 }
 
 TEST(ValidateLayout, ContainerFindingsAreCopied) {
@@ -401,10 +401,10 @@ TEST(ValidateLayout, NestedIndexIsFollowed) {
     ValidationResult result = validate_files(layout.files);
     EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
     ASSERT_EQ(result.manifests.size(), 1u);
-    EXPECT_EQ(result.manifests[0].digest, manifest_digest);
-    EXPECT_EQ(result.manifests[0].ref_name, "v1");
-    EXPECT_EQ(result.manifests[0].index_pointer, blob_path(nested_digest) + "#/manifests/0");
-    EXPECT_EQ(result.manifests[0].file, blob_path(manifest_digest));
+    EXPECT_EQ(result.manifests.all()[0].digest, manifest_digest);
+    EXPECT_EQ(result.manifests.all()[0].ref_name, "v1");
+    EXPECT_EQ(result.manifests.all()[0].index_pointer, blob_path(nested_digest) + "#/manifests/0");
+    EXPECT_EQ(result.manifests.all()[0].file, blob_path(manifest_digest));
 }
 
 TEST(ValidateLayout, NestedIndexCarryingLayers) {
@@ -575,7 +575,7 @@ TEST(ValidateLayout, DockerManifestsAreFollowedLeniently) {
     ValidationResult result = validate_files(layout.files);
     EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
     ASSERT_EQ(result.manifests.size(), 1u);
-    EXPECT_EQ(result.manifests[0].format, ManifestFormat::oci_image);
+    EXPECT_EQ(result.manifests.all()[0].format, ManifestFormat::oci_image);
 }
 
 // Inside a layout a Docker manifest is Docker's by its descriptor: its schema applies (a layer
@@ -663,7 +663,7 @@ TEST(ValidateLayout, TwoFormatsInOneLayoutInFirstSeenOrder) {
     EXPECT_EQ(result.formats, (std::vector<ManifestFormat>{ManifestFormat::spin_v1_config,
                                                            ManifestFormat::spin_oci_layer}));
     ASSERT_EQ(result.manifests.size(), 2u);
-    EXPECT_EQ(result.manifests[1].index_pointer, "/manifests/1");
+    EXPECT_EQ(result.manifests.all()[1].index_pointer, "/manifests/1");
 }
 
 TEST(ValidateLayout, TenThousandManifestsAllReportedClean) {
@@ -683,6 +683,33 @@ TEST(ValidateLayout, TenThousandManifestsAllReportedClean) {
     ValidationResult result = validate_files(layout.files);
     EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
     EXPECT_EQ(result.manifests.size(), static_cast<std::size_t>(kCount));
+}
+
+TEST(ManifestEntries, KeepOrderAndFieldsBeyondWhatIsHeld) {
+    ManifestEntries entries;
+    const std::size_t kCount = 20000;  // about 1.7 MB of records: more than the 1 MiB held
+    for (std::size_t i = 0; i < kCount; ++i) {
+        std::string n = std::to_string(i);
+        entries.push_back({"sha256:" + n, i % 2 ? "ref" + n : "", "blobs/sha256/" + n,
+                           "/manifests/" + n,
+                           i % 3 ? ManifestFormat::oci_image : ManifestFormat::spin_oci_layer});
+    }
+    ASSERT_EQ(entries.size(), kCount);
+    std::size_t i = 0;
+    bool all_match = true;
+    entries.for_each([&](const ManifestEntry& e) {
+        std::string n = std::to_string(i);
+        all_match =
+            all_match && e.digest == "sha256:" + n && e.ref_name == (i % 2 ? "ref" + n : "") &&
+            e.file == "blobs/sha256/" + n && e.index_pointer == "/manifests/" + n &&
+            e.format == (i % 3 ? ManifestFormat::oci_image : ManifestFormat::spin_oci_layer);
+        ++i;
+    });
+    EXPECT_EQ(i, kCount);
+    EXPECT_TRUE(all_match);
+    ManifestEntries copy = entries;
+    EXPECT_EQ(copy.all().back().digest, "sha256:19999");
+    EXPECT_TRUE(ManifestEntries().empty());
 }
 
 }  // namespace
