@@ -35,7 +35,8 @@ void ManifestEntries::push_back(const ManifestEntry& entry) {
     std::string& record = store_->scratch;
     record.clear();
     detail::put_number(record, static_cast<std::uint64_t>(entry.format));
-    for (const std::string* text : {&entry.digest, &entry.ref_name, &entry.file, &entry.index_pointer}) {
+    for (const std::string* text :
+         {&entry.digest, &entry.ref_name, &entry.file, &entry.index_pointer}) {
         detail::put_text(record, *text);
     }
     store_->log.append(record);
@@ -50,7 +51,8 @@ void ManifestEntries::for_each(const std::function<void(const ManifestEntry&)>& 
     ManifestEntry entry;
     store_->log.visit([&](std::string_view record) {
         entry.format = static_cast<ManifestFormat>(detail::take_number(record));
-        for (std::string* text : {&entry.digest, &entry.ref_name, &entry.file, &entry.index_pointer}) {
+        for (std::string* text :
+             {&entry.digest, &entry.ref_name, &entry.file, &entry.index_pointer}) {
             detail::take_text(record, *text);
         }
         visit(entry);
