@@ -501,12 +501,13 @@ std::vector<Converter::MissingBlob> Converter::missing_blobs(const Value& manife
 bool Converter::refuse_missing_blobs(const std::vector<MissingBlob>& missing,
                                      const std::string& file, std::size_t first_finding) {
     std::set<std::string> refused_already;
-    const std::vector<Finding>& findings = result_.findings.all();
-    for (std::size_t i = first_finding; i < findings.size(); ++i) {
-        if (findings[i].severity == Severity::error && findings[i].file == file) {
-            refused_already.insert(findings[i].pointer);
+    std::size_t index = 0;
+    result_.findings.for_each([&](const Finding& finding) {
+        if (index++ >= first_finding && finding.severity == Severity::error &&
+            finding.file == file) {
+            refused_already.insert(finding.pointer);
         }
-    }
+    });
     bool refused = false;
     for (const MissingBlob& blob : missing) {
         refused = true;
@@ -649,19 +650,21 @@ Status convert_layout(LayoutSource& source, LayoutSink* sink, const ConvertOptio
     if (validation.findings.has_errors()) {
         result.findings = std::move(validation.findings);
         // A blob the scan saw and a second read could not: the input failed, not its content.
-        for (const Finding& finding : result.findings.all()) {
-            if (finding.code == codes::kOciBlobUnreadable) {
-                return fail(Status::io_error(source.name() + ": " + finding.message));
-            }
-        }
+        std::string unreadable;
+        result.findings.visit([&](const Finding& finding) {
+            if (finding.code != codes::kOciBlobUnreadable) return true;
+            unreadable = finding.message;
+            return false;
+        });
+        if (!unreadable.empty()) return fail(Status::io_error(source.name() + ": " + unreadable));
         return fail(Status::invalid(source.name() + ": the input is not a valid layout (" +
                                     std::to_string(result.findings.count(Severity::error)) +
                                     " error(s)); nothing converted"));
     }
     // Warnings are the user's to see (a missing blob above all); info findings are not.
-    for (const Finding& finding : validation.findings.all()) {
+    validation.findings.for_each([&](const Finding& finding) {
         if (finding.severity == Severity::warning) result.findings.add(finding);
-    }
+    });
 
     detail::Converter converter(source, scan, options, result);
     if (Status status = converter.plan(copier ? &copier->streamed() : nullptr); !status) {

@@ -121,7 +121,7 @@ void write_finding(JsonWriter& writer, const Finding& f) {
     writer.Key("file");
     write_json_string(writer, f.file);
     writer.Key("message");
-    write_json_string(writer, message_without_location(f));  // file and pointer are beside it
+    write_json_string(writer, shown_message(f));  // file and pointer are beside it
     writer.Key("pointer");
     write_json_string(writer, f.pointer);
     writer.Key("severity");
@@ -134,10 +134,10 @@ std::string_view outcome_name(const ConvertResult& result, const Status& status)
     if (status.is_ok()) return "ok";
     if (status.code() == Status::Code::usage) return "usage";
     if (status.code() != Status::Code::invalid) return "error";
-    for (const Finding& f : result.findings.all()) {
-        if (f.severity == Severity::error && f.code.starts_with("CONVERT-")) return "refused";
-    }
-    return "invalid";
+    bool refused = result.findings.any_of([](const Finding& f) {
+        return f.severity == Severity::error && f.code.starts_with("CONVERT-");
+    });
+    return refused ? "refused" : "invalid";
 }
 
 }  // namespace
@@ -197,7 +197,7 @@ std::string render_convert_json(const ConvertResult& result, std::string_view in
     writer.Bool(dry_run);
     writer.Key("findings");
     writer.StartArray();
-    for (const Finding& f : result.findings.all()) write_finding(writer, f);
+    result.findings.for_each([&](const Finding& f) { write_finding(writer, f); });
     writer.EndArray();
     writer.Key("input");
     write_json_string(writer, input);

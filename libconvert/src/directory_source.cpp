@@ -316,6 +316,7 @@ class DirectoryLayoutSource : public LayoutSource {
             return Status::ok();
         }
         std::string bytes;
+        bytes.reserve(static_cast<std::size_t>(info.st_size));  // growing it would take up to 2x
         if (Status status = read_small_file(file.get(), shown, bytes); !status) return status;
         out = std::move(bytes);
         return Status::ok();

@@ -16,13 +16,22 @@ std::string_view message_without_location(const Finding& finding) {
     return message;
 }
 
+std::string occurrences_note(const Finding& finding) {
+    if (finding.occurrences <= 1) return {};
+    return " (found at " + std::to_string(finding.occurrences) +
+           " descriptors of this blob; the first is shown)";
+}
+
+std::string shown_message(const Finding& finding) {
+    return std::string(message_without_location(finding)) + occurrences_note(finding);
+}
+
 std::string finding_diagnostic(const Finding& finding) {
     std::string where = finding.file;
     if (!finding.pointer.empty()) where += "#" + finding.pointer;
     std::string out = where.empty() ? std::string() : detail::one_line(where) + ": ";
     if (finding.severity == Severity::warning) out += "warning: ";
-    out +=
-        detail::one_line(finding.code) + ": " + detail::one_line(message_without_location(finding));
+    out += detail::one_line(finding.code) + ": " + detail::one_line(shown_message(finding));
     return out;
 }
 

@@ -567,9 +567,9 @@ void check_oci_layout(std::string_view bytes, std::string_view file, Findings& o
     }
     Findings schema;
     if (check_schema(SchemaKind::layout, doc, file, schema)) return;
-    for (const Finding& finding : schema.all()) {
+    schema.for_each([&](const Finding& finding) {
         out.error(codes::kLayoutBadOciLayout, finding.message, finding.file, finding.pointer);
-    }
+    });
 }
 
 void drop_redundant_schema_findings(Findings& findings) {
@@ -577,20 +577,19 @@ void drop_redundant_schema_findings(Findings& findings) {
         return f.code == codes::kOciSchema || f.code == codes::kOciDockerSchema ||
                f.code == codes::kSpinLockfileSchema || f.code == codes::kWasmConfigSchema;
     };
+    if (!findings.contains(codes::kOciSchema) && !findings.contains(codes::kSpinLockfileSchema)) {
+        return;
+    }
     std::set<std::pair<std::string, std::string>> specific;
-    for (const Finding& f : findings.all()) {
+    findings.for_each([&](const Finding& f) {
         if (!is_schema(f) && f.severity == Severity::error && !f.pointer.empty()) {
             specific.emplace(f.file, f.pointer);
         }
-    }
+    });
     if (specific.empty()) return;
-    std::vector<Finding> kept;
-    kept.reserve(findings.size());
-    for (Finding& f : findings.all()) {
-        if (is_schema(f) && specific.count({f.file, f.pointer}) > 0) continue;
-        kept.push_back(std::move(f));
-    }
-    findings.all() = std::move(kept);
+    findings.remove_if([&](const Finding& f) {
+        return is_schema(f) && specific.count({f.file, f.pointer}) > 0;
+    });
 }
 
 }  // namespace ociwasm::detail

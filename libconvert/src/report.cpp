@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "ociwasm/finding_text.h"
@@ -47,7 +46,7 @@ std::string finding_line(const InputReport& report, const Finding& finding) {
     }
     out += ": ";
     out += severity_name(finding.severity);
-    out += ": " + one_line(finding.code) + ": " + one_line(message_without_location(finding));
+    out += ": " + one_line(finding.code) + ": " + one_line(shown_message(finding));
     return out;
 }
 
@@ -60,6 +59,7 @@ using detail::one_line;
 using detail::plural;
 using detail::write_json_string;
 using detail::write_member;
+using detail::written;
 
 namespace {
 
@@ -72,7 +72,7 @@ std::string formats_list(const ValidationResult& result) {
     return join(names, ", ");
 }
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+using JsonWriter = rapidjson::Writer<detail::JsonOStream>;
 
 // One member of the json format's "manifests" array.
 void write_manifest_entry(JsonWriter& writer, const ManifestEntry& manifest) {
@@ -137,88 +137,99 @@ bool input_passes(const InputReport& report, bool strict) {
     return !findings.has_errors() && !(strict && findings.has_warnings());
 }
 
-std::string render_text(const InputReport& report, const ReportOptions& options) {
+void write_text(std::ostream& out, const InputReport& report, const ReportOptions& options) {
     std::string input = one_line(report.input);
     if (!report.status.is_ok()) {
-        return options.quiet ? std::string() : input + ": unreadable\n";
+        if (!options.quiet) out << input << ": unreadable\n";
+        return;
     }
-    std::string out;
-    for (const Finding& finding : report.result.findings.all()) {
-        if (options.quiet && finding.severity == Severity::info) {
-            continue;
+    const Findings& findings = report.result.findings;
+    findings.for_each([&](const Finding& finding) {
+        if (options.quiet && finding.severity == Severity::info) return;
+        out << finding_line(report, finding) << '\n';
+    });
+    if (options.quiet) return;
+    out << input << ": " << (input_passes(report, options.strict) ? "valid" : "invalid") << " ("
+        << plural(findings.count(Severity::error), "error", "errors") << ", "
+        << plural(findings.count(Severity::warning), "warning", "warnings") << ", "
+        << findings.count(Severity::info) << " info)";
+    std::string formats = formats_list(report.result);
+    if (!formats.empty()) out << "; formats: " << formats;
+    out << '\n';
+}
+
+std::string render_text(const InputReport& report, const ReportOptions& options) {
+    return written([&](std::ostream& out) { write_text(out, report, options); });
+}
+
+namespace {
+
+void write_json_finding(JsonWriter& writer, const Finding& finding) {
+    writer.StartObject();
+    write_member(writer, "severity", severity_name(finding.severity));
+    write_member(writer, "code", finding.code);
+    // The file and pointer are members of their own: the message does not repeat them.
+    write_member(writer, "message", shown_message(finding));
+    write_member(writer, "file", finding.file);
+    write_member(writer, "pointer", finding.pointer);
+    write_member(writer, "digest", finding.digest);
+    write_json_string(writer, "occurrences");
+    writer.Uint64(finding.occurrences);
+    writer.EndObject();
+}
+
+}  // namespace
+
+void write_json(std::ostream& out, const InputReport& report, const ReportOptions& options) {
+    const bool readable = report.status.is_ok();
+    const Findings& findings = report.result.findings;
+    {
+        detail::JsonOStream stream(out);
+        JsonWriter writer(stream);
+        writer.StartObject();
+        write_member(writer, "input", report.input);
+        write_json_string(writer, "valid");
+        writer.Bool(input_passes(report, options.strict));
+        if (!readable) {
+            write_member(writer, "error", report.status.message());
         }
-        out += finding_line(report, finding) + "\n";
-    }
-    if (!options.quiet) {
-        const Findings& findings = report.result.findings;
-        out += input + ": " + (input_passes(report, options.strict) ? "valid" : "invalid") + " (" +
-               plural(findings.count(Severity::error), "error", "errors") + ", " +
-               plural(findings.count(Severity::warning), "warning", "warnings") + ", " +
-               std::to_string(findings.count(Severity::info)) + " info)";
-        std::string formats = formats_list(report.result);
-        if (!formats.empty()) {
-            out += "; formats: " + formats;
+        write_json_string(writer, "formats");
+        writer.StartArray();
+        if (readable) {
+            for (ManifestFormat format : report.result.formats) {
+                write_json_string(writer, format_name(format));
+            }
         }
-        out += "\n";
+        writer.EndArray();
+        write_json_string(writer, "manifests");
+        writer.StartArray();
+        if (readable) {
+            report.result.manifests.for_each(
+                [&](const ManifestEntry& manifest) { write_manifest_entry(writer, manifest); });
+        }
+        writer.EndArray();
+        write_json_string(writer, "findings");
+        writer.StartArray();
+        if (readable) {
+            findings.for_each([&](const Finding& finding) { write_json_finding(writer, finding); });
+        }
+        writer.EndArray();
+        write_json_string(writer, "summary");
+        writer.StartObject();
+        for (Severity severity : {Severity::error, Severity::warning, Severity::info}) {
+            write_json_string(writer, severity == Severity::error     ? "errors"
+                                      : severity == Severity::warning ? "warnings"
+                                                                      : "info");
+            writer.Uint64(readable ? findings.count(severity) : 0);
+        }
+        writer.EndObject();
+        writer.EndObject();
     }
-    return out;
+    out << '\n';
 }
 
 std::string render_json(const InputReport& report, const ReportOptions& options) {
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    const bool readable = report.status.is_ok();
-    const Findings& findings = report.result.findings;
-    writer.StartObject();
-    write_member(writer, "input", report.input);
-    write_json_string(writer, "valid");
-    writer.Bool(input_passes(report, options.strict));
-    if (!readable) {
-        write_member(writer, "error", report.status.message());
-    }
-    write_json_string(writer, "formats");
-    writer.StartArray();
-    if (readable) {
-        for (ManifestFormat format : report.result.formats) {
-            write_json_string(writer, format_name(format));
-        }
-    }
-    writer.EndArray();
-    write_json_string(writer, "manifests");
-    writer.StartArray();
-    if (readable) {
-        for (const ManifestEntry& manifest : report.result.manifests) {
-            write_manifest_entry(writer, manifest);
-        }
-    }
-    writer.EndArray();
-    write_json_string(writer, "findings");
-    writer.StartArray();
-    if (readable) {
-        for (const Finding& finding : findings.all()) {
-            writer.StartObject();
-            write_member(writer, "severity", severity_name(finding.severity));
-            write_member(writer, "code", finding.code);
-            // The file and pointer are members of their own: the message does not repeat them.
-            write_member(writer, "message", message_without_location(finding));
-            write_member(writer, "file", finding.file);
-            write_member(writer, "pointer", finding.pointer);
-            write_member(writer, "digest", finding.digest);
-            writer.EndObject();
-        }
-    }
-    writer.EndArray();
-    write_json_string(writer, "summary");
-    writer.StartObject();
-    for (Severity severity : {Severity::error, Severity::warning, Severity::info}) {
-        write_json_string(writer, severity == Severity::error     ? "errors"
-                                  : severity == Severity::warning ? "warnings"
-                                                                  : "info");
-        writer.Uint64(readable ? findings.count(severity) : 0);
-    }
-    writer.EndObject();
-    writer.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+    return written([&](std::ostream& out) { write_json(out, report, options); });
 }
 
 bool is_aggregate_format(ReportFormat format) {
@@ -226,37 +237,34 @@ bool is_aggregate_format(ReportFormat format) {
            format == ReportFormat::junit;
 }
 
-std::string render_report(ReportFormat format, const std::vector<InputReport>& reports,
-                          const ReportOptions& options) {
+void write_report(std::ostream& out, ReportFormat format, std::span<const InputReport> reports,
+                  const ReportOptions& options) {
     switch (format) {
         case ReportFormat::sarif:
-            return render_sarif(reports, options);
+            return write_sarif(out, reports, options);
         case ReportFormat::gitlab:
-            return render_gitlab(reports, options);
+            return write_gitlab(out, reports, options);
         case ReportFormat::junit:
-            return render_junit(reports, options);
-        default:
+            return write_junit(out, reports, options);
+        case ReportFormat::text:
+        case ReportFormat::json:
+        case ReportFormat::github:
             break;
     }
-    std::string out;
     for (const InputReport& report : reports) {
-        switch (format) {
-            case ReportFormat::text:
-                out += render_text(report, options);
-                break;
-            case ReportFormat::json:
-                out += render_json(report, options);
-                break;
-            case ReportFormat::github:
-                out += render_github(report, options);
-                break;
-            case ReportFormat::sarif:
-            case ReportFormat::gitlab:
-            case ReportFormat::junit:
-                break;
+        if (format == ReportFormat::text) {
+            write_text(out, report, options);
+        } else if (format == ReportFormat::json) {
+            write_json(out, report, options);
+        } else {
+            write_github(out, report, options);
         }
     }
-    return out;
+}
+
+std::string render_report(ReportFormat format, const std::vector<InputReport>& reports,
+                          const ReportOptions& options) {
+    return written([&](std::ostream& out) { write_report(out, format, reports, options); });
 }
 
 }  // namespace ociwasm

@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 
 #include "ociwasm/digest.h"
 #include "ociwasm/finding_text.h"
@@ -27,11 +27,12 @@ using detail::inner_location;
 using detail::valid_utf8;
 using detail::write_json_string;
 using detail::write_member;
+using detail::written;
 using detail::xml_escape;
 
 namespace {
 
-using PrettyWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+using PrettyWriter = rapidjson::PrettyWriter<detail::JsonOStream>;
 
 // The file a finding is about, as a path on disk; "" when there is none (stdin).
 std::string artifact_path(const InputReport& report, const Finding& finding) {
@@ -68,7 +69,7 @@ std::string unsaid_location(const InputReport& report, const Finding& finding) {
 // The message of a finding for a format that names only a file: the message without its
 // location prefix, then the location the file path cannot say, in parentheses.
 std::string message_with_unsaid_location(const InputReport& report, const Finding& finding) {
-    std::string message(message_without_location(finding));
+    std::string message = shown_message(finding);
     std::string where = unsaid_location(report, finding);
     if (!where.empty()) {
         message += " (" + where + ")";
@@ -179,12 +180,12 @@ void write_sarif_message(PrettyWriter& writer, std::string_view text) {
 // refer to their rule by index.
 using RuleIndexes = std::map<std::string, int>;
 
-RuleIndexes sarif_rule_indexes(const std::vector<InputReport>& reports) {
+RuleIndexes sarif_rule_indexes(std::span<const InputReport> reports) {
     RuleIndexes rule_index;
     for (const InputReport& report : reports) {
         if (report.status.is_ok()) {
-            for (const Finding& finding : report.result.findings.all()) {
-                rule_index.emplace(finding.code, 0);
+            for (const std::string& code : report.result.findings.codes()) {
+                rule_index.emplace(code, 0);
             }
         }
     }
@@ -230,7 +231,7 @@ void write_sarif_tool(PrettyWriter& writer, const ReportOptions& options,
 }
 
 // The "invocations" member: unreadable inputs are tool execution failures, not results.
-void write_sarif_invocations(PrettyWriter& writer, const std::vector<InputReport>& reports) {
+void write_sarif_invocations(PrettyWriter& writer, std::span<const InputReport> reports) {
     bool all_read = std::all_of(reports.begin(), reports.end(),
                                 [](const InputReport& report) { return report.status.is_ok(); });
     write_json_string(writer, "invocations");
@@ -298,8 +299,12 @@ void write_sarif_result(PrettyWriter& writer, const InputReport& report, const F
     write_json_string(writer, "ruleIndex");
     writer.Int(rule_index);
     write_member(writer, "level", sarif_level(finding.severity));
-    write_sarif_message(writer, message_without_location(finding));
+    write_sarif_message(writer, shown_message(finding));
     write_sarif_locations(writer, report, finding);
+    if (finding.occurrences > 1) {
+        write_json_string(writer, "occurrenceCount");
+        writer.Uint64(finding.occurrences);
+    }
     write_json_string(writer, "properties");
     writer.StartObject();
     write_member(writer, "input", report.input);
@@ -312,137 +317,163 @@ void write_sarif_result(PrettyWriter& writer, const InputReport& report, const F
 
 }  // namespace
 
-std::string render_github(const InputReport& report, const ReportOptions& options) {
+void write_github(std::ostream& out, const InputReport& report, const ReportOptions& options) {
     if (!report.status.is_ok()) {
         std::string properties = "title=" + github_escape("unreadable input", true);
         if (report.kind != InputKind::stdin_stream) {
             properties = "file=" + github_escape(report.input, true) + "," + properties;
         }
-        return "::error " + properties + "::" + github_escape(report.status.message(), false) +
-               "\n";
+        out << "::error " << properties << "::" << github_escape(report.status.message(), false)
+            << '\n';
+        return;
     }
-    std::string out;
-    for (const Finding& finding : report.result.findings.all()) {
+    report.result.findings.for_each([&](const Finding& finding) {
         std::string_view command = finding.severity == Severity::error     ? "error"
                                    : finding.severity == Severity::warning ? "warning"
                                                                            : "notice";
-        if (options.quiet && finding.severity == Severity::info) {
-            continue;
-        }
+        if (options.quiet && finding.severity == Severity::info) return;
         std::string path = artifact_path(report, finding);
         std::string message = message_with_unsaid_location(report, finding);
-        out += "::";
-        out += command;
-        out += " ";
-        if (!path.empty()) {
-            out += "file=" + github_escape(path, true) + ",";
+        out << "::" << command << " ";
+        if (!path.empty()) out << "file=" << github_escape(path, true) << ",";
+        out << "title=" << github_escape(finding.code, true)
+            << "::" << github_escape(message, false) << '\n';
+    });
+}
+
+std::string render_github(const InputReport& report, const ReportOptions& options) {
+    return written([&](std::ostream& out) { write_github(out, report, options); });
+}
+
+void write_sarif(std::ostream& out, std::span<const InputReport> reports,
+                 const ReportOptions& options) {
+    RuleIndexes rules = sarif_rule_indexes(reports);
+    {
+        detail::JsonOStream stream(out);
+        PrettyWriter writer(stream);
+        writer.SetIndent(' ', 2);
+        writer.StartObject();
+        write_member(writer, "$schema",
+                     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                     "sarif-schema-2.1.0.json");
+        write_member(writer, "version", "2.1.0");
+        write_json_string(writer, "runs");
+        writer.StartArray();
+        writer.StartObject();
+        write_sarif_tool(writer, options, rules);
+        write_sarif_invocations(writer, reports);
+        write_json_string(writer, "results");
+        writer.StartArray();
+        for (const InputReport& report : reports) {
+            if (!report.status.is_ok()) continue;
+            report.result.findings.for_each([&](const Finding& finding) {
+                write_sarif_result(writer, report, finding, rules.at(finding.code));
+            });
         }
-        out += "title=" + github_escape(finding.code, true) + "::" + github_escape(message, false) +
-               "\n";
+        writer.EndArray();  // results
+        writer.EndObject();
+        writer.EndArray();  // runs
+        writer.EndObject();
     }
-    return out;
+    out << '\n';
 }
 
 std::string render_sarif(const std::vector<InputReport>& reports, const ReportOptions& options) {
-    RuleIndexes rules = sarif_rule_indexes(reports);
-    rapidjson::StringBuffer buffer;
-    PrettyWriter writer(buffer);
-    writer.SetIndent(' ', 2);
-    writer.StartObject();
-    write_member(writer, "$schema",
-                 "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
-                 "sarif-schema-2.1.0.json");
-    write_member(writer, "version", "2.1.0");
-    write_json_string(writer, "runs");
-    writer.StartArray();
-    writer.StartObject();
-    write_sarif_tool(writer, options, rules);
-    write_sarif_invocations(writer, reports);
-    write_json_string(writer, "results");
-    writer.StartArray();
-    for (const InputReport& report : reports) {
-        if (!report.status.is_ok()) {
-            continue;
-        }
-        for (const Finding& finding : report.result.findings.all()) {
-            write_sarif_result(writer, report, finding, rules.at(finding.code));
-        }
-    }
-    writer.EndArray();  // results
-    writer.EndObject();
-    writer.EndArray();  // runs
-    writer.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+    return written([&](std::ostream& out) { write_sarif(out, reports, options); });
 }
 
-std::string render_gitlab(const std::vector<InputReport>& reports, const ReportOptions&) {
-    rapidjson::StringBuffer buffer;
-    PrettyWriter writer(buffer);
-    writer.SetIndent(' ', 2);
-    writer.StartArray();
+void write_gitlab(std::ostream& out, std::span<const InputReport> reports, const ReportOptions&) {
+    {
+        detail::JsonOStream stream(out);
+        PrettyWriter writer(stream);
+        writer.SetIndent(' ', 2);
+        writer.StartArray();
+        for (const InputReport& report : reports) {
+            if (!report.status.is_ok()) {
+                write_gitlab_issue(writer, report.status.message(), "unreadable input",
+                                   report.input + '\0' + "unreadable input", "critical",
+                                   report.input);
+                continue;
+            }
+            report.result.findings.for_each([&](const Finding& finding) {
+                std::string path = artifact_path(report, finding);
+                std::string description = message_with_unsaid_location(report, finding);
+                std::string key = report.input + '\0' + finding.code + '\0' + finding.file + '\0' +
+                                  finding.pointer + '\0' + finding.digest + '\0' + finding.message;
+                write_gitlab_issue(writer, description, finding.code, key,
+                                   gitlab_severity(finding.severity),
+                                   path.empty() ? report.input : path);
+            });
+        }
+        writer.EndArray();
+    }
+    out << '\n';
+}
+
+std::string render_gitlab(const std::vector<InputReport>& reports, const ReportOptions& options) {
+    return written([&](std::ostream& out) { write_gitlab(out, reports, options); });
+}
+
+namespace {
+
+// One input's <testcase>: a <failure> per finding that fails it, then the other findings in
+// <system-out>, each list written as the findings are visited.
+void write_junit_case(std::ostream& out, const InputReport& report, const std::string& suite,
+                      const ReportOptions& options) {
+    out << "    <testcase classname=\"" << suite << "\" name=\"" << xml_escape(report.input, true)
+        << "\">\n";
+    if (!report.status.is_ok()) {
+        out << "      <error type=\"unreadable input\" message=\""
+            << xml_escape(report.status.message(), true) << "\"/>\n";
+        out << "    </testcase>\n";
+        return;
+    }
+    auto fails = [&](const Finding& finding) {
+        return finding.severity == Severity::error ||
+               (options.strict && finding.severity == Severity::warning);
+    };
+    const Findings& findings = report.result.findings;
+    findings.for_each([&](const Finding& finding) {
+        if (!fails(finding)) return;
+        out << "      <failure type=\"" << xml_escape(finding.code, true) << "\" message=\""
+            << xml_escape(shown_message(finding), true) << "\">"
+            << xml_escape(finding_line(report, finding), false) << "</failure>\n";
+    });
+    bool other = false;
+    findings.for_each([&](const Finding& finding) {
+        if (fails(finding)) return;
+        if (!other) out << "      <system-out>";
+        other = true;
+        out << xml_escape(finding_line(report, finding), false) << "\n";
+    });
+    if (other) out << "</system-out>\n";
+    out << "    </testcase>\n";
+}
+
+}  // namespace
+
+void write_junit(std::ostream& out, std::span<const InputReport> reports,
+                 const ReportOptions& options) {
+    std::size_t failures = 0;
+    std::size_t errors = 0;
     for (const InputReport& report : reports) {
         if (!report.status.is_ok()) {
-            write_gitlab_issue(writer, report.status.message(), "unreadable input",
-                               report.input + '\0' + "unreadable input", "critical", report.input);
-            continue;
-        }
-        for (const Finding& finding : report.result.findings.all()) {
-            std::string path = artifact_path(report, finding);
-            std::string description = message_with_unsaid_location(report, finding);
-            std::string key = report.input + '\0' + finding.code + '\0' + finding.file + '\0' +
-                              finding.pointer + '\0' + finding.digest + '\0' + finding.message;
-            write_gitlab_issue(writer, description, finding.code, key,
-                               gitlab_severity(finding.severity),
-                               path.empty() ? report.input : path);
+            ++errors;
+        } else if (!input_passes(report, options.strict)) {
+            ++failures;
         }
     }
-    writer.EndArray();
-    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+    const std::string suite = xml_escape(options.tool_name, true);
+    std::string counts = " tests=\"" + std::to_string(reports.size()) + "\" failures=\"" +
+                         std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\"";
+    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" << suite << "\""
+        << counts << ">\n  <testsuite name=\"" << suite << "\"" << counts << ">\n";
+    for (const InputReport& report : reports) write_junit_case(out, report, suite, options);
+    out << "  </testsuite>\n</testsuites>\n";
 }
 
 std::string render_junit(const std::vector<InputReport>& reports, const ReportOptions& options) {
-    std::size_t failures = 0;
-    std::size_t errors = 0;
-    std::string cases;
-    const std::string suite = xml_escape(options.tool_name, true);
-    for (const InputReport& report : reports) {
-        cases += "    <testcase classname=\"" + suite + "\" name=\"" +
-                 xml_escape(report.input, true) + "\">\n";
-        if (!report.status.is_ok()) {
-            ++errors;
-            cases += "      <error type=\"unreadable input\" message=\"" +
-                     xml_escape(report.status.message(), true) + "\"/>\n";
-            cases += "    </testcase>\n";
-            continue;
-        }
-        std::string other;
-        bool failed = false;
-        for (const Finding& finding : report.result.findings.all()) {
-            bool fails = finding.severity == Severity::error ||
-                         (options.strict && finding.severity == Severity::warning);
-            std::string line = finding_line(report, finding);
-            if (!fails) {
-                other += xml_escape(line, false) + "\n";
-                continue;
-            }
-            failed = true;
-            cases += "      <failure type=\"" + xml_escape(finding.code, true) + "\" message=\"" +
-                     xml_escape(message_without_location(finding), true) + "\">" +
-                     xml_escape(line, false) + "</failure>\n";
-        }
-        if (failed) {
-            ++failures;
-        }
-        if (!other.empty()) {
-            cases += "      <system-out>" + other + "</system-out>\n";
-        }
-        cases += "    </testcase>\n";
-    }
-    std::string counts = " tests=\"" + std::to_string(reports.size()) + "\" failures=\"" +
-                         std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\"";
-    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + suite + "\"" +
-           counts + ">\n  <testsuite name=\"" + suite + "\"" + counts + ">\n" + cases +
-           "  </testsuite>\n</testsuites>\n";
+    return written([&](std::ostream& out) { write_junit(out, reports, options); });
 }
 
 }  // namespace ociwasm

@@ -16,6 +16,7 @@
 
 #include "ociwasm/json.h"
 #include "schema_internal.h"
+#include "text.h"
 
 namespace ociwasm::detail {
 
@@ -133,11 +134,7 @@ std::string json_text(const Value& value) {
 }
 
 std::string json_quote(std::string_view text) {
-    std::size_t cut = text.size();
-    if (cut > kMaxQuotedBytes) {
-        cut = kMaxQuotedBytes;
-        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    }
+    std::size_t cut = utf8_cut(text, kMaxQuotedBytes);
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     writer.String(text.data(), static_cast<rapidjson::SizeType>(cut));

@@ -53,7 +53,7 @@ void SpinWiring::manifest_walked(const WalkedManifest& walked) {
 
 void SpinWiring::finish() {
     if (lock_version_files_.empty()) return;
-    std::erase_if(out_.all(), [&](const Finding& f) {
+    out_.remove_if([&](const Finding& f) {
         return f.code == codes::kSpinLockfileSchema && f.pointer.empty() &&
                lock_version_files_.count(f.file) > 0 &&
                f.message.find("\"spin_lock_version\"") != std::string::npos;

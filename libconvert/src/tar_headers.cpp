@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "text.h"
+
 namespace ociwasm::detail {
 namespace {
 
@@ -51,6 +53,10 @@ bool checksum_ok(const char* block) {
 }
 
 }  // namespace
+
+std::string shown_entry_name(std::string_view name) {
+    return name.size() <= kMaxEntryNameSize ? std::string(name) : shortened(name, kShownNameSize);
+}
 
 void TarHeaderWalk::feed(const char* data, std::size_t size) {
     while (size > 0 && state_ != State::done) {
@@ -163,7 +169,8 @@ void TarHeaderWalk::on_extended_data() {
         std::string_view value = record.substr(equals + 1);
         if (extended_type_ == 'g') {
             if (keyword == "path" || keyword == "linkpath") {
-                global_names_.push_back({header_offset_, std::string(keyword), std::string(value)});
+                global_names_.push_back(
+                    {header_offset_, std::string(keyword), shown_entry_name(value)});
             }
         } else if (keyword == "size") {
             std::int64_t size = 0;

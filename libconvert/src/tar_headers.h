@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ociwasm::detail {
@@ -15,12 +16,22 @@ namespace ociwasm::detail {
 // Tar headers and data come in blocks of this many bytes; an archive ends with two zero blocks.
 inline constexpr std::int64_t kTarBlockSize = 512;
 
+// The longest entry name or link target a layout tar may hold (Linux's PATH_MAX; layout names
+// are under 200 bytes). A longer one is TAR-NAME-TOO-LONG, and the entry is not read.
+inline constexpr std::size_t kMaxEntryNameSize = 4096;
+// How much of a longer name messages show.
+inline constexpr std::size_t kShownNameSize = 200;
+
+// A name as findings show it: whole up to kMaxEntryNameSize, else cut to kShownNameSize bytes
+// with its length, so that no finding holds a name of hundreds of KiB.
+std::string shown_entry_name(std::string_view name);
+
 class TarHeaderWalk {
   public:
     struct GlobalName {
         std::int64_t offset = 0;  // of the 'g' header in the uncompressed stream
         std::string keyword;      // path or linkpath
-        std::string value;
+        std::string value;        // as shown_entry_name shows it
     };
 
     // The next bytes of the uncompressed tar stream, in order.

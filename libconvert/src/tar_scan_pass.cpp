@@ -41,8 +41,9 @@ Status TarScanPass::run() {
             break;
         }
         any_entry = true;
-        last_written_ = entry_name(entry);
-        if (Status status = handle_entry(entry); !status) return status;
+        std::string written = entry_name(entry);
+        last_written_ = shown_entry_name(written);
+        if (Status status = handle_entry(entry, written); !status) return status;
         if (stopped_) break;
         // Consuming what the entry did not read (and its padding) now makes the position
         // below the end of this entry, where the end-of-archive marker must follow.
@@ -142,8 +143,35 @@ bool TarScanPass::refuse_special(archive_entry* entry, const std::string& writte
     return false;
 }
 
-Status TarScanPass::handle_entry(archive_entry* entry) {
-    std::string written = entry_name(entry);
+// True (after its finding) for a name or link target longer than kMaxEntryNameSize: one finding
+// for the entry, which is not read, showing the name cut short.
+bool TarScanPass::refuse_long_name(archive_entry* entry, const std::string& written) {
+    const std::string limit = std::to_string(kMaxEntryNameSize);
+    if (written.size() > kMaxEntryNameSize) {
+        std::string shown = shown_entry_name(written);
+        out_.findings.error(codes::kTarNameTooLong,
+                            shown + ": expected an entry name of at most " + limit +
+                                " bytes, found " + std::to_string(written.size()) +
+                                " bytes; the entry is not read",
+                            shown);
+        return true;
+    }
+    const char* hardlink = archive_entry_hardlink(entry);
+    const char* symlink =
+        archive_entry_filetype(entry) == AE_IFLNK ? archive_entry_symlink(entry) : nullptr;
+    std::string_view target = hardlink != nullptr ? hardlink : symlink != nullptr ? symlink : "";
+    if (target.size() <= kMaxEntryNameSize) return false;
+    out_.findings.error(codes::kTarNameTooLong,
+                        written + ": expected a link target of at most " + limit +
+                            " bytes, found " + std::to_string(target.size()) + " bytes (" +
+                            (hardlink != nullptr ? "a hardlink to " : "a symlink to ") +
+                            shown_entry_name(target) + "); the entry is not read",
+                        written);
+    return true;
+}
+
+Status TarScanPass::handle_entry(archive_entry* entry, const std::string& written) {
+    if (refuse_long_name(entry, written)) return Status::ok();
     NormalizedPath normalized = normalize_entry_path(written);
     if (!admit_path(written, normalized)) return Status::ok();
     const std::string& path = normalized.path;

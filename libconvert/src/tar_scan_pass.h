@@ -76,7 +76,8 @@ class TarScanPass {
     const std::string* symlink_prefix(const std::string& path) const;
     bool admit_path(const std::string& written, const NormalizedPath& normalized);
     bool refuse_special(archive_entry* entry, const std::string& written, mode_t type);
-    Status handle_entry(archive_entry* entry);
+    bool refuse_long_name(archive_entry* entry, const std::string& written);
+    Status handle_entry(archive_entry* entry, const std::string& written);
     Status handle_symlink(const std::string& written, const std::string& path,
                           const std::string& target);
 
@@ -113,7 +114,7 @@ class TarScanPass {
     std::set<std::string> symlinks_;
     std::vector<PendingRehash> pending_;
     KeptBudget budget_;
-    std::string last_written_;
+    std::string last_written_;      // as findings show it (shown_entry_name)
     std::int64_t entries_end_ = 0;  // uncompressed offset just past the last entry's data
     bool stopped_ = false;
 };

@@ -39,6 +39,19 @@ std::size_t utf8_sequence_length(std::string_view text) {
 
 }  // namespace
 
+std::size_t utf8_cut(std::string_view text, std::size_t max_bytes) {
+    if (text.size() <= max_bytes) return text.size();
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return cut;
+}
+
+std::string shortened(std::string_view text, std::size_t max_bytes) {
+    if (text.size() <= max_bytes) return std::string(text);
+    return std::string(text.substr(0, utf8_cut(text, max_bytes))) + "... (" +
+           std::to_string(text.size()) + " bytes)";
+}
+
 std::string quoted(std::string_view text) {
     constexpr std::size_t kMaxShown = 200;
     std::string out = "\"";

@@ -15,6 +15,14 @@ namespace ociwasm::detail {
 // as \u00XX, cut after 200 bytes with "...".
 std::string quoted(std::string_view text);
 
+// The size of the longest prefix of `text` of at most `max_bytes` bytes that does not end inside
+// a UTF-8 sequence.
+std::size_t utf8_cut(std::string_view text, std::size_t max_bytes);
+
+// `text` when it has at most `max_bytes` bytes; otherwise its first bytes (cut by utf8_cut),
+// "..." and its whole length: "blobs/sha256/aaaa... (262157 bytes)".
+std::string shortened(std::string_view text, std::size_t max_bytes);
+
 // `text` with every ill-formed UTF-8 sequence (and lone surrogate) replaced by U+FFFD: what every
 // JSON, SARIF, GitLab and JUnit writer puts in a string, so machine output is always valid UTF-8.
 std::string valid_utf8(std::string_view text);

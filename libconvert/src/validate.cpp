@@ -19,6 +19,7 @@
 #include "ociwasm/schema.h"
 #include "ociwasm/spin.h"
 #include "ociwasm/validate.h"
+#include "text.h"
 #include "validate_internal.h"
 #include "wasm_format_checks.h"
 #include "wasm_formats.h"
@@ -29,6 +30,7 @@ namespace {
 
 using detail::BlobAccess;
 using detail::find_member;
+using detail::quoted;
 using detail::string_member;
 using detail::where;
 
@@ -44,6 +46,12 @@ DocType doc_type_for(std::string_view media_type) {
         return docker ? DocType::docker_index : DocType::oci_index;
     }
     return DocType::other;
+}
+
+// The digest a descriptor names, "" when it names none that parses.
+std::string digest_of(const rapidjson::Value& descriptor) {
+    auto digest = parse_digest(string_member(descriptor, "digest").value_or(""));
+    return digest ? digest->str() : std::string();
 }
 
 class GraphWalk {
@@ -89,10 +97,7 @@ class GraphWalk {
     };
 
     bool scan_has_finding_for(std::string_view file) const {
-        for (const Finding& finding : scan_.findings.all()) {
-            if (finding.file == file) return true;
-        }
-        return false;
+        return scan_.findings.any_of([&](const Finding& finding) { return finding.file == file; });
     }
 
     void check_blob_digests() {
@@ -155,32 +160,35 @@ class GraphWalk {
         auto digest = parse_digest(*text);
         if (!digest) return nullptr;  // OCI-DIGEST-INVALID comes from the body checks
         std::string key = digest->str();
-        if (!is_verifiable_algorithm(digest->algorithm) && unverifiable_.insert(key).second) {
-            out_.warning(codes::kOciDigestUnverifiable,
-                         where(file, pointer + "/digest") +
-                             "expected a digest algorithm we can verify (sha256, sha512), "
-                             "found " +
-                             digest->algorithm + ": the content of " + key + " is not checked",
-                         file, pointer + "/digest", key);
+        // Many descriptors may reach one blob: what they say about it is one finding each
+        // (add_reached), counted, however many there are.
+        if (!is_verifiable_algorithm(digest->algorithm)) {
+            out_.add_reached({Severity::warning, codes::kOciDigestUnverifiable,
+                              where(file, pointer + "/digest") +
+                                  "expected a digest algorithm we can verify (sha256, sha512), "
+                                  "found " +
+                                  digest->algorithm + ": the content of " + key + " is not checked",
+                              file, pointer + "/digest", key});
         }
         const BlobRecord* record = blobs_.find(key);
         if (record == nullptr) {
-            if (!missing_ok && missing_.insert(key).second) {
-                out_.warning(codes::kOciBlobMissing,
-                             where(file, pointer) + "expected blob blobs/" + digest->algorithm +
-                                 "/" + digest->encoded + " in the layout, found none",
-                             file, pointer, key);
+            if (!missing_ok) {
+                out_.add_reached({Severity::warning, codes::kOciBlobMissing,
+                                  where(file, pointer) + "expected blob blobs/" +
+                                      digest->algorithm + "/" + digest->encoded +
+                                      " in the layout, found none",
+                                  file, pointer, key});
             }
             return nullptr;
         }
         referenced_.insert(key);
         if (const rapidjson::Value* size = find_member(descriptor, "size");
             size != nullptr && size->IsUint64() && size->GetUint64() != record->size) {
-            out_.error(codes::kOciSizeMismatch,
-                       where(file, pointer + "/size") + "expected the size of " + record->path +
-                           ", " + std::to_string(record->size) + " bytes, found " +
-                           std::to_string(size->GetUint64()),
-                       file, pointer + "/size", key);
+            out_.add_reached({Severity::error, codes::kOciSizeMismatch,
+                              where(file, pointer + "/size") + "expected the size of " +
+                                  record->path + ", " + std::to_string(record->size) +
+                                  " bytes, found " + std::to_string(size->GetUint64()),
+                              file, pointer + "/size", key});
         }
         return record;
     }
@@ -282,12 +290,12 @@ class GraphWalk {
                     break;
                 case DocType::other:
                     if (!media_type.empty()) {
-                        out_.info(codes::kOciUnknownMediatype,
-                                  where(context.file, pointer + "/mediaType") +
-                                      "not a manifest or index media type we check: \"" +
-                                      std::string(media_type) + "\"",
-                                  context.file, pointer + "/mediaType",
-                                  record != nullptr ? record->digest() : std::string());
+                        out_.add_reached({Severity::info, codes::kOciUnknownMediatype,
+                                          where(context.file, pointer + "/mediaType") +
+                                              "not a manifest or index media type we check: " +
+                                              quoted(media_type),
+                                          context.file, pointer + "/mediaType",
+                                          digest_of(descriptor)});
                     }
                     break;
             }
@@ -308,12 +316,11 @@ class GraphWalk {
         bool first = !indexes_done_.contains(key);
         switch (index_path_.enter(key, static_cast<std::size_t>(parent.depth) + 1)) {
             case detail::NestedIndexGuard::Entry::cycle:
-                out_.error(codes::kOciIndexCycle,
-                           where(parent.file, pointer) +
-                               "expected nested indexes to form a tree, "
-                               "found " +
-                               key + " reaching itself",
-                           parent.file, pointer, key);
+                out_.add_reached({Severity::error, codes::kOciIndexCycle,
+                                  where(parent.file, pointer) +
+                                      "expected nested indexes to form a tree, found " + key +
+                                      " reaching itself",
+                                  parent.file, pointer, key});
                 return;
             case detail::NestedIndexGuard::Entry::too_deep:
                 if (!indexes_done_.insert(key).second) return;
@@ -347,6 +354,8 @@ class GraphWalk {
                                     out_)) {
             return;
         }
+        // The document holds its own copies; the walk below may go 32 indexes deep.
+        std::string().swap(bytes);
         if (detail::looks_like_manifest(doc)) {
             out_.error(codes::kOciMediatypeMismatch,
                        where(record.path, "") + "expected an index (the descriptor at " +
@@ -382,6 +391,7 @@ class GraphWalk {
                                     "an image manifest", out_)) {
             return state;
         }
+        std::string().swap(bytes);  // as for an index: the document holds its own copies
         if (detail::looks_like_index(doc)) {
             out_.error(codes::kOciMediatypeMismatch,
                        where(record.path, "") + "expected a manifest (its descriptor says " +
@@ -470,8 +480,6 @@ class GraphWalk {
     ValidationResult& result_;
     Findings& out_;
     std::unordered_set<std::string> referenced_;
-    std::unordered_set<std::string> missing_;
-    std::unordered_set<std::string> unverifiable_;
     detail::NestedIndexGuard index_path_;
     std::unordered_set<std::string> indexes_done_;
     std::unordered_map<std::string, ManifestState> manifests_;

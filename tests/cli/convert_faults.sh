@@ -12,16 +12,6 @@ convert="$OCIWASM_BIN/oci-wasm-convert"
 validate="$OCIWASM_BIN/oci-wasm-validate"
 fixtures="$OCIWASM_SOURCE_DIR/fixtures"
 
-assert_no_crash() {
-    if ((RUN_STATUS < 128)); then
-        pass
-    else
-        fail "expected a normal exit, found signal $((RUN_STATUS - 128))"
-    fi
-    assert_not_contains stderr "Sanitizer"
-    assert_not_contains stderr "runtime error"
-}
-
 # The large input: old-format hello plus a 300 MB blob (sparse: cheap to make, real to copy).
 work="$TEST_TMP/work"
 mkdir -p "$work"

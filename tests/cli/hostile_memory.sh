@@ -15,35 +15,9 @@ readonly MT_MANIFEST="application/vnd.oci.image.manifest.v1+json"
 
 check "/usr/bin/time to measure memory (Debian package time)" test -x /usr/bin/time
 
-assert_no_crash() {
-    if ((RUN_STATUS < 128)); then
-        pass
-    else
-        fail "expected a normal exit, found signal $((RUN_STATUS - 128))"
-    fi
-    assert_not_contains stderr "Sanitizer"
-    assert_not_contains stderr "runtime error"
-}
-
-# run_measured STDIN CMD...: run_with_stdin, recording the peak resident memory (KiB) in PEAK_RSS.
-run_measured() {
-    local input="$1"
-    shift
-    run_with_stdin "$input" /usr/bin/time -f '%M' -o "$TEST_TMP/.rss" "$@"
-    PEAK_RSS="$(tail -n 1 "$TEST_TMP/.rss")"
-}
-
 # count_code CODE: how many findings of CODE the last run's --format json output has.
 count_code() {
     jq --arg code "$1" '[.findings[] | select(.code == $code)] | length' "$RUN_STDOUT_FILE"
-}
-
-assert_rss_below_mib() {
-    if [[ "$PEAK_RSS" =~ ^[0-9]+$ ]] && ((PEAK_RSS < $1 * 1024)); then
-        pass
-    else
-        fail "expected a peak resident memory below $1 MiB, found ${PEAK_RSS} KiB"
-    fi
 }
 
 # ---- a gzip bomb ----

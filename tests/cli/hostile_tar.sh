@@ -16,17 +16,6 @@ wasm_hex="$(jq -r '.layers[0].digest' "$layout/blobs/sha256/$(jq -r '.manifests[
 # A blob name that fits the grammar but names no content of the layout.
 fake_hex() { printf '%064d' "$1"; }
 
-# assert_no_crash: the tool ended by itself (no signal) and no sanitizer spoke.
-assert_no_crash() {
-    if ((RUN_STATUS < 128)); then
-        pass
-    else
-        fail "expected a normal exit, found signal $((RUN_STATUS - 128))"
-    fi
-    assert_not_contains stderr "Sanitizer"
-    assert_not_contains stderr "runtime error"
-}
-
 # rejects FILE CODE: validating FILE exits 1 with an error finding CODE.
 rejects() {
     run "$validate" "$1"

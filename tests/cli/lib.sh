@@ -114,6 +114,50 @@ check() {
     if "$@" > /dev/null 2>&1; then pass; else fail "expected $what (check failed: $*)"; fi
 }
 
+# assert_no_crash: the last command exited by itself (no signal), with no sanitizer report.
+assert_no_crash() {
+    if ((RUN_STATUS < 128)); then
+        pass
+    else
+        fail "expected a normal exit, found signal $((RUN_STATUS - 128))"
+    fi
+    assert_not_contains stderr "Sanitizer"
+    assert_not_contains stderr "runtime error"
+}
+
+# run_measured STDIN CMD [ARG...]: run_with_stdin, recording the peak resident memory (KiB, from
+# /usr/bin/time of the Debian package time) in PEAK_RSS.
+run_measured() {
+    local input="$1"
+    shift
+    run_with_stdin "$input" /usr/bin/time -f '%M' -o "$TEST_TMP/.rss" "$@"
+    PEAK_RSS="$(tail -n 1 "$TEST_TMP/.rss")"
+}
+
+# run_measured_to FILE CMD [ARG...]: run_measured with stdin from /dev/null and stdout into FILE,
+# for outputs too large to hold in a variable: RUN_STDOUT (and RUN_STDOUT_FILE) keep only its
+# first 4 KiB.
+run_measured_to() {
+    local output="$1"
+    shift
+    RUN_COMMAND="$(printf '%q ' "$@")"
+    /usr/bin/time -f '%M' -o "$TEST_TMP/.rss" "$@" < /dev/null > "$output" 2> "$RUN_STDERR_FILE"
+    RUN_STATUS=$?
+    PEAK_RSS="$(tail -n 1 "$TEST_TMP/.rss")"
+    head -c 4096 "$output" > "$RUN_STDOUT_FILE"
+    RUN_STDOUT="$(cat "$RUN_STDOUT_FILE")"
+    RUN_STDERR="$(head -c 65536 "$RUN_STDERR_FILE")"
+}
+
+# assert_rss_below_mib MIB: the last run_measured command peaked below MIB MiB resident.
+assert_rss_below_mib() {
+    if [[ "$PEAK_RSS" =~ ^[0-9]+$ ]] && ((PEAK_RSS < $1 * 1024)); then
+        pass
+    else
+        fail "expected a peak resident memory below $1 MiB, found ${PEAK_RSS} KiB"
+    fi
+}
+
 # finish: the script's last line; exits 1 when an assertion failed.
 finish() {
     if ((_failures > 0)); then

@@ -63,7 +63,7 @@ inline bool is_code_shape(std::string_view code) {
 }
 
 inline void check_findings(const Findings& findings, std::string_view where) {
-    for (const Finding& finding : findings.all()) {
+    findings.for_each([&](const Finding& finding) {
         if (!is_code_shape(finding.code)) {
             broken(std::string(where) + ": finding code \"" + finding.code +
                    "\" is not of the form WORD-WORD (message: " + finding.message + ")");
@@ -71,7 +71,7 @@ inline void check_findings(const Findings& findings, std::string_view where) {
         if (finding.message.empty()) {
             broken(std::string(where) + ": finding " + finding.code + " has no message");
         }
-    }
+    });
 }
 
 // A sink that keeps the written layout in memory, so conversions can be checked without disk.
@@ -142,10 +142,13 @@ inline ValidationResult validate_files(const std::map<std::string, std::string>&
 }
 
 inline std::string first_error(const Findings& findings) {
-    for (const Finding& finding : findings.all()) {
-        if (finding.severity == Severity::error) return finding.code + ": " + finding.message;
-    }
-    return "no error";
+    std::string first = "no error";
+    findings.visit([&](const Finding& finding) {
+        if (finding.severity != Severity::error) return true;
+        first = finding.code + ": " + finding.message;
+        return false;
+    });
+    return first;
 }
 
 // The digest of the first manifest index.json lists, "" when there is none.
@@ -166,10 +169,8 @@ inline std::string first_manifest_digest(const std::map<std::string, std::string
 }
 
 inline bool has_lossy_findings(const Findings& findings) {
-    for (const Finding& finding : findings.all()) {
-        if (finding.code.starts_with("CONVERT-LOSSY")) return true;
-    }
-    return false;
+    return findings.any_of(
+        [](const Finding& finding) { return finding.code.starts_with("CONVERT-LOSSY"); });
 }
 
 // Converts a layout that validated into memory, both ways, with and without lossy changes, and

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -213,12 +214,12 @@ std::string findings_text(const ConvertResult& result) {
     return text;
 }
 
-const Finding* find_finding(const ConvertResult& result, std::string_view code,
-                            std::string_view pointer) {
+std::optional<Finding> find_finding(const ConvertResult& result, std::string_view code,
+                                    std::string_view pointer) {
     for (const Finding& f : result.findings.all()) {
-        if (f.code == code && f.pointer == pointer) return &f;
+        if (f.code == code && f.pointer == pointer) return f;
     }
-    return nullptr;
+    return std::nullopt;
 }
 
 TEST(ConvertTest, OldToNewWritesTheExpectedBytes) {
@@ -485,8 +486,8 @@ TEST(ConvertTest, LossyConversionIsRefusedListingEachProblem) {
              {"CONVERT-LOSSY-LOCK-VERSION", "/must_understand"},
              {"CONVERT-LOSSY-HOST-REQUIREMENTS", "/host_requirements"},
              {"CONVERT-LOSSY-DEPENDENCIES", "/components/0/dependencies"}}) {
-        const Finding* f = find_finding(result, code, pointer);
-        ASSERT_NE(f, nullptr) << code << " at " << pointer << "\n" << findings_text(result);
+        std::optional<Finding> f = find_finding(result, code, pointer);
+        ASSERT_NE(f, std::nullopt) << code << " at " << pointer << "\n" << findings_text(result);
         EXPECT_EQ(f->severity, Severity::error);
         EXPECT_EQ(f->file, lockfile_file);
         EXPECT_NE(f->message.find("--allow-lossy"), std::string::npos) << f->message;
@@ -561,7 +562,7 @@ TEST(ConvertTest, InlineFileWithoutDigestNeedsAllowLossy) {
     auto refused = convert(in.files, to_old());
     EXPECT_EQ(refused->status.code(), Status::Code::invalid);
     EXPECT_NE(find_finding(refused->result, "CONVERT-LOSSY-FILE-DIGEST", "/components/0/files/0"),
-              nullptr)
+              std::nullopt)
         << findings_text(refused->result);
 
     ConvertOptions options = to_old();
@@ -660,8 +661,9 @@ TEST(ConvertTest, ArchiveMembersNoFileUsesAreLossy) {
     Layout in = archive_layout(app, true);
     auto run = convert(in.files, to_old());
     EXPECT_EQ(run->status.code(), Status::Code::invalid);
-    const Finding* f = find_finding(run->result, "CONVERT-LOSSY-ARCHIVE-EXTRA", "/layers/1");
-    ASSERT_NE(f, nullptr) << findings_text(run->result);
+    std::optional<Finding> f =
+        find_finding(run->result, "CONVERT-LOSSY-ARCHIVE-EXTRA", "/layers/1");
+    ASSERT_NE(f, std::nullopt) << findings_text(run->result);
     EXPECT_NE(f->message.find("\"stray.txt\""), std::string::npos) << f->message;
 }
 
@@ -684,8 +686,8 @@ TEST(ConvertTest, ImageConfigWithMoreThanTheLabelIsLossyButTheOldShapeIsNot) {
         auto run = convert(in.files, to_old());
         if (extra) {
             EXPECT_EQ(run->status.code(), Status::Code::invalid);
-            const Finding* f = find_finding(run->result, "CONVERT-LOSSY-IMAGE-CONFIG", "");
-            ASSERT_NE(f, nullptr) << findings_text(run->result);
+            std::optional<Finding> f = find_finding(run->result, "CONVERT-LOSSY-IMAGE-CONFIG", "");
+            ASSERT_NE(f, std::nullopt) << findings_text(run->result);
             EXPECT_NE(f->message.find("\"created\" is dropped"), std::string::npos) << f->message;
         } else {
             EXPECT_TRUE(run->status) << run->status.message() << findings_text(run->result);
@@ -778,14 +780,14 @@ TEST(ConvertTest, AnAppToConvertWithAMissingLayerIsRefused) {
     auto run = convert(in.files);
     EXPECT_EQ(run->status.code(), Status::Code::invalid);
     EXPECT_FALSE(run->sink.committed);
-    const Finding* refusal = find_finding(run->result, "CONVERT-BLOB-MISSING", "/layers/0");
-    ASSERT_NE(refusal, nullptr) << findings_text(run->result);
+    std::optional<Finding> refusal = find_finding(run->result, "CONVERT-BLOB-MISSING", "/layers/0");
+    ASSERT_NE(refusal, std::nullopt) << findings_text(run->result);
     EXPECT_EQ(refusal->severity, Severity::error);
     EXPECT_EQ(refusal->file, path_of(app.manifest_digest));
     EXPECT_NE(refusal->message.find(path_of(sha256_digest(kWasm))), std::string::npos);
     EXPECT_NE(refusal->message.find("--allow-missing-blobs"), std::string::npos);
-    const Finding* warning = find_finding(run->result, "OCI-BLOB-MISSING", "/layers/0");
-    ASSERT_NE(warning, nullptr) << findings_text(run->result);
+    std::optional<Finding> warning = find_finding(run->result, "OCI-BLOB-MISSING", "/layers/0");
+    ASSERT_NE(warning, std::nullopt) << findings_text(run->result);
     EXPECT_EQ(warning->severity, Severity::warning);
 }
 
@@ -798,8 +800,8 @@ TEST(ConvertTest, AllowMissingBlobsConvertsAndKeepsTheWarning) {
     ASSERT_TRUE(run->status) << run->status.message() << findings_text(run->result);
     EXPECT_TRUE(run->sink.committed);
     EXPECT_EQ(run->result.converted_count(), 1u);
-    EXPECT_EQ(find_finding(run->result, "CONVERT-BLOB-MISSING", "/layers/0"), nullptr);
-    EXPECT_NE(find_finding(run->result, "OCI-BLOB-MISSING", "/layers/0"), nullptr)
+    EXPECT_EQ(find_finding(run->result, "CONVERT-BLOB-MISSING", "/layers/0"), std::nullopt);
+    EXPECT_NE(find_finding(run->result, "OCI-BLOB-MISSING", "/layers/0"), std::nullopt)
         << findings_text(run->result);
 }
 
@@ -809,7 +811,7 @@ TEST(ConvertTest, AnAppPassedThroughWithAMissingLayerIsOnlyWarnedAbout) {
     auto run = convert(in.files, to_old());  // already in the old format: not converted
     ASSERT_TRUE(run->status) << run->status.message() << findings_text(run->result);
     EXPECT_EQ(run->result.converted_count(), 0u);
-    EXPECT_NE(find_finding(run->result, "OCI-BLOB-MISSING", "/layers/0"), nullptr)
+    EXPECT_NE(find_finding(run->result, "OCI-BLOB-MISSING", "/layers/0"), std::nullopt)
         << findings_text(run->result);
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,7 +66,8 @@ TEST(ConvertToOld, ARefusedConversionAddsNothingAndAnAllowedOneAddsInLockfileOrd
 
     auto refused = to_old(app, false);
     EXPECT_EQ(refused->status.code(), Status::Code::invalid);
-    ASSERT_NE(testing::find_code(refused->result.findings, "CONVERT-LOSSY-FILE-DIGEST"), nullptr)
+    ASSERT_NE(testing::find_code(refused->result.findings, "CONVERT-LOSSY-FILE-DIGEST"),
+              std::nullopt)
         << describe(refused->result.findings);
     EXPECT_EQ(refused->result.added_blobs, std::vector<std::string>{})
         << "planned content is added only once the conversion is decided";

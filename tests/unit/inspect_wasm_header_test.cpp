@@ -71,7 +71,7 @@ TEST(InspectWasmHeader, InspectionAgreesWithValidation) {
         Findings findings;
         detail::check_wasm_header(c.head, c.head.size(), "blobs/sha256/x", "sha256:x", findings);
         ASSERT_EQ(findings.size(), 1u);
-        const Finding& finding = findings.all()[0];
+        const Finding finding = findings.all()[0];
         EXPECT_EQ(finding.code, c.code);
         EXPECT_NE(finding.message.find(c.message), std::string::npos) << finding.message;
     }

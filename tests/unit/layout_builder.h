@@ -252,11 +252,11 @@ inline std::string describe(const Findings& findings) {
     return out.empty() ? "  (no findings)\n" : out;
 }
 
-inline const Finding* find_code(const Findings& findings, std::string_view code) {
+inline std::optional<Finding> find_code(const Findings& findings, std::string_view code) {
     for (const Finding& f : findings.all()) {
-        if (f.code == code) return &f;
+        if (f.code == code) return f;
     }
-    return nullptr;
+    return std::nullopt;
 }
 
 inline std::size_t count_code(const Findings& findings, std::string_view code) {

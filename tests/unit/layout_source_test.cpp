@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -122,11 +123,11 @@ void expect_sample_scan(const SampleLayout& sample, const LayoutScan& scan) {
     EXPECT_TRUE(unknown->matches());
 }
 
-const Finding* find_code(const LayoutScan& scan, std::string_view code) {
+std::optional<Finding> find_code(const LayoutScan& scan, std::string_view code) {
     for (const Finding& finding : scan.findings.all()) {
-        if (finding.code == code) return &finding;
+        if (finding.code == code) return finding;
     }
-    return nullptr;
+    return std::nullopt;
 }
 
 TEST(LayoutPaths, NormalizesTarEntryNames) {
@@ -371,8 +372,8 @@ TEST(DirectorySource, RefusesSymlinkedIndex) {
     LayoutScan scan;
     ASSERT_TRUE(make_directory_source(dir.path().string())->scan(small_limits(), scan));
     EXPECT_FALSE(scan.index_json);
-    const Finding* finding = find_code(scan, "LAYOUT-NOT-REGULAR-FILE");
-    ASSERT_NE(finding, nullptr);
+    std::optional<Finding> finding = find_code(scan, "LAYOUT-NOT-REGULAR-FILE");
+    ASSERT_NE(finding, std::nullopt);
     EXPECT_EQ(finding->file, "index.json");
 }
 
@@ -466,7 +467,7 @@ TEST(MemorySource, ScansLikeADirectory) {
 
     LayoutScan bad;
     ASSERT_TRUE(make_memory_source("m", {{"blobs/sha256/zz", "x"}})->scan(ScanOptions{}, bad));
-    EXPECT_NE(find_code(bad, "OCI-BLOB-NAME"), nullptr);
+    EXPECT_NE(find_code(bad, "OCI-BLOB-NAME"), std::nullopt);
 }
 
 TEST(LoadBlob, UsesKeptContentOrReadsAgain) {

@@ -2,6 +2,7 @@
 // examples pass; one-field mutations that break a spec rule fail with the rule's code.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -165,16 +166,16 @@ TEST(ValidateDocument, IndexJsonRefNamesPass) {
 TEST(ValidateDocument, ManifestEntryAndFormat) {
     ValidationResult result = check(DocumentKind::manifest, kManifest, "m.json");
     ASSERT_EQ(result.manifests.size(), 1u);
-    EXPECT_EQ(result.manifests[0].digest, sha256_digest(kManifest));
-    EXPECT_EQ(result.manifests[0].file, "m.json");
-    EXPECT_EQ(result.manifests[0].format, ManifestFormat::oci_image);
+    EXPECT_EQ(result.manifests.all()[0].digest, sha256_digest(kManifest));
+    EXPECT_EQ(result.manifests.all()[0].file, "m.json");
+    EXPECT_EQ(result.manifests.all()[0].format, ManifestFormat::oci_image);
     EXPECT_EQ(result.formats, std::vector<ManifestFormat>{ManifestFormat::oci_image});
 }
 
 TEST(ValidateDocument, InvalidJsonNamesTheOffset) {
     ValidationResult result = check(DocumentKind::manifest, R"({"schemaVersion":2,})", "m.json");
-    const Finding* finding = find_code(result.findings, "JSON-INVALID");
-    ASSERT_NE(finding, nullptr) << describe(result.findings);
+    std::optional<Finding> finding = find_code(result.findings, "JSON-INVALID");
+    ASSERT_NE(finding, std::nullopt) << describe(result.findings);
     EXPECT_EQ(finding->severity, Severity::error);
     EXPECT_EQ(finding->file, "m.json");
     EXPECT_NE(finding->message.find("line 1, column 20 (byte 19)"), std::string::npos)
@@ -182,7 +183,7 @@ TEST(ValidateDocument, InvalidJsonNamesTheOffset) {
 
     result = check(DocumentKind::config, "{\"os\":\"linux\",\"os\":\"linux\"}");
     finding = find_code(result.findings, "JSON-INVALID");
-    ASSERT_NE(finding, nullptr);
+    ASSERT_NE(finding, std::nullopt);
     EXPECT_NE(finding->message.find("duplicate"), std::string::npos) << finding->message;
 
     result = check(DocumentKind::index, "{\"a\":\"\xff\"}");
@@ -463,8 +464,8 @@ TEST(ValidateDocument, MemberCaseFoldsAsGoDoes) {
 
 TEST(ValidateDocument, LockfileUnparsable) {
     ValidationResult result = check(DocumentKind::lockfile, "{\"triggers\":[", "spin.lock");
-    const Finding* finding = find_code(result.findings, "SPIN-LOCKFILE-INVALID");
-    ASSERT_NE(finding, nullptr) << describe(result.findings);
+    std::optional<Finding> finding = find_code(result.findings, "SPIN-LOCKFILE-INVALID");
+    ASSERT_NE(finding, std::nullopt) << describe(result.findings);
     EXPECT_EQ(finding->file, "spin.lock");
     EXPECT_NE(finding->message.find("byte"), std::string::npos);
 }

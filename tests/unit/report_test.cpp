@@ -782,5 +782,54 @@ TEST(ReportSarif, EveryCatalogueCodeHasItsRuleDescription) {
     }
 }
 
+// A finding about one blob that many descriptors reach is reported once, and every format says
+// how many descriptors it stands for.
+TEST(ReportOccurrences, EveryFormatSaysHowManyDescriptorsOneFindingStandsFor) {
+    InputReport report = clean_report("app");
+    Findings& findings = report.result.findings;
+    for (int i = 0; i < 3; ++i) {
+        std::string pointer = "/manifests/" + std::to_string(i) + "/size";
+        findings.add_reached({Severity::error, "OCI-SIZE-MISMATCH",
+                              "index.json: " + pointer + ": expected 10 bytes, found 1",
+                              "index.json", pointer, kDigest});
+    }
+    findings.add_reached({Severity::warning, "OCI-BLOB-MISSING", "index.json: /m: gone",
+                          "index.json", "/m", kMissing});
+    const std::string note = " (found at 3 descriptors of this blob; the first is shown)";
+
+    std::string text = render_text(report, {});
+    EXPECT_NE(text.find("app: index.json#/manifests/0/size: error: OCI-SIZE-MISMATCH: expected "
+                        "10 bytes, found 1" +
+                        note + "\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("OCI-BLOB-MISSING: gone\n"), std::string::npos) << "once: no note";
+    EXPECT_EQ(text.find("/manifests/1"), std::string::npos) << text;
+
+    std::string line = render_json(report, {});
+    rapidjson::Document json = parse_or_fail(line);
+    expect_matches_schema("validate-output.schema.json", json, line);
+    ASSERT_EQ(json["findings"].Size(), 2u);
+    EXPECT_EQ(json["findings"][0]["occurrences"].GetUint64(), 3u);
+    EXPECT_EQ(std::string(json["findings"][0]["message"].GetString()),
+              "expected 10 bytes, found 1" + note);
+    EXPECT_EQ(json["findings"][1]["occurrences"].GetUint64(), 1u);
+
+    std::string sarif_text = render_sarif({report}, {});
+    rapidjson::Document sarif = parse_or_fail(sarif_text);
+    expect_matches_schema("sarif-2.1.0-subset.schema.json", sarif, sarif_text);
+    const auto& results = sarif["runs"][0]["results"];
+    EXPECT_EQ(results[0]["occurrenceCount"].GetUint64(), 3u);
+    EXPECT_EQ(std::string(results[0]["message"]["text"].GetString()),
+              "expected 10 bytes, found 1" + note);
+    EXPECT_FALSE(results[1].HasMember("occurrenceCount")) << "only written above 1";
+
+    EXPECT_NE(render_github(report, {}).find("found 1" + note + " (/manifests/0/size)"),
+              std::string::npos);
+    EXPECT_NE(render_gitlab({report}, {}).find("found 1" + note), std::string::npos);
+    EXPECT_NE(render_junit({report}, {}).find("message=\"expected 10 bytes, found 1" + note),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace ociwasm

@@ -363,7 +363,7 @@ TEST_P(SchemaRejectsTest, OneFindingAtThePointer) {
     Findings findings;
     EXPECT_FALSE(check_schema(c.kind, doc, "blobs/sha256/abc", findings));
     ASSERT_EQ(findings.size(), 1u) << dump(findings);
-    const Finding& finding = findings.all()[0];
+    const Finding finding = findings.all()[0];
     EXPECT_EQ(finding.severity, Severity::error);
     EXPECT_EQ(finding.code, c.kind == SchemaKind::lockfile ? "SPIN-LOCKFILE-SCHEMA" : "OCI-SCHEMA");
     EXPECT_EQ(finding.file, "blobs/sha256/abc");

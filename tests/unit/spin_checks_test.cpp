@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "test_support.h"
@@ -40,7 +41,7 @@ TEST(SpinChecks, ValidNewFormatIsClean) {
     EXPECT_TRUE(clean(result.findings));
     EXPECT_TRUE(result.valid());
     ASSERT_EQ(result.manifests.size(), 1u);
-    const ManifestEntry& entry = result.manifests[0];
+    const ManifestEntry entry = result.manifests.all()[0];
     EXPECT_EQ(entry.format, ManifestFormat::spin_oci_layer);
     EXPECT_EQ(entry.digest, app.manifest_digest);
     EXPECT_EQ(entry.file, app.manifest_path);
@@ -74,7 +75,7 @@ TEST(SpinChecks, ValidOldFormatIsClean) {
     ValidationResult result = validate_app(app);
     EXPECT_TRUE(clean(result.findings));
     ASSERT_EQ(result.manifests.size(), 1u);
-    EXPECT_EQ(result.manifests[0].format, ManifestFormat::spin_v1_config);
+    EXPECT_EQ(result.manifests.all()[0].format, ManifestFormat::spin_v1_config);
     EXPECT_EQ(result.formats, std::vector<ManifestFormat>{ManifestFormat::spin_v1_config});
 }
 
@@ -123,8 +124,8 @@ TEST(SpinChecks, LockfileUnparsable) {
     builder.lockfile_bytes_override = R"({"spin_lock_version":0,"triggers":[],"triggers":[]})";
     BuiltApp app = builder.build();
     ValidationResult result = validate_app(app);
-    const Finding* finding = find_code(result.findings, "SPIN-LOCKFILE-INVALID");
-    ASSERT_NE(finding, nullptr) << describe(result.findings);
+    std::optional<Finding> finding = find_code(result.findings, "SPIN-LOCKFILE-INVALID");
+    ASSERT_NE(finding, std::nullopt) << describe(result.findings);
     EXPECT_EQ(finding->severity, Severity::error);
     EXPECT_EQ(finding->file, app.lockfile_path);
     EXPECT_NE(finding->message.find("byte"), std::string::npos) << finding->message;
@@ -192,8 +193,8 @@ TEST(SpinChecks, ComponentSourceDigestNamesADataLayer) {
     };
     BuiltApp app = builder.build();
     ValidationResult result = validate_app(app);
-    const Finding* finding = find_code(result.findings, "SPIN-SOURCE-DIGEST-MISSING");
-    ASSERT_NE(finding, nullptr) << describe(result.findings);
+    std::optional<Finding> finding = find_code(result.findings, "SPIN-SOURCE-DIGEST-MISSING");
+    ASSERT_NE(finding, std::nullopt) << describe(result.findings);
     EXPECT_EQ(finding->pointer, "/components/0/source/digest");
     EXPECT_NE(finding->message.find("/layers/1"), std::string::npos) << finding->message;
 }
@@ -320,8 +321,8 @@ TEST(SpinChecks, ArchiveMemberWithOtherContentIsMissing) {
     };
     BuiltApp app = builder.build();
     ValidationResult result = validate_app(app);
-    const Finding* finding = find_code(result.findings, "SPIN-FILE-MISSING");
-    ASSERT_NE(finding, nullptr) << describe(result.findings);
+    std::optional<Finding> finding = find_code(result.findings, "SPIN-FILE-MISSING");
+    ASSERT_NE(finding, std::nullopt) << describe(result.findings);
     EXPECT_EQ(finding->pointer, "/components/0/files/0");
     EXPECT_NE(finding->message.find("hashing to " + sha256_digest("<p>archived</p>")),
               std::string::npos)
@@ -373,8 +374,8 @@ TEST(SpinChecks, MessagesQuoteControlBytesAsEscapes) {
     };
     BuiltApp app = builder.build();
     ValidationResult result = validate_app(app);
-    const Finding* finding = find_code(result.findings, "SPIN-TRIGGER-COMPONENT-MISSING");
-    ASSERT_NE(finding, nullptr) << describe(result.findings);
+    std::optional<Finding> finding = find_code(result.findings, "SPIN-TRIGGER-COMPONENT-MISSING");
+    ASSERT_NE(finding, std::nullopt) << describe(result.findings);
     EXPECT_NE(finding->message.find(R"(found "no\u0001pe\u000ax" which no component has)"),
               std::string::npos)
         << finding->message;
@@ -515,16 +516,16 @@ TEST(SpinChecks, WasmKindSaysModuleOrComponent) {
     builder.wasm = testing::wasm_module();
     BuiltApp app = builder.build();
     ValidationResult result = validate_app(app);
-    const Finding* module = find_code(result.findings, "WASM-KIND");
-    ASSERT_NE(module, nullptr);
+    std::optional<Finding> module = find_code(result.findings, "WASM-KIND");
+    ASSERT_NE(module, std::nullopt);
     EXPECT_EQ(module->severity, Severity::info);
     EXPECT_EQ(module->digest, app.wasm_digest);
     EXPECT_NE(module->message.find("core wasm module"), std::string::npos) << module->message;
 
     BuiltApp component_app = SpinAppBuilder().build();
     ValidationResult component = validate_app(component_app);
-    const Finding* kind = find_code(component.findings, "WASM-KIND");
-    ASSERT_NE(kind, nullptr);
+    std::optional<Finding> kind = find_code(component.findings, "WASM-KIND");
+    ASSERT_NE(kind, std::nullopt);
     EXPECT_NE(kind->message.find("component"), std::string::npos) << kind->message;
 }
 

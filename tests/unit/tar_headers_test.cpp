@@ -72,6 +72,18 @@ TEST(TarHeaderWalk, FindsAGlobalPathInAnyChunking) {
     }
 }
 
+TEST(TarHeaderWalk, AGlobalPathLongerThanANameMayBeIsKeptCutShort) {
+    std::string name(300 * 1024, 'n');
+    std::string tar =
+        extended('g', record("path", name)) + header("oci-layout", '0', 0) + end_marker();
+    auto found = walk_in_chunks(tar, 4096);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].value, std::string(kShownNameSize, 'n') + "... (307200 bytes)");
+    std::string longest(kMaxEntryNameSize, 'n');
+    tar = extended('g', record("path", longest)) + header("oci-layout", '0', 0) + end_marker();
+    EXPECT_EQ(walk_in_chunks(tar, 4096)[0].value, longest) << "names up to the limit stay whole";
+}
+
 TEST(TarHeaderWalk, GlobalHeadersThatNameNothingPass) {
     // git archive writes a global header with the commit id as a comment.
     std::string tar = extended('g', record("comment", "0123abcd")) + header("a", '0', 0) +

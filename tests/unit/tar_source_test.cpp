@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -235,11 +236,11 @@ Status scan_stdin(const std::string& bytes, const ScanOptions& options, LayoutSc
     return status;
 }
 
-const Finding* find_code(const LayoutScan& scan, std::string_view code) {
+std::optional<Finding> find_code(const LayoutScan& scan, std::string_view code) {
     for (const Finding& finding : scan.findings.all()) {
-        if (finding.code == code) return &finding;
+        if (finding.code == code) return finding;
     }
-    return nullptr;
+    return std::nullopt;
 }
 
 TEST(TarSource, SameLayoutReadsIdenticallyFromEveryContainer) {
@@ -396,8 +397,8 @@ TEST(TarSource, HardlinkToLargeBlobUnderAnotherAlgorithm) {
 
     LayoutScan streamed;
     ASSERT_TRUE(scan_stdin(tar, small_limits(), streamed));
-    const Finding* warning = find_code(streamed, "TAR-LINK-UNVERIFIED");
-    ASSERT_NE(warning, nullptr);
+    std::optional<Finding> warning = find_code(streamed, "TAR-LINK-UNVERIFIED");
+    ASSERT_NE(warning, std::nullopt);
     EXPECT_EQ(warning->severity, Severity::warning);
     EXPECT_EQ(warning->file, sha512_path(large));
     EXPECT_FALSE(streamed.find("sha512:" + sha512_hex(large))->hashed);
@@ -495,7 +496,7 @@ TEST(TarSource, RejectsEachHostileEntryWithItsOwnCode) {
         Status status = scan_tar_file(dir / "hostile.tar", ScanOptions{}, scan);
         ASSERT_TRUE(status) << status.message();
         ASSERT_EQ(scan.findings.size(), 1u);
-        const Finding& finding = scan.findings.all().front();
+        const Finding finding = scan.findings.all().front();
         EXPECT_EQ(finding.code, item.code) << finding.message;
         EXPECT_EQ(finding.severity, Severity::error);
         EXPECT_EQ(finding.file, item.file);
@@ -542,8 +543,8 @@ TEST(TarSource, DuplicateLargeBlobWithDifferentBytesIsRejected) {
                                                       file_entry(sha256_path(large), tampered)})));
     LayoutScan scan;
     ASSERT_TRUE(scan_tar_file(dir / "dup.tar", small_limits(), scan));
-    const Finding* finding = find_code(scan, "TAR-DUPLICATE-ENTRY");
-    ASSERT_NE(finding, nullptr);
+    std::optional<Finding> finding = find_code(scan, "TAR-DUPLICATE-ENTRY");
+    ASSERT_NE(finding, std::nullopt);
     EXPECT_EQ(finding->digest, sha256_digest(large));
     EXPECT_EQ(scan.find(sha256_digest(large))->computed, sha256_hex(large)) << "first one stays";
 }
@@ -602,11 +603,11 @@ TEST(TarSource, TruncationNeverPassesSilently) {
         }
         bool inside_data = false;
         for (auto [begin, end] : regions) inside_data |= cut >= begin && cut < end;
-        const Finding* finding = find_code(scan, "TAR-TRUNCATED");
+        std::optional<Finding> finding = find_code(scan, "TAR-TRUNCATED");
         if (inside_data) {
-            ASSERT_NE(finding, nullptr) << "blob data was cut";
+            ASSERT_NE(finding, std::nullopt) << "blob data was cut";
         }
-        if (finding != nullptr) {
+        if (finding != std::nullopt) {
             ++truncated_findings;
             EXPECT_EQ(finding->severity, Severity::error);
         }
@@ -623,7 +624,7 @@ TEST(TarSource, TruncationNeverPassesSilently) {
     write_file(dir / "cut.tar.gz", gz.substr(0, gz.size() / 2));
     LayoutScan scan;
     Status status = scan_tar_file(dir / "cut.tar.gz", small_limits(), scan);
-    EXPECT_TRUE(!status || find_code(scan, "TAR-TRUNCATED") != nullptr);
+    EXPECT_TRUE(!status || find_code(scan, "TAR-TRUNCATED") != std::nullopt);
 }
 
 TEST(TarSource, ReportsUnreadableInput) {

@@ -54,5 +54,14 @@ TEST(XmlEscape, MarkupAndForbiddenBytes) {
     EXPECT_EQ(xml_escape("x\x01y", false), "x\\x01y");
 }
 
+TEST(Shortened, KeepsShortTextAndCutsLongTextAtACharacterWithItsLength) {
+    EXPECT_EQ(shortened("abc", 3), "abc");
+    EXPECT_EQ(shortened("abcd", 3), "abc... (4 bytes)");
+    // "é" is two bytes: a cut inside it goes back to before it.
+    EXPECT_EQ(shortened("ab\xc3\xa9z", 3), "ab... (5 bytes)");
+    EXPECT_EQ(utf8_cut("ab\xc3\xa9z", 4), 4u);
+    EXPECT_EQ(utf8_cut("ab", 10), 2u);
+}
+
 }  // namespace
 }  // namespace ociwasm::detail

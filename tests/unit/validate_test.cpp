@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "layout_builder.h"
@@ -67,9 +68,9 @@ TEST(ValidateLayout, PlainImageIsCleanAndListed) {
     EXPECT_TRUE(clean(result.findings));
     EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
     ASSERT_EQ(result.manifests.size(), 1u);
-    EXPECT_EQ(result.manifests[0].digest, digest);
-    EXPECT_EQ(result.manifests[0].format, ManifestFormat::oci_image);
-    EXPECT_EQ(result.manifests[0].ref_name, "");
+    EXPECT_EQ(result.manifests.all()[0].digest, digest);
+    EXPECT_EQ(result.manifests.all()[0].format, ManifestFormat::oci_image);
+    EXPECT_EQ(result.manifests.all()[0].ref_name, "");
 }
 
 TEST(ValidateLayout, ContainerFindingsAreCopied) {
@@ -97,8 +98,8 @@ TEST(ValidateLayout, BadOciLayout) {
                             "/imageLayoutVersion"));
     app.files["oci-layout"] = "{nope";
     result = validate_files(app.files);
-    const Finding* finding = find_code(result.findings, "LAYOUT-BAD-OCI-LAYOUT");
-    ASSERT_NE(finding, nullptr);
+    std::optional<Finding> finding = find_code(result.findings, "LAYOUT-BAD-OCI-LAYOUT");
+    ASSERT_NE(finding, std::nullopt);
     EXPECT_NE(finding->message.find("byte"), std::string::npos) << finding->message;
 }
 
@@ -138,8 +139,8 @@ TEST(ValidateLayout, IndexJsonInvalid) {
     BuiltApp app = SpinAppBuilder().build();
     app.files["index.json"] = R"({"schemaVersion":2,"manifests":[],"manifests":[]})";
     ValidationResult result = validate_files(app.files);
-    const Finding* finding = find_code(result.findings, "JSON-INVALID");
-    ASSERT_NE(finding, nullptr) << describe(result.findings);
+    std::optional<Finding> finding = find_code(result.findings, "JSON-INVALID");
+    ASSERT_NE(finding, std::nullopt) << describe(result.findings);
     EXPECT_EQ(finding->file, "index.json");
     EXPECT_NE(finding->message.find("(byte "), std::string::npos) << finding->message;
 }
@@ -197,7 +198,57 @@ TEST(ValidateLayout, MissingBlobIsAWarningOncePerDigest) {
     EXPECT_TRUE(has_finding(result.findings, "OCI-BLOB-MISSING", Severity::warning,
                             blob_path(sha256_digest(first)), "/layers/0"));
     EXPECT_EQ(count_code(result.findings, "OCI-BLOB-MISSING"), 1u);
+    EXPECT_EQ(find_code(result.findings, "OCI-BLOB-MISSING")->occurrences, 2u)
+        << "both manifests' layers reach it";
     EXPECT_TRUE(result.valid());
+}
+
+// Findings multiply no more: what every descriptor of one shared blob says is one finding, at
+// the first descriptor, counting the others; nested indexes sharing descriptors included.
+TEST(ValidateLayout, WhatManyDescriptorsSayOfOneBlobIsOneCountedFinding) {
+    ImageLayout layout;
+    std::string manifest = layout.manifest();
+    std::string manifest_digest = layout.add(manifest);
+    std::string wrong = R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+                        manifest_digest + R"(","size":1})";
+    std::string gone = R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+                       sha256_digest("not in the layout") + R"(","size":1})";
+    std::string odd = R"({"mediaType":"text/plain","digest":")" + manifest_digest + R"(","size":)" +
+                      std::to_string(manifest.size()) + "}";
+    std::string nested =
+        R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
+        R"("manifests":[)";
+    for (int i = 0; i < 1000; ++i) nested += (i > 0 ? "," : "") + wrong + "," + gone + "," + odd;
+    nested += "]}";
+    std::string nested_digest = layout.add(nested);
+    std::string to_nested = R"({"mediaType":"application/vnd.oci.image.index.v1+json","digest":")" +
+                            nested_digest + R"(","size":1})";
+    layout.set_index(to_nested + "," + to_nested + "," + wrong);
+    ValidationResult result = validate_files(layout.files);
+
+    EXPECT_EQ(count_code(result.findings, "OCI-SIZE-MISMATCH"), 2u) << describe(result.findings);
+    std::optional<Finding> nested_size = find_code(result.findings, "OCI-SIZE-MISMATCH");
+    ASSERT_TRUE(nested_size);
+    EXPECT_EQ(nested_size->file, "index.json");
+    EXPECT_EQ(nested_size->pointer, "/manifests/0/size");
+    EXPECT_EQ(nested_size->digest, nested_digest);
+    EXPECT_EQ(nested_size->occurrences, 2u);
+    bool manifest_counted = false;
+    for (const Finding& f : result.findings.all()) {
+        if (f.code == "OCI-SIZE-MISMATCH" && f.digest == manifest_digest) {
+            EXPECT_EQ(f.file, blob_path(nested_digest));
+            EXPECT_EQ(f.pointer, "/manifests/0/size");
+            EXPECT_EQ(f.occurrences, 1001u) << "1000 in the nested index, 1 in index.json";
+            manifest_counted = true;
+        }
+    }
+    EXPECT_TRUE(manifest_counted) << describe(result.findings);
+    ASSERT_EQ(count_code(result.findings, "OCI-BLOB-MISSING"), 1u);
+    EXPECT_EQ(find_code(result.findings, "OCI-BLOB-MISSING")->occurrences, 1000u);
+    EXPECT_EQ(find_code(result.findings, "OCI-BLOB-MISSING")->pointer, "/manifests/1");
+    ASSERT_EQ(count_code(result.findings, "OCI-UNKNOWN-MEDIATYPE"), 1u);
+    EXPECT_EQ(find_code(result.findings, "OCI-UNKNOWN-MEDIATYPE")->occurrences, 1000u);
+    EXPECT_LT(result.findings.size(), 10u) << describe(result.findings);
 }
 
 TEST(ValidateLayout, UnreferencedBlobIsInfo) {
@@ -350,10 +401,10 @@ TEST(ValidateLayout, NestedIndexIsFollowed) {
     ValidationResult result = validate_files(layout.files);
     EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
     ASSERT_EQ(result.manifests.size(), 1u);
-    EXPECT_EQ(result.manifests[0].digest, manifest_digest);
-    EXPECT_EQ(result.manifests[0].ref_name, "v1");
-    EXPECT_EQ(result.manifests[0].index_pointer, blob_path(nested_digest) + "#/manifests/0");
-    EXPECT_EQ(result.manifests[0].file, blob_path(manifest_digest));
+    EXPECT_EQ(result.manifests.all()[0].digest, manifest_digest);
+    EXPECT_EQ(result.manifests.all()[0].ref_name, "v1");
+    EXPECT_EQ(result.manifests.all()[0].index_pointer, blob_path(nested_digest) + "#/manifests/0");
+    EXPECT_EQ(result.manifests.all()[0].file, blob_path(manifest_digest));
 }
 
 TEST(ValidateLayout, NestedIndexCarryingLayers) {
@@ -411,8 +462,8 @@ TEST(ValidateLayout, ManifestJsonInvalid) {
     layout.add(manifest);
     layout.set_index(descriptor(media::kOciManifest, manifest));
     ValidationResult result = validate_files(layout.files);
-    const Finding* finding = find_code(result.findings, "JSON-INVALID");
-    ASSERT_NE(finding, nullptr) << describe(result.findings);
+    std::optional<Finding> finding = find_code(result.findings, "JSON-INVALID");
+    ASSERT_NE(finding, std::nullopt) << describe(result.findings);
     EXPECT_EQ(finding->file, blob_path(sha256_digest(manifest)));
     EXPECT_NE(finding->message.find("(byte "), std::string::npos);
 }
@@ -524,7 +575,7 @@ TEST(ValidateLayout, DockerManifestsAreFollowedLeniently) {
     ValidationResult result = validate_files(layout.files);
     EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
     ASSERT_EQ(result.manifests.size(), 1u);
-    EXPECT_EQ(result.manifests[0].format, ManifestFormat::oci_image);
+    EXPECT_EQ(result.manifests.all()[0].format, ManifestFormat::oci_image);
 }
 
 // Inside a layout a Docker manifest is Docker's by its descriptor: its schema applies (a layer
@@ -564,7 +615,7 @@ TEST(ValidateLayout, SubjectMayBeAbsent) {
     layout.set_index(descriptor(media::kOciManifest, manifest));
     ValidationResult result = validate_files(layout.files);
     ASSERT_EQ(result.findings.size(), 1u) << describe(result.findings);
-    const Finding& finding = result.findings.all()[0];
+    const Finding finding = result.findings.all()[0];
     EXPECT_EQ(finding.code, codes::kOciSubjectNotInLayout);
     EXPECT_EQ(finding.severity, Severity::info);
     EXPECT_EQ(finding.pointer, "/subject");
@@ -612,7 +663,7 @@ TEST(ValidateLayout, TwoFormatsInOneLayoutInFirstSeenOrder) {
     EXPECT_EQ(result.formats, (std::vector<ManifestFormat>{ManifestFormat::spin_v1_config,
                                                            ManifestFormat::spin_oci_layer}));
     ASSERT_EQ(result.manifests.size(), 2u);
-    EXPECT_EQ(result.manifests[1].index_pointer, "/manifests/1");
+    EXPECT_EQ(result.manifests.all()[1].index_pointer, "/manifests/1");
 }
 
 TEST(ValidateLayout, TenThousandManifestsAllReportedClean) {
@@ -632,6 +683,33 @@ TEST(ValidateLayout, TenThousandManifestsAllReportedClean) {
     ValidationResult result = validate_files(layout.files);
     EXPECT_TRUE(result.findings.empty()) << describe(result.findings);
     EXPECT_EQ(result.manifests.size(), static_cast<std::size_t>(kCount));
+}
+
+TEST(ManifestEntries, KeepOrderAndFieldsBeyondWhatIsHeld) {
+    ManifestEntries entries;
+    const std::size_t kCount = 20000;  // about 1.7 MB of records: more than the 1 MiB held
+    for (std::size_t i = 0; i < kCount; ++i) {
+        std::string n = std::to_string(i);
+        entries.push_back({"sha256:" + n, i % 2 ? "ref" + n : "", "blobs/sha256/" + n,
+                           "/manifests/" + n,
+                           i % 3 ? ManifestFormat::oci_image : ManifestFormat::spin_oci_layer});
+    }
+    ASSERT_EQ(entries.size(), kCount);
+    std::size_t i = 0;
+    bool all_match = true;
+    entries.for_each([&](const ManifestEntry& e) {
+        std::string n = std::to_string(i);
+        all_match =
+            all_match && e.digest == "sha256:" + n && e.ref_name == (i % 2 ? "ref" + n : "") &&
+            e.file == "blobs/sha256/" + n && e.index_pointer == "/manifests/" + n &&
+            e.format == (i % 3 ? ManifestFormat::oci_image : ManifestFormat::spin_oci_layer);
+        ++i;
+    });
+    EXPECT_EQ(i, kCount);
+    EXPECT_TRUE(all_match);
+    ManifestEntries copy = entries;
+    EXPECT_EQ(copy.all().back().digest, "sha256:19999");
+    EXPECT_TRUE(ManifestEntries().empty());
 }
 
 }  // namespace

@@ -204,11 +204,11 @@ std::optional<SinkFormat> choose_sink_format(const std::string& name, const Comm
 }
 
 void print_findings(const std::string& input, const ConvertResult& result) {
-    for (const Finding& f : result.findings.all()) {
-        if (f.severity == Severity::info) continue;
+    result.findings.for_each([&](const Finding& f) {
+        if (f.severity == Severity::info) return;
         std::cerr << kProgram << ": " << text::one_line(input) << ": " << finding_diagnostic(f)
                   << "\n";
-    }
+    });
 }
 
 // Opens OUT and IN, converts, and reports: findings and errors on stderr, the summary on stdout

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -223,11 +224,13 @@ int validate_all(const Command& command) {
         if (is_aggregate_format(command.format)) {
             aggregated.push_back(std::move(report));
         } else {
-            std::cout << render_report(command.format, {report}, command.report) << std::flush;
+            write_report(std::cout, command.format, std::span(&report, 1), command.report);
+            std::cout << std::flush;
         }
     }
     if (is_aggregate_format(command.format)) {
-        std::cout << render_report(command.format, aggregated, command.report) << std::flush;
+        write_report(std::cout, command.format, aggregated, command.report);
+        std::cout << std::flush;
     }
     return exit_code;
 }

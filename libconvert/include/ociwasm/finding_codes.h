@@ -62,6 +62,9 @@ inline constexpr FindingCode kTarTruncated{"TAR-TRUNCATED", Severity::error,
 inline constexpr FindingCode kTarSparseEntry{
     "TAR-SPARSE-ENTRY", Severity::error,
     "A sparse tar entry (old GNU or PAX sparse map) is not read."};
+inline constexpr FindingCode kTarNameTooLong{
+    "TAR-NAME-TOO-LONG", Severity::error,
+    "A tar entry name or link target is longer than 4096 bytes; the entry is not read."};
 inline constexpr FindingCode kTarPaxGlobalPath{
     "TAR-PAX-GLOBAL-PATH", Severity::error,
     "A global PAX header sets path or linkpath, which readers apply differently."};

@@ -1,8 +1,12 @@
 // Rendering validation results for people and machines: text, JSON Lines, SARIF 2.1.0, GitHub
-// Actions workflow commands, GitLab Code Quality and JUnit XML. The functions return the text;
-// the tool prints it.
+// Actions workflow commands, GitLab Code Quality and JUnit XML. Each write_* function writes its
+// format to a stream a finding at a time (the findings of an input can be many more than memory
+// should hold: see ociwasm/finding.h); each render_* function returns the same text as a string,
+// for tests and small reports.
 #pragma once
 
+#include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,19 +57,24 @@ bool input_passes(const InputReport& report, bool strict);
 // itself, then `#POINTER` when there is one. Control characters are shown as \n, \r, \t, \xHH so
 // every finding stays on one line. Text, GitHub and SARIF output drop a leading "FILE: " and
 // "POINTER: " from messages, as the location is printed beside them; json keeps messages whole.
+void write_text(std::ostream& out, const InputReport& report, const ReportOptions& options);
 std::string render_text(const InputReport& report, const ReportOptions& options);
 
 // One compact JSON object and a newline (JSON Lines), described by
 // schemas/validate-output.schema.json. `quiet` does not apply.
+void write_json(std::ostream& out, const InputReport& report, const ReportOptions& options);
 std::string render_json(const InputReport& report, const ReportOptions& options);
 
 // One GitHub Actions workflow command per finding (`::error file=PATH,title=CODE::MESSAGE`),
 // `::notice` for info findings. Data and property values are escaped per the workflow-command
 // rules.
+void write_github(std::ostream& out, const InputReport& report, const ReportOptions& options);
 std::string render_github(const InputReport& report, const ReportOptions& options);
 
 // One SARIF 2.1.0 log covering every input (one run), pretty-printed, newline-terminated.
 // schemas/sarif-2.1.0-subset.schema.json describes the part of SARIF it uses.
+void write_sarif(std::ostream& out, std::span<const InputReport> reports,
+                 const ReportOptions& options);
 std::string render_sarif(const std::vector<InputReport>& reports, const ReportOptions& options);
 
 // One GitLab Code Quality report (a JSON array, pretty-printed, newline-terminated) covering
@@ -74,6 +83,8 @@ std::string render_sarif(const std::vector<InputReport>& reports, const ReportOp
 // message), severity (error: major, warning: minor, info: info, unreadable: critical) and
 // location.path / location.lines.begin (always 1: findings are located by JSON pointer, which
 // the description names). schemas/gitlab-code-quality.schema.json describes it.
+void write_gitlab(std::ostream& out, std::span<const InputReport> reports,
+                  const ReportOptions& options);
 std::string render_gitlab(const std::vector<InputReport>& reports, const ReportOptions& options);
 
 // One JUnit XML document covering every input: one <testsuite>, one <testcase> per input (name:
@@ -81,6 +92,8 @@ std::string render_gitlab(const std::vector<InputReport>& reports, const ReportO
 // <error> for an unreadable input, and the other findings in <system-out>. Text is valid XML
 // 1.0 whatever the input: ill-formed UTF-8 becomes U+FFFD, and control characters XML cannot
 // carry are shown as \xHH. schemas/junit.xsd describes it.
+void write_junit(std::ostream& out, std::span<const InputReport> reports,
+                 const ReportOptions& options);
 std::string render_junit(const std::vector<InputReport>& reports, const ReportOptions& options);
 
 // Whether a format is one document for all inputs (sarif, gitlab, junit) rather than output per
@@ -88,6 +101,8 @@ std::string render_junit(const std::vector<InputReport>& reports, const ReportOp
 bool is_aggregate_format(ReportFormat format);
 
 // All inputs in one format: text, json and github concatenate the per-input output.
+void write_report(std::ostream& out, ReportFormat format, std::span<const InputReport> reports,
+                  const ReportOptions& options);
 std::string render_report(ReportFormat format, const std::vector<InputReport>& reports,
                           const ReportOptions& options);
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,9 +32,33 @@ struct ManifestEntry {
     ManifestFormat format = ManifestFormat::unknown;
 };
 
+// The manifests reached, in the order reached. Like Findings, held as compact records of which
+// only about 1 MiB stay in memory (an index may list a million descriptors).
+class ManifestEntries {
+  public:
+    ManifestEntries();
+    ~ManifestEntries();
+    ManifestEntries(const ManifestEntries& other);
+    ManifestEntries& operator=(const ManifestEntries& other);
+    ManifestEntries(ManifestEntries&& other) noexcept;
+    ManifestEntries& operator=(ManifestEntries&& other) noexcept;
+
+    void push_back(const ManifestEntry& entry);
+    std::size_t size() const;
+    bool empty() const { return size() == 0; }
+    // Visits the entries in order; the entry is valid only during its call.
+    void for_each(const std::function<void(const ManifestEntry&)>& visit) const;
+    // Every entry, copied into a vector: for tests and sets known to be small.
+    std::vector<ManifestEntry> all() const;
+
+  private:
+    struct Store;
+    std::unique_ptr<Store> store_;  // null until the first entry
+};
+
 struct ValidationResult {
     Findings findings;
-    std::vector<ManifestEntry> manifests;
+    ManifestEntries manifests;
     // Distinct formats detected, in first-seen order (for the json output's "formats").
     std::vector<ManifestFormat> formats;
     bool valid() const { return !findings.has_errors(); }
