@@ -19,9 +19,23 @@ bool is_lower_hex(std::string_view s) {
     return true;
 }
 
+// Fetched once: OpenSSL 3 looks the implementation up again at every EVP_DigestInit_ex given
+// EVP_sha256(), which cost more than hashing a small blob. Never freed: hashers may still run
+// while the process exits.
+const EVP_MD* fetched(const char* name, const EVP_MD* fallback) {
+    const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+    return md != nullptr ? md : fallback;
+}
+
 const EVP_MD* md_for(std::string_view algorithm) {
-    if (algorithm == "sha256") return EVP_sha256();
-    if (algorithm == "sha512") return EVP_sha512();
+    if (algorithm == "sha256") {
+        static const EVP_MD* const kSha256 = fetched("SHA2-256", EVP_sha256());
+        return kSha256;
+    }
+    if (algorithm == "sha512") {
+        static const EVP_MD* const kSha512 = fetched("SHA2-512", EVP_sha512());
+        return kSha512;
+    }
     return nullptr;
 }
 
