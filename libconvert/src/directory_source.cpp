@@ -439,7 +439,7 @@ class DirectoryLayoutSource : public LayoutSource {
         }
         detail::BlobStream stream(job.record, options, static_cast<std::uint64_t>(info.st_size),
                                   true, budget);
-        job.status = stream.begin();
+        job.status = stream.begin(file.get(), 0);
         if (!job.status) return;
         job.status = stream_file(
             file.get(), static_cast<std::uint64_t>(info.st_size), dir_ + "/" + job.record.path,
