@@ -26,8 +26,8 @@ const BlobRecord* BlobAccess::find(std::string_view digest) const {
     return it == index_.end() ? nullptr : it->second;
 }
 
-BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size, std::string& out,
-                                  std::string& why) {
+BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size,
+                                  std::string& storage, std::string_view& bytes, std::string& why) {
     const BlobRecord* record = find(digest);
     if (record == nullptr) {
         why = "blob " + std::string(digest) + " is not in the layout";
@@ -39,7 +39,7 @@ BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size,
         return Load::too_large;
     }
     if (record->content) {
-        out = *record->content;
+        bytes = *record->content;
         return Load::ok;
     }
     if (!source_.can_reread()) {
@@ -48,11 +48,12 @@ BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size,
               "cannot be read again";
         return Load::too_large;
     }
-    Status status = load_blob(source_, scan_, digest, out, max_size);
+    Status status = load_blob(source_, scan_, digest, storage, max_size);
     if (!status) {
         why = status.message();
         return Load::unreadable;
     }
+    bytes = storage;
     return Load::ok;
 }
 
@@ -112,9 +113,10 @@ LayerWasmFiles& BlobAccess::wasm_files(std::string_view digest) {
                        [](auto&&... args) { return list_layer_wasm_files(args...); });
 }
 
-bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& bytes, Findings& out) {
+bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& storage,
+                   std::string_view& bytes, Findings& out) {
     std::string why;
-    switch (blobs.load(record.digest(), kMaxDocumentSize, bytes, why)) {
+    switch (blobs.load(record.digest(), kMaxDocumentSize, storage, bytes, why)) {
         case BlobAccess::Load::ok:
             return true;
         case BlobAccess::Load::missing:
@@ -154,8 +156,9 @@ const rapidjson::Value* DocumentCache::get(const BlobRecord& record, BlobAccess&
                                            Findings& out) {
     auto [it, inserted] = documents_.try_emplace(record.digest());
     if (!inserted) return it->second ? &it->second->doc : nullptr;
-    std::string bytes;
-    if (!load_document(blobs, record, bytes, out)) return nullptr;
+    std::string storage;
+    std::string_view bytes;
+    if (!load_document(blobs, record, storage, bytes, out)) return nullptr;
     auto cached = std::make_unique<Cached>(bytes.size());
     if (!parse_document(bytes, cached->doc, record.path, kind_.invalid_code, kind_.what, out)) {
         return nullptr;

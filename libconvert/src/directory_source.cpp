@@ -201,8 +201,7 @@ Status stream_file(int fd, std::uint64_t size, const std::string& shown, char* b
 }
 
 struct BlobJob {
-    int dir_fd = -1;  // the algorithm directory
-    std::string name;
+    int dir_fd = -1;  // the algorithm directory; the file's name in it is record.encoded
     BlobRecord record;
     Findings findings;
     Status status;
@@ -398,6 +397,7 @@ class DirectoryLayoutSource : public LayoutSource {
         if (Status status = list_directory(dir_fd, dir_ + "/" + shown, names); !status) {
             return status;
         }
+        jobs.reserve(names.size());
         for (std::string& name : names) {
             std::string path = shown + "/" + name;
             detail::LayoutPath kind = detail::classify_layout_path(path);
@@ -405,13 +405,11 @@ class DirectoryLayoutSource : public LayoutSource {
                 detail::add_blob_name_finding(findings, path, kind.why);
                 continue;
             }
-            BlobJob job;
+            BlobJob& job = jobs.emplace_back();
             job.dir_fd = dir_fd;
-            job.name = std::move(name);
             job.record.path = std::move(path);
             job.record.algorithm = std::move(kind.algorithm);
-            job.record.encoded = std::move(kind.encoded);
-            jobs.push_back(std::move(job));
+            job.record.encoded = std::move(name);
         }
         return Status::ok();
     }
@@ -421,7 +419,7 @@ class DirectoryLayoutSource : public LayoutSource {
         FileDescriptor file;
         std::string found;
         struct stat info {};
-        switch (open_regular(job.dir_fd, job.name.c_str(), file, found, info)) {
+        switch (open_regular(job.dir_fd, job.record.encoded.c_str(), file, found, info)) {
             case OpenResult::missing:
                 // Listed, then gone: the layout changed under us (another process replacing
                 // it). Taking the blob as absent would lose it from any output made of this scan.

@@ -59,10 +59,9 @@ LayoutPath classify_layout_path(std::string_view path) {
     }
     std::string_view algorithm = rest.substr(0, slash);
     std::string_view encoded = rest.substr(slash + 1);
-    std::string why;
-    std::string text = std::string(algorithm) + ":" + std::string(encoded);
-    if (!parse_digest(text, &why)) {
-        result.why = "found \"" + text + "\", which is not a valid digest" +
+    if (std::string why; !check_digest_parts(algorithm, encoded, &why)) {
+        result.why = "found \"" + std::string(algorithm) + ":" + std::string(encoded) +
+                     "\", which is not a valid digest" +
                      (why.empty() ? std::string() : " (" + why + ")");
         return result;
     }

@@ -85,7 +85,7 @@ void SpinWiring::check_v1_config(const WalkedManifest& walked) {
     if (walked.config_record == nullptr) {
         auto digest =
             walked.config != nullptr ? string_member(*walked.config, "digest") : std::nullopt;
-        if (digest && parse_digest(*digest)) lockfile_missing(file, "/config/digest", *digest);
+        if (digest && is_valid_digest(*digest)) lockfile_missing(file, "/config/digest", *digest);
     } else {
         input.lockfile = lockfiles_.get(*walked.config_record, blobs_, out_);
         input.lockfile_file = walked.config_record->path;
@@ -123,10 +123,11 @@ void SpinWiring::check_oci_layer(const WalkedManifest& walked) {
     input.lockfile_layer = pick_lockfile_layer(manifest, file, out_);
     if (input.lockfile_layer) {
         auto digest = string_member(layer_at(manifest, *input.lockfile_layer), "digest");
-        const BlobRecord* record = digest && parse_digest(*digest) ? blobs_.find(*digest) : nullptr;
+        const BlobRecord* record =
+            digest && is_valid_digest(*digest) ? blobs_.find(*digest) : nullptr;
         std::string pointer = pointer_join("/layers", *input.lockfile_layer);
         if (record == nullptr) {
-            if (digest && parse_digest(*digest))
+            if (digest && is_valid_digest(*digest))
                 lockfile_missing(file, pointer + "/digest", *digest);
         } else {
             input.lockfile = lockfiles_.get(*record, blobs_, out_);

@@ -152,28 +152,31 @@ class GraphWalk {
                             const std::string& pointer, bool missing_ok = false) {
         auto text = string_member(descriptor, "digest");
         if (!text) return nullptr;
-        auto digest = parse_digest(*text);
-        if (!digest) return nullptr;  // OCI-DIGEST-INVALID comes from the body checks
-        std::string key = digest->str();
-        if (!is_verifiable_algorithm(digest->algorithm) && unverifiable_.insert(key).second) {
+        std::string_view algorithm;
+        std::string_view encoded;
+        // OCI-DIGEST-INVALID comes from the body checks.
+        if (!split_digest(*text, algorithm, encoded)) return nullptr;
+        std::string key(*text);
+        if (!is_verifiable_algorithm(algorithm) && unverifiable_.insert(key).second) {
             out_.warning(codes::kOciDigestUnverifiable,
                          where(file, pointer + "/digest") +
                              "expected a digest algorithm we can verify (sha256, sha512), "
                              "found " +
-                             digest->algorithm + ": the content of " + key + " is not checked",
+                             std::string(algorithm) + ": the content of " + key + " is not checked",
                          file, pointer + "/digest", key);
         }
         const BlobRecord* record = blobs_.find(key);
         if (record == nullptr) {
             if (!missing_ok && missing_.insert(key).second) {
                 out_.warning(codes::kOciBlobMissing,
-                             where(file, pointer) + "expected blob blobs/" + digest->algorithm +
-                                 "/" + digest->encoded + " in the layout, found none",
+                             where(file, pointer) + "expected blob blobs/" +
+                                 std::string(algorithm) + "/" + std::string(encoded) +
+                                 " in the layout, found none",
                              file, pointer, key);
             }
             return nullptr;
         }
-        referenced_.insert(key);
+        referenced_.insert(record);
         if (const rapidjson::Value* size = find_member(descriptor, "size");
             size != nullptr && size->IsUint64() && size->GetUint64() != record->size) {
             out_.error(codes::kOciSizeMismatch,
@@ -267,7 +270,7 @@ class GraphWalk {
                             detail::check_entry_platform(*platform, *state.config_platform,
                                                          context.file, pointer, out_);
                         }
-                    } else if (parse_digest(entry.digest)) {
+                    } else if (is_valid_digest(entry.digest)) {
                         entry.file = detail::blob_path(entry.digest);
                     }
                     result_.manifests.push_back(std::move(entry));
@@ -339,8 +342,9 @@ class GraphWalk {
                             const IndexContext& parent, const std::string& pointer,
                             const std::string& ref_name) {
         std::string key = record.digest();
-        std::string bytes;
-        if (!detail::load_document(blobs_, record, bytes, out_)) return;
+        std::string storage;
+        std::string_view bytes;
+        if (!detail::load_document(blobs_, record, storage, bytes, out_)) return;
         warn_if_large(record, "an index");
         rapidjson::Document doc;
         if (!detail::parse_document(bytes, doc, record.path, codes::kJsonInvalid, "an image index",
@@ -374,8 +378,9 @@ class GraphWalk {
         if (!inserted) return it->second;
         ManifestState& state = it->second;
 
-        std::string bytes;
-        if (!detail::load_document(blobs_, record, bytes, out_)) return state;
+        std::string storage;
+        std::string_view bytes;
+        if (!detail::load_document(blobs_, record, storage, bytes, out_)) return state;
         warn_if_large(record, "a manifest");
         rapidjson::Document doc;
         if (!detail::parse_document(bytes, doc, record.path, codes::kJsonInvalid,
@@ -457,7 +462,7 @@ class GraphWalk {
 
     void report_unreferenced() {
         for (const auto& [digest, record] : scan_.blobs) {
-            if (referenced_.count(digest) > 0) continue;
+            if (referenced_.contains(&record)) continue;
             out_.info(codes::kOciBlobUnreferenced,
                       where(record.path, "") + "no descriptor reaches this blob (" +
                           std::to_string(record.size) + " bytes)",
@@ -469,7 +474,7 @@ class GraphWalk {
     const LayoutScan& scan_;
     ValidationResult& result_;
     Findings& out_;
-    std::unordered_set<std::string> referenced_;
+    std::unordered_set<const BlobRecord*> referenced_;  // records of scan_.blobs
     std::unordered_set<std::string> missing_;
     std::unordered_set<std::string> unverifiable_;
     detail::NestedIndexGuard index_path_;

@@ -123,8 +123,10 @@ class BlobAccess {
     const BlobRecord* find(std::string_view digest) const;
 
     enum class Load { ok, missing, too_large, unreadable };
-    // The bytes of a blob up to `max_size`; `why` explains a failure.
-    Load load(std::string_view digest, std::size_t max_size, std::string& out, std::string& why);
+    // The bytes of a blob up to `max_size`, in `bytes`: the content kept during the pass, or
+    // read again into `storage`. `why` explains a failure.
+    Load load(std::string_view digest, std::size_t max_size, std::string& storage,
+              std::string_view& bytes, std::string& why);
     // The first `count` bytes of a blob (fewer when it is shorter); nullopt when unavailable.
     std::optional<std::string> head(std::string_view digest, std::size_t count);
     // Members of an archive layer, listed once per digest.
@@ -143,7 +145,8 @@ class BlobAccess {
 // The bytes of a document blob (up to kMaxDocumentSize); when they cannot be had, reports
 // OCI-DOCUMENT-TOO-LARGE or OCI-BLOB-UNREADABLE (a missing blob is reported where it is
 // referenced) and returns false.
-bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& bytes, Findings& out);
+bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& storage,
+                   std::string_view& bytes, Findings& out);
 
 // Documents many manifests may share (image configs, lockfiles): loaded, parsed and checked the
 // first time a digest is asked for, then kept for the whole walk. Findings come only that first
