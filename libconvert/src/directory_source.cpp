@@ -7,20 +7,18 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
-#include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "layout_source_internal.h"
 #include "ociwasm/finding_codes.h"
 #include "ociwasm/layout.h"
+#include "parallel.h"
 
 namespace ociwasm {
 namespace {
@@ -450,29 +448,12 @@ class DirectoryLayoutSource : public LayoutSource {
 
     void hash_in_parallel(std::vector<BlobJob>& jobs, const ScanOptions& options,
                           detail::KeptBudget& budget) {
-        unsigned threads = options.threads != 0 ? options.threads
-                                                : std::max(1u, std::thread::hardware_concurrency());
-        threads = static_cast<unsigned>(std::min<std::size_t>(threads, jobs.size()));
-        std::atomic<std::size_t> next{0};
-        auto work = [&]() {
-            auto buffer = std::make_unique<char[]>(kReadChunkSize);
-            for (std::size_t i = next++; i < jobs.size(); i = next++) {
-                hash_blob(jobs[i], options, budget, buffer.get());
-            }
-        };
-        if (threads <= 1) {
-            work();
-            return;
-        }
-        std::vector<std::thread> workers;
-        workers.reserve(threads - 1);
-        try {
-            for (unsigned i = 1; i < threads; ++i) workers.emplace_back(work);
-        } catch (const std::system_error&) {
-            // Fewer threads than asked for: the ones we have (and this one) do all the work.
-        }
-        work();
-        for (std::thread& worker : workers) worker.join();
+        unsigned threads = detail::parallel_threads(jobs.size(), options.threads);
+        std::vector<std::unique_ptr<char[]>> buffers(threads);
+        detail::run_in_parallel(jobs.size(), threads, [&](std::size_t job, unsigned worker) {
+            if (!buffers[worker]) buffers[worker] = std::make_unique<char[]>(kReadChunkSize);
+            hash_blob(jobs[job], options, budget, buffers[worker].get());
+        });
     }
 
     std::string dir_;

@@ -35,6 +35,29 @@ void SpinWiring::config_reached(const BlobRecord& record, std::string_view media
     if (media_type == media::kSpinLockfile) lockfiles_.get(record, blobs_, out_);
 }
 
+void SpinWiring::prepare_lockfiles(const std::vector<const rapidjson::Value*>& manifests,
+                                   unsigned threads) {
+    std::vector<const BlobRecord*> records;
+    auto add = [&](const rapidjson::Value& descriptor) {
+        if (string_member(descriptor, "mediaType").value_or("") != media::kSpinLockfile) return;
+        if (auto digest = string_member(descriptor, "digest")) {
+            records.push_back(blobs_.find(*digest));
+        }
+    };
+    for (const rapidjson::Value* manifest : manifests) {
+        if (const rapidjson::Value* config = find_member(*manifest, "config");
+            config != nullptr && config->IsObject()) {
+            add(*config);
+        }
+        const rapidjson::Value* layers = find_member(*manifest, "layers");
+        if (layers == nullptr || !layers->IsArray()) continue;
+        for (const rapidjson::Value& layer : layers->GetArray()) {
+            if (layer.IsObject()) add(layer);
+        }
+    }
+    lockfiles_.prepare(records, threads);
+}
+
 void SpinWiring::layer_reached(ManifestFormat format, std::string_view media_type,
                                const BlobRecord& record) {
     if (is_wasm_layer_format(format) && is_wasm_layer_type(media_type)) check_wasm(record);

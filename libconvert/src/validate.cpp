@@ -3,12 +3,15 @@
 // reaches; the Spin checks run through one hook (SpinWiring, spin_wiring.cpp) at fixed points
 // of the walk. Every blob is checked once however often it is referenced; lookups go through
 // hash maps keyed by digest, so large layouts validate in linear time.
+#include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 #include <vector>
 
 #include "finding_location.h"
@@ -19,6 +22,7 @@
 #include "ociwasm/schema.h"
 #include "ociwasm/spin.h"
 #include "ociwasm/validate.h"
+#include "parallel.h"
 #include "validate_internal.h"
 #include "wasm_format_checks.h"
 #include "wasm_formats.h"
@@ -46,13 +50,19 @@ DocType doc_type_for(std::string_view media_type) {
     return DocType::other;
 }
 
+// The manifests of an index are walked in windows of this many descriptors; the documents of a
+// window are parsed and checked ahead on several threads (prepare_window).
+constexpr rapidjson::SizeType kPrepareWindow = 256;
+
 class GraphWalk {
   public:
-    GraphWalk(LayoutSource& source, const LayoutScan& scan, ValidationResult& result)
+    GraphWalk(LayoutSource& source, const LayoutScan& scan, ValidationResult& result,
+              unsigned threads)
         : blobs_(source, scan),
           scan_(scan),
           result_(result),
           out_(result.findings),
+          threads_(threads),
           spin_(blobs_, result.findings),
           wasm_(blobs_, result.findings) {}
 
@@ -73,6 +83,14 @@ class GraphWalk {
         ManifestFormat format = ManifestFormat::unknown;
         bool parsed = false;
         std::optional<detail::ConfigPlatform> config_platform;  // its image config's
+    };
+
+    // What the checks of a manifest's own bytes give, before its config and layers are walked:
+    // made in the walk, or ahead of it on other threads (prepare_window), the same either way.
+    struct CheckedManifest {
+        std::unique_ptr<detail::OwnedDocument> document;  // set when the walk follows it
+        Findings findings;
+        ManifestFormat format = ManifestFormat::unknown;
     };
 
     struct SubjectSeen {
@@ -224,14 +242,14 @@ class GraphWalk {
         }
     }
 
-    void warn_if_large(const BlobRecord& record, std::string_view what) {
+    static void warn_if_large(const BlobRecord& record, std::string_view what, Findings& out) {
         if (record.size <= detail::kManifestWarnSize) return;
-        out_.warning(codes::kOciManifestTooLarge,
-                     where(record.path, "") + "expected " + std::string(what) + " of at most " +
-                         std::to_string(detail::kManifestWarnSize) +
-                         " bytes (what registries must accept), found " +
-                         std::to_string(record.size) + " bytes",
-                     record.path, "", record.digest());
+        out.warning(codes::kOciManifestTooLarge,
+                    where(record.path, "") + "expected " + std::string(what) + " of at most " +
+                        std::to_string(detail::kManifestWarnSize) +
+                        " bytes (what registries must accept), found " +
+                        std::to_string(record.size) + " bytes",
+                    record.path, "", record.digest());
     }
 
     void visit_index_descriptors(const rapidjson::Value& index, const IndexContext& context) {
@@ -240,60 +258,69 @@ class GraphWalk {
         }
         const rapidjson::Value* manifests = find_member(index, "manifests");
         if (manifests == nullptr || !manifests->IsArray()) return;
-        for (rapidjson::SizeType i = 0; i < manifests->Size(); ++i) {
-            const rapidjson::Value& descriptor = (*manifests)[i];
-            if (!descriptor.IsObject()) continue;
-            std::string pointer = pointer_join("/manifests", i);
-            std::string ref_name = context.ref_name;
-            if (context.is_index_json) {
-                ref_name = std::string(detail::ref_name_of(descriptor).value_or(""));
+        for (rapidjson::SizeType start = 0; start < manifests->Size(); start += kPrepareWindow) {
+            rapidjson::SizeType end = std::min(manifests->Size(), start + kPrepareWindow);
+            std::vector<std::string> prepared = prepare_window(*manifests, start, end);
+            for (rapidjson::SizeType i = start; i < end; ++i) {
+                visit_index_descriptor((*manifests)[i], i, context);
             }
-            const BlobRecord* record = reach(descriptor, context.file, pointer);
-            std::string_view media_type = string_member(descriptor, "mediaType").value_or("");
-            switch (doc_type_for(media_type)) {
-                case DocType::oci_manifest:
-                case DocType::docker_manifest: {
-                    ManifestEntry entry;
-                    entry.digest = std::string(string_member(descriptor, "digest").value_or(""));
-                    entry.ref_name = ref_name;
-                    entry.index_pointer =
-                        context.is_index_json ? pointer : context.file + "#" + pointer;
-                    if (record != nullptr) {
-                        entry.file = record->path;
-                        documents_.try_emplace(record->digest(), media_type);
-                        const rapidjson::Value* platform = find_member(descriptor, "platform");
-                        if (platform != nullptr && !platform->IsObject()) platform = nullptr;
-                        const ManifestState& state = visit_manifest(*record, media_type, platform);
-                        entry.format = state.format;
-                        if (state.parsed) note_format(state.format);
-                        if (platform != nullptr && state.config_platform) {
-                            detail::check_entry_platform(*platform, *state.config_platform,
-                                                         context.file, pointer, out_);
-                        }
-                    } else if (is_valid_digest(entry.digest)) {
-                        entry.file = detail::blob_path(entry.digest);
+            for (const std::string& key : prepared) prepared_.erase(key);  // left unused
+        }
+    }
+
+    void visit_index_descriptor(const rapidjson::Value& descriptor, rapidjson::SizeType i,
+                                const IndexContext& context) {
+        if (!descriptor.IsObject()) return;
+        std::string pointer = pointer_join("/manifests", i);
+        std::string ref_name = context.ref_name;
+        if (context.is_index_json) {
+            ref_name = std::string(detail::ref_name_of(descriptor).value_or(""));
+        }
+        const BlobRecord* record = reach(descriptor, context.file, pointer);
+        std::string_view media_type = string_member(descriptor, "mediaType").value_or("");
+        switch (doc_type_for(media_type)) {
+            case DocType::oci_manifest:
+            case DocType::docker_manifest: {
+                ManifestEntry entry;
+                entry.digest = std::string(string_member(descriptor, "digest").value_or(""));
+                entry.ref_name = ref_name;
+                entry.index_pointer =
+                    context.is_index_json ? pointer : context.file + "#" + pointer;
+                if (record != nullptr) {
+                    entry.file = record->path;
+                    documents_.try_emplace(record->digest(), media_type);
+                    const rapidjson::Value* platform = find_member(descriptor, "platform");
+                    if (platform != nullptr && !platform->IsObject()) platform = nullptr;
+                    const ManifestState& state = visit_manifest(*record, media_type, platform);
+                    entry.format = state.format;
+                    if (state.parsed) note_format(state.format);
+                    if (platform != nullptr && state.config_platform) {
+                        detail::check_entry_platform(*platform, *state.config_platform,
+                                                     context.file, pointer, out_);
                     }
-                    result_.manifests.push_back(std::move(entry));
-                    break;
+                } else if (is_valid_digest(entry.digest)) {
+                    entry.file = detail::blob_path(entry.digest);
                 }
-                case DocType::oci_index:
-                case DocType::docker_index:
-                    if (record != nullptr) {
-                        documents_.try_emplace(record->digest(), media_type);
-                        visit_nested_index(*record, media_type, context, pointer, ref_name);
-                    }
-                    break;
-                case DocType::other:
-                    if (!media_type.empty()) {
-                        out_.info(codes::kOciUnknownMediatype,
-                                  where(context.file, pointer + "/mediaType") +
-                                      "not a manifest or index media type we check: \"" +
-                                      std::string(media_type) + "\"",
-                                  context.file, pointer + "/mediaType",
-                                  record != nullptr ? record->digest() : std::string());
-                    }
-                    break;
+                result_.manifests.push_back(std::move(entry));
+                break;
             }
+            case DocType::oci_index:
+            case DocType::docker_index:
+                if (record != nullptr) {
+                    documents_.try_emplace(record->digest(), media_type);
+                    visit_nested_index(*record, media_type, context, pointer, ref_name);
+                }
+                break;
+            case DocType::other:
+                if (!media_type.empty()) {
+                    out_.info(codes::kOciUnknownMediatype,
+                              where(context.file, pointer + "/mediaType") +
+                                  "not a manifest or index media type we check: \"" +
+                                  std::string(media_type) + "\"",
+                              context.file, pointer + "/mediaType",
+                              record != nullptr ? record->digest() : std::string());
+                }
+                break;
         }
     }
 
@@ -345,7 +372,7 @@ class GraphWalk {
         std::string storage;
         std::string_view bytes;
         if (!detail::load_document(blobs_, record, storage, bytes, out_)) return;
-        warn_if_large(record, "an index");
+        warn_if_large(record, "an index", out_);
         rapidjson::Document doc;
         if (!detail::parse_document(bytes, doc, record.path, codes::kJsonInvalid, "an image index",
                                     out_)) {
@@ -378,34 +405,123 @@ class GraphWalk {
         if (!inserted) return it->second;
         ManifestState& state = it->second;
 
-        std::string storage;
-        std::string_view bytes;
-        if (!detail::load_document(blobs_, record, storage, bytes, out_)) return state;
-        warn_if_large(record, "a manifest");
-        rapidjson::Document doc;
+        CheckedManifest checked;
+        if (auto prepared = prepared_.find(prepared_key(key, media_type));
+            prepared != prepared_.end()) {
+            checked = std::move(prepared->second);
+            prepared_.erase(prepared);
+        } else {
+            std::string storage;
+            std::string_view bytes;
+            if (!detail::load_document(blobs_, record, storage, bytes, out_)) return state;
+            checked = check_manifest(record, media_type, bytes);
+        }
+        out_.append(checked.findings);
+        if (!checked.document) return state;
+        state.parsed = true;
+        state.format = checked.format;
+        walk_manifest_children(checked.document->doc, record.path, state, entry_platform);
+        return state;
+    }
+
+    // The checks of a manifest's own bytes (a function of them and of the descriptor's media
+    // type only, so that prepare_window may run them on other threads).
+    static CheckedManifest check_manifest(const BlobRecord& record, std::string_view media_type,
+                                          std::string_view bytes) {
+        CheckedManifest checked;
+        Findings& out = checked.findings;
+        warn_if_large(record, "a manifest", out);
+        auto owned = std::make_unique<detail::OwnedDocument>(bytes.size());
+        rapidjson::Document& doc = owned->doc;
         if (!detail::parse_document(bytes, doc, record.path, codes::kJsonInvalid,
-                                    "an image manifest", out_)) {
-            return state;
+                                    "an image manifest", out)) {
+            return checked;
         }
         if (detail::looks_like_index(doc)) {
-            out_.error(codes::kOciMediatypeMismatch,
-                       where(record.path, "") + "expected a manifest (its descriptor says " +
-                           std::string(media_type) +
-                           "), found an index (manifests, no config/layers); not followed",
-                       record.path, "", key);
-            return state;
+            out.error(codes::kOciMediatypeMismatch,
+                      where(record.path, "") + "expected a manifest (its descriptor says " +
+                          std::string(media_type) +
+                          "), found an index (manifests, no config/layers); not followed",
+                      record.path, "", record.digest());
+            return checked;
         }
-        detail::check_body_media_type(doc, record.path, media::kOciManifest, media_type, out_);
+        detail::check_body_media_type(doc, record.path, media::kOciManifest, media_type, out);
         if (doc_type_for(media_type) == DocType::oci_manifest) {
-            check_schema(SchemaKind::manifest, doc, record.path, out_);
-            detail::check_manifest_body(doc, record.path, detail::BodyCheck::oci, out_);
+            check_schema(SchemaKind::manifest, doc, record.path, out);
+            detail::check_manifest_body(doc, record.path, detail::BodyCheck::oci, out);
         } else {
-            detail::check_docker_manifest(doc, record.path, out_);
+            detail::check_docker_manifest(doc, record.path, out);
         }
-        state.parsed = true;
-        state.format = detect_format(doc);
-        walk_manifest_children(doc, record.path, state, entry_platform);
-        return state;
+        checked.format = detect_format(doc);
+        checked.document = std::move(owned);
+        return checked;
+    }
+
+    static std::string prepared_key(std::string_view digest, std::string_view media_type) {
+        std::string key;
+        key.reserve(digest.size() + 1 + media_type.size());
+        key.append(digest).append(1, ' ').append(media_type);
+        return key;
+    }
+
+    // Checks the manifests named by descriptors [start, end) of an index, and the lockfiles and
+    // image configs they name, on several threads before the walk reaches them; the walk then
+    // reports what they found where it would have found it. Only bytes kept during the pass
+    // are read here (others are read by the walk). Returns the keys added to prepared_.
+    std::vector<std::string> prepare_window(const rapidjson::Value& manifests,
+                                            rapidjson::SizeType start, rapidjson::SizeType end) {
+        std::vector<std::string> keys;
+        if (detail::parallel_threads(end - start, threads_) < 2) return keys;
+        std::vector<std::pair<const BlobRecord*, std::string_view>> todo;
+        std::unordered_set<std::string> queued;
+        for (rapidjson::SizeType i = start; i < end; ++i) {
+            const rapidjson::Value& descriptor = manifests[i];
+            if (!descriptor.IsObject()) continue;
+            std::string_view media_type = string_member(descriptor, "mediaType").value_or("");
+            auto digest = string_member(descriptor, "digest");
+            DocType type = doc_type_for(media_type);
+            if (!digest || (type != DocType::oci_manifest && type != DocType::docker_manifest)) {
+                continue;
+            }
+            const BlobRecord* record = blobs_.find(*digest);
+            if (record == nullptr || !record->content || record->size > detail::kMaxDocumentSize) {
+                continue;
+            }
+            std::string key = prepared_key(*digest, media_type);
+            if (manifests_.contains(std::string(*digest)) || prepared_.contains(key) ||
+                !queued.insert(key).second) {
+                continue;
+            }
+            keys.push_back(std::move(key));
+            todo.emplace_back(record, media_type);
+        }
+        std::vector<CheckedManifest> checked(todo.size());
+        detail::run_in_parallel(todo.size(), detail::parallel_threads(todo.size(), threads_),
+                                [&](std::size_t job, unsigned) {
+                                    checked[job] =
+                                        check_manifest(*todo[job].first, todo[job].second,
+                                                       *todo[job].first->content);
+                                });
+        std::vector<const rapidjson::Value*> parsed;
+        std::vector<const BlobRecord*> image_configs;
+        for (std::size_t job = 0; job < todo.size(); ++job) {
+            if (!checked[job].document) continue;
+            const rapidjson::Value& manifest = checked[job].document->doc;
+            parsed.push_back(&manifest);
+            const rapidjson::Value* config = find_member(manifest, "config");
+            if (config != nullptr && config->IsObject() &&
+                string_member(*config, "mediaType").value_or("") == media::kOciConfig) {
+                if (auto digest = string_member(*config, "digest")) {
+                    image_configs.push_back(blobs_.find(*digest));
+                }
+            }
+        }
+        image_configs_.prepare(image_configs, threads_);
+        spin_.prepare_lockfiles(parsed, threads_);
+        for (std::size_t job = 0; job < todo.size(); ++job) {
+            prepared_.emplace(keys[job], std::move(checked[job]));
+        }
+        return keys;
     }
 
     // The config and layers of a manifest. The Spin and wasm format checks are called at fixed
@@ -480,6 +596,9 @@ class GraphWalk {
     detail::NestedIndexGuard index_path_;
     std::unordered_set<std::string> indexes_done_;
     std::unordered_map<std::string, ManifestState> manifests_;
+    // Manifests checked ahead by prepare_window, by digest and media type.
+    std::unordered_map<std::string, CheckedManifest> prepared_;
+    unsigned threads_;
     // Manifests and indexes reached from index.json, with the mediaType of the first descriptor.
     std::unordered_map<std::string, std::string> documents_;
     std::vector<SubjectSeen> subjects_;
@@ -511,8 +630,7 @@ Status validate_layout(LayoutSource& source, const ValidateOptions& options,
 
 void validate_scan(LayoutSource& source, const LayoutScan& scan, const ValidateOptions& options,
                    ValidationResult& result) {
-    (void)options;  // hashing already happened (or not) during the scan
-    GraphWalk(source, scan, result).run();
+    GraphWalk(source, scan, result, options.threads).run();
 }
 
 void validate_document(DocumentKind kind, std::string_view bytes, std::string_view name,
