@@ -68,7 +68,7 @@ while (($# > 0)); do
         --no-install) install=0 ;;
         --keep) keep=1 ;;
         -h | --help)
-            sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '2,/^# shellcheck/p' "${BASH_SOURCE[0]}" | grep '^#' | grep -v '^# shellcheck' | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *) log "unknown option $1 (see --help)"; exit 2 ;;
