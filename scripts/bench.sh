@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Measures oci-wasm-validate and oci-wasm-convert against the limit of the work (reading and
-# hashing bytes: `openssl dgst -sha256` of the same bytes, measured in the same run) and against
-# peers (skopeo, umoci, oci-image-tool) on the same inputs. Not a test: it prints a table.
+# hashing bytes: `openssl dgst -sha256` of the same bytes, and shell one-liners that hash and
+# parse the same files) and against peers (skopeo, umoci, oci-image-tool) on the same inputs.
+# Not a test: it prints a table, and exits 1 only when one of our tools fails.
 #
-#   scripts/bench.sh [--quick] [--in-memory] [--runs N] [--no-install] [--keep]
-#     --quick       small inputs (whole run well under a minute); times are not representative
+#   scripts/bench.sh [--quick] [--markdown] [--in-memory] [--runs N] [--case LIST]
+#                    [--profile] [--no-install] [--keep]
+#     --quick       small inputs (well under a minute); times are not representative
+#     --markdown    print only the README table (machine, then one row per contender)
 #     --in-memory   inputs and outputs on tmpfs (/dev/shm): see "Fairness" below
-#     --runs N      runs per measurement, the median is reported (default 3)
+#     --runs N      measured rounds per case after one warm-up round (default 5; 1 with --quick)
+#     --case LIST   only these cases, e.g. 3t,4 (1d 1t 2 3t 3d 4 5 6z 6g)
+#     --profile     for each target missed, a perf profile of one run of ours (needs perf)
 #     --no-install  do not install missing peers (they are reported as not installed)
 #     --keep        keep the generated inputs (their directory is printed)
 #
@@ -14,49 +19,70 @@
 # (-O2, no sanitizers, no tests) made in build-release/. Inputs are generated in a temp dir
 # (TMPDIR decides where); nothing large is written into the repo.
 #
+# How a case is measured: its contenders (the baseline first) run in turn, A B C A B C ..., one
+# warm-up round and then N measured rounds. Each round gives every contender a ratio to the
+# baseline's time of the same round; the table shows the median of those ratios with their min
+# and max, so that a machine whose speed drifts during the run (other load, frequency, page
+# cache reclaim) does not decide the verdict. Wall: the median of the rounds; peak RSS:
+# the largest over the rounds (/usr/bin/time -f %M).
+#
 # Fairness: right before each timed run its inputs are read once, so every contender reads from
 # the page cache (warming once per case is not enough where idle page cache is reclaimed within
 # seconds, as DAMON does on this project's VMs), and `sync` runs so that one run's dirty pages do
 # not slow the next. Even so, on such a VM reclaim can take pages of a warmed input, or of an
-# output being written, in the middle of a run (it pages out whole physical regions it found
-# idle); --in-memory keeps everything on tmpfs, which without swap cannot be paged out, and
-# measures the tools without the disk (fsync is then free). Wall time is the median of the runs;
-# peak RSS (/usr/bin/time -v) is the largest seen over the runs.
+# output being written, in the middle of a run; --in-memory keeps everything on tmpfs, which
+# without swap cannot be paged out, and measures the tools without the disk (fsync is then free).
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 export LC_ALL=C
 
+readonly ALL_CASES="1d 1t 2 3t 3d 4 5 6z 6g"
 quick=0
+markdown=0
 in_memory=0
-runs=3
+runs=""
+cases="$ALL_CASES"
+profile=0
 install=1
 keep=0
 while (($# > 0)); do
     case "$1" in
         --quick) quick=1 ;;
+        --markdown) markdown=1 ;;
         --in-memory) in_memory=1 ;;
         --runs)
             [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || { log "--runs needs a positive count"; exit 2; }
             runs="$2"
             shift
             ;;
+        --case)
+            [[ $# -ge 2 ]] || { log "--case needs a list of cases ($ALL_CASES)"; exit 2; }
+            cases="${2//,/ }"
+            for one in $cases; do
+                [[ " $ALL_CASES " == *" $one "* ]] || { log "--case: no case $one ($ALL_CASES)"; exit 2; }
+            done
+            shift
+            ;;
+        --profile) profile=1 ;;
         --no-install) install=0 ;;
         --keep) keep=1 ;;
         -h | --help)
-            sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '2,/^# shellcheck/p' "${BASH_SOURCE[0]}" | grep '^#' | grep -v '^# shellcheck' | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *) log "unknown option $1 (see --help)"; exit 2 ;;
     esac
     shift
 done
+[[ -n "$runs" ]] || runs=$((quick ? 1 : 5))
+selected() { [[ " $cases " == *" $1 "* ]]; }
 
-# Bench-only packages: the peers and /usr/bin/time. (perf and valgrind, used to profile a missed
-# target, are installed by hand: see README, Performance.)
-BENCH_PACKAGES=(time openssl tar skopeo umoci oci-image-tool)
+# Bench-only packages: the baselines' tools, the peers and /usr/bin/time. (perf, used by
+# --profile, is installed by hand: apt-get install linux-perf.)
+BENCH_PACKAGES=(time openssl tar jq zstd gzip skopeo umoci oci-image-tool)
 if ((install)); then install_missing "${BENCH_PACKAGES[@]}"; fi
-for tool in /usr/bin/time openssl tar sha256sum perl; do
+for tool in /usr/bin/time openssl tar sha256sum perl jq zstd gzip; do
     command -v "$tool" > /dev/null || { log "$tool is missing (apt-get install ${tool##*/})"; exit 3; }
 done
 
@@ -75,17 +101,17 @@ for tool in "$validate" "$convert"; do
 done
 
 if ((quick)); then
-    big_mib=32      # case 1 and 3: the one large layer
+    big_mib=32      # cases 1, 3 and 6: the one large layer
     many_count=16   # case 2: blobs ...
     many_mib=2      # ... of this size
-    scale_small=100 # case 4: manifests in one index
+    scale_small=100 # cases 4 and 5: manifests in one index
     scale_large=1000
 else
     big_mib=1024
     many_count=64
     many_mib=16
-    scale_small=1000
-    scale_large=10000
+    scale_small=10000
+    scale_large=100000
 fi
 readonly RSS_LIMIT_KIB=$((64 * 1024))
 
@@ -218,62 +244,47 @@ make_many() {
     index_json "$(index_entry "$manifest" many:v1)" > "$layout/index.json"
 }
 
-# make_scale N: N old-format apps (own lockfile each, one shared tiny wasm layer) in one index.
-# Files are written under temporary names, hashed in bulk and renamed by one perl process: one
-# process per blob would take longer than the measurement.
+# make_scale N: N old-format apps (own lockfile each, one shared tiny wasm layer) in one index,
+# written by one perl process (Digest::SHA is core perl): one process per blob would take longer
+# than the measurement at N = 100,000. The JSON is byte for byte what the shell helpers above
+# write.
 make_scale() {
-    local n="$1" layout="$W/scale-$1" stage="$W/stage-$1" wasm i digest size name
+    local layout="$W/scale-$1"
     new_layout "$layout"
-    mkdir -p "$stage"
-    printf '\0asm\1\0\0\0' > "$stage/module"
-    wasm="$(move_blob "$layout" "$stage/module" "$(sha256sum "$stage/module" | cut -d' ' -f1)")"
-    local wasm_desc
-    wasm_desc="$(desc "$MT_WASM" "$wasm")"
-    for ((i = 0; i < n; i++)); do
-        lockfile_json "app-$i" "${wasm%% *}" "" > "$stage/c$i"
-    done
-    declare -A config_of
-    while read -r name digest size; do config_of[$name]="$digest $size"; done \
-        < <(hash_and_move "$stage" "$layout" c)
-    for ((i = 0; i < n; i++)); do
-        old_manifest "${config_of[c$i]}" "[$wasm_desc]" > "$stage/m$i"
-    done
-    local entries=""
-    declare -A manifest_of
-    while read -r name digest size; do manifest_of[$name]="$digest $size"; done \
-        < <(hash_and_move "$stage" "$layout" m)
-    for ((i = 0; i < n; i++)); do
-        entries+="${entries:+,}$(index_entry "${manifest_of[m$i]}" "app-$i:v1")"
-    done
-    index_json "$entries" > "$layout/index.json"
-    rm -rf "$stage"
-}
-
-# hash_and_move STAGE LAYOUT PREFIX: moves STAGE/PREFIX* into LAYOUT's blobs under their sha256;
-# prints "NAME sha256:HEX SIZE" per file.
-hash_and_move() {
-    (cd "$1" && find . -maxdepth 1 -name "$3*" -printf '%f\0' | xargs -0 sha256sum) \
-        | perl -e 'my ($stage, $blobs) = @ARGV;
-                   while (<STDIN>) {
-                       my ($hex, $name) = /^([0-9a-f]{64}) [ *](.*)$/ or die "bad line: $_";
-                       my $size = -s "$stage/$name";
-                       rename("$stage/$name", "$blobs/$hex") or die "$name: $!";
-                       print "$name sha256:$hex $size\n";
-                   }' "$1" "$2/blobs/sha256"
+    perl -MDigest::SHA=sha256_hex -e '
+        my ($n, $blobs, $mt_index, $mt_manifest, $mt_lockfile, $mt_wasm) = @ARGV;
+        sub blob {
+            my ($bytes) = @_;
+            my $hex = sha256_hex($bytes);
+            open(my $out, ">", "$blobs/$hex") or die "$blobs/$hex: $!";
+            print $out $bytes;
+            close($out) or die "$blobs/$hex: $!";
+            return ("sha256:$hex", length($bytes));
+        }
+        sub desc { sprintf(q({"digest":"%s","mediaType":"%s","size":%d}), $_[1], $_[0], $_[2]) }
+        my ($wasm, $wasm_size) = blob("\0asm\1\0\0\0");
+        my $wasm_desc = desc($mt_wasm, $wasm, $wasm_size);
+        my @entries;
+        for my $i (0 .. $n - 1) {
+            my $lock = sprintf(q({"components":[{"id":"app","source":{"content_type":"application/wasm","digest":"%s"}}],"metadata":{"name":"app-%d"},"spin_lock_version":0,"triggers":[{"id":"trigger-app","trigger_config":{"component":"app","route":"/..."},"trigger_type":"http"}]}), $wasm, $i);
+            my ($config, $config_size) = blob($lock);
+            my ($manifest, $size) = blob(sprintf(q({"config":%s,"layers":[%s],"schemaVersion":2}),
+                desc($mt_lockfile, $config, $config_size), $wasm_desc));
+            push @entries, sprintf(q({"annotations":{"org.opencontainers.image.ref.name":"app-%d:v1"},"digest":"%s","mediaType":"%s","size":%d}),
+                $i, $manifest, $mt_manifest, $size);
+        }
+        printf(q({"manifests":[%s],"mediaType":"%s","schemaVersion":2}), join(",", @entries), $mt_index);
+    ' "$1" "$layout/blobs/sha256" "$MT_INDEX" "$MT_MANIFEST" "$MT_LOCKFILE" "$MT_WASM" \
+        > "$layout/index.json"
 }
 
 # ---------------------------------------------------------------------------------------------
 # Measuring.
 
-ROWS=()
+ROWS=()     # the full table
+MD_ROWS=()  # the README table (--markdown)
 NOTES=()
 FAILED=0
-BASE_WALL=""
-
-# warm FILE|DIR...: the inputs of the next measurements; measure reads every byte of them
-# before each run so that all contenders start from the page cache.
-WARM=()
-warm() { WARM=("$@"); }
 
 bytes_of() { du -sb --apparent-size "$@" | awk '{ total += $1 } END { print total }'; }
 
@@ -283,97 +294,168 @@ human_bytes() {
                            else printf "%.1f KiB", b / 1024 }'
 }
 
-# measure CLEANUP -- CMD...: runs CMD $runs times (CLEANUP, then sync, before each run; CLEANUP
-# is eval'd, "" for none). Sets M_WALL (median seconds), M_RSS (largest peak RSS in KiB),
-# M_RUNS (every run's wall, in order), M_STATUS (exit status of the last run) and M_STDERR
-# (first line of its stderr).
-measure() {
-    local cleanup="$1"
-    shift 2
-    local walls=() r start end rss status=0
-    M_RSS=0
-    for ((r = 0; r < runs; r++)); do
-        [[ -z "$cleanup" ]] || eval "$cleanup"
-        ((${#WARM[@]} == 0)) || find "${WARM[@]}" -type f -exec cat {} + > /dev/null
-        sync
-        start="$EPOCHREALTIME"
-        set +e
-        /usr/bin/time -v -o "$W/time.txt" "$@" > "$W/stdout" 2> "$W/stderr" < /dev/null
-        status=$?
-        set -e
-        end="$EPOCHREALTIME"
-        walls+=("$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f", e - s }')")
-        rss="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$W/time.txt")"
-        ((${rss:-0} > M_RSS)) && M_RSS="$rss"
-    done
-    M_WALL="$(printf '%s\n' "${walls[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
-    M_RUNS="$(printf '%s\n' "${walls[@]}" | awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 }')"
-    M_STATUS="$status"
-    # The first line that says something, without Go loggers' time/level prefix; the temp dir
-    # is shown as IN.
-    M_STDERR="$(grep -v '^\s*$' "$W/stderr" | grep -iv '^warning\|autodetected\|No ref specified' \
-        | head -n 1 | sed -e 's/^time="[^"]*" level=[a-z]* msg="\(.*\)"$/\1/' -e 's/\\n/ /g' \
-            -e 's/\\"/"/g' -e "s|$W/||g" | cut -c1-200 || true)"
-}
-
-# row CASE CONTENDER INPUT_BYTES TARGET_RATIO TARGET_RSS_KIB KIND: records the last measurement.
-# KIND: baseline (sets the ratio's denominator), ours (must exit 0), reference (a bound, must
-# exit 0), peer (may refuse).
-# TARGET_RATIO like "<= 1.10" or "< 0.75" or "-"; TARGET_RSS_KIB a number or "-".
-row() {
-    local case_name="$1" contender="$2" bytes="$3" target="$4" rss_target="$5" kind="$6"
-    local ratio="1.00" met="" throughput rss_mib result
-    if [[ "$kind" == baseline ]]; then
-        BASE_WALL="$M_WALL"
-    else
-        ratio="$(awk -v a="$M_WALL" -v b="$BASE_WALL" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')"
-    fi
-    throughput="$(awk -v b="$bytes" -v s="$M_WALL" 'BEGIN { if (s > 0) printf "%.0f", b / 1048576 / s; else print "-" }')"
-    rss_mib="$(awk -v k="$M_RSS" 'BEGIN { printf "%.1f", k / 1024 }')"
-    result="ok"
-    if ((M_STATUS != 0)); then
-        if [[ "$kind" == peer ]]; then
-            result="refused (exit $M_STATUS)"
-            ratio=""  # it stopped early: its time says nothing about the work
-            throughput=""
-            NOTES+=("$contender on $case_name: exit $M_STATUS: ${M_STDERR:-no message}")
-        else
-            result="FAILED (exit $M_STATUS)"
-            FAILED=1
-            log "$contender on $case_name failed (exit $M_STATUS): $(head -c 2000 "$W/stderr")"
-        fi
-    fi
-    local goals=()
-    if [[ "$target" != - ]]; then
-        local op="${target%% *}" limit="${target#* }"
-        if awk -v r="$ratio" -v l="$limit" -v op="$op" \
-            'BEGIN { exit !((op == "<=" && r <= l) || (op == "<" && r < l)) }'; then
-            goals+=("ratio yes")
-        else
-            goals+=("ratio NO")
-        fi
-    fi
-    if [[ "$rss_target" != - ]]; then
-        if ((M_RSS < rss_target)); then goals+=("RSS yes"); else goals+=("RSS NO"); fi
-    fi
-    if [[ "$kind" == ours && ${#goals[@]} -gt 0 ]]; then
-        met="${goals[0]}"
-        ((${#goals[@]} < 2)) || met+=", ${goals[1]}"
-    fi
-    local target_text=""
-    if [[ "$kind" == ours ]]; then
-        [[ "$target" == - ]] || target_text="ratio $target"
-        [[ "$rss_target" == - ]] || target_text+="${target_text:+; }RSS < $((rss_target / 1024)) MiB"
-    fi
-    ROWS+=("| $case_name | $contender | $(human_bytes "$bytes") | $(printf '%.3f' "$M_WALL") | $M_RUNS | $throughput | $rss_mib | $ratio | $target_text | ${met:-} | $result |")
-    log "$case_name: $contender: ${M_WALL}s, ${rss_mib} MiB, ratio $ratio ${met:+($met)} $result"
-}
-
 have() { command -v "$1" > /dev/null; }
 
+# The contenders of the case being set up, in order: the baseline first.
+C_KIND=()     # baseline, ours (must exit 0), reference (a bound, must exit 0), peer (may refuse)
+C_LABEL=()
+C_TARGET=()   # "<= 1.10", "< 0.75" or "-"
+C_RSS=()      # KiB or "-"
+C_CLEANUP=()  # eval'd before each run, "" for none
+C_CMD=()      # the command, shell-quoted
+C_MD=()       # the contender as the README table names it
+CASE_WARM=()  # inputs read before each run
+
+# new_case FILE|DIR...: starts a case whose inputs are these.
+new_case() {
+    C_KIND=() C_LABEL=() C_TARGET=() C_RSS=() C_CLEANUP=() C_CMD=() C_MD=()
+    CASE_WARM=("$@")
+}
+
+# contender KIND LABEL TARGET RSS_KIB CLEANUP -- CMD...: adds a contender to the case.
+contender() {
+    local label="${2//|/\\|}"  # a pipe in a label would end its table cell
+    C_KIND+=("$1") C_LABEL+=("$label") C_TARGET+=("$3") C_RSS+=("$4") C_CLEANUP+=("$5")
+    C_MD+=("$label")
+    shift 6
+    local quoted
+    printf -v quoted '%q ' "$@"
+    C_CMD+=("$quoted")
+}
+
+# not_installed CASE CONTENDER [PACKAGE]: a peer that cannot run here.
 not_installed() {
-    ROWS+=("| $1 | $2 | | | | | | | | | not installed |")
+    ROWS+=("| $1 | $2 | | | | | | | not installed |")
+    MD_ROWS+=("| $1 | $2 | not installed | | | |")
     NOTES+=("$2 on $1: not measured, ${2%% *} is not installed (apt-get install ${3:-${2%% *}})")
+}
+
+# run_one I: runs contender I once; sets R_WALL, R_RSS (KiB), R_STATUS.
+run_one() {
+    local i="$1" start end
+    [[ -z "${C_CLEANUP[i]}" ]] || eval "${C_CLEANUP[i]}"
+    ((${#CASE_WARM[@]} == 0)) || find "${CASE_WARM[@]}" -type f -exec cat {} + > /dev/null
+    sync
+    start="$EPOCHREALTIME"
+    set +e
+    eval "/usr/bin/time -f %M -o $(printf '%q' "$W/rss") ${C_CMD[i]}" \
+        > "$W/stdout" 2> "$W/stderr" < /dev/null
+    R_STATUS=$?
+    set -e
+    end="$EPOCHREALTIME"
+    R_WALL="$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f", e - s }')"
+    R_RSS="$(tail -n 1 "$W/rss" 2> /dev/null | grep -E '^[0-9]+$' || echo 0)"
+    cp "$W/stderr" "$W/stderr.$i"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : 0) }'; }
+
+# The words of a space-separated list, one per line.
+words() { tr ' ' '\n' <<< "$1" | grep -v '^$' || true; }
+
+# First line of contender I's last stderr that says something (Go loggers' prefix dropped).
+stderr_line() {
+    grep -v '^\s*$' "$W/stderr.$1" | grep -iv '^warning\|autodetected\|No ref specified' \
+        | head -n 1 | sed -e 's/^time="[^"]*" level=[a-z]* msg="\(.*\)"$/\1/' -e 's/\\n/ /g' \
+        -e 's/\\"/"/g' -e "s|$W/||g" | cut -c1-200 || true
+}
+
+# met TARGET RATIO: "yes" or "NO".
+met() {
+    local op="${1%% *}" limit="${1#* }"
+    awk -v r="$2" -v l="$limit" -v op="$op" \
+        'BEGIN { exit !((op == "<=" && r <= l) || (op == "<" && r < l)) }' && echo yes || echo NO
+}
+
+# run_case NAME INPUT_BYTES: one warm-up round, then $runs rounds of every contender in turn;
+# a row per contender.
+run_case() {
+    local name="$1" bytes="$2" n="${#C_CMD[@]}" round i
+    local -a walls rss status ratios
+    for ((i = 0; i < n; i++)); do walls[i]="" rss[i]=0 status[i]=0 ratios[i]=""; done
+    log "$name: warm-up"
+    for ((i = 0; i < n; i++)); do run_one "$i"; done
+    for ((round = 1; round <= runs; round++)); do
+        local base=""
+        for ((i = 0; i < n; i++)); do
+            run_one "$i"
+            walls[i]+="$R_WALL "
+            ((R_RSS > rss[i])) && rss[i]="$R_RSS"
+            ((R_STATUS == 0)) || status[i]="$R_STATUS"
+            if ((i == 0)); then
+                base="$R_WALL"
+            else
+                ratios[i]+="$(awk -v a="$R_WALL" -v b="$base" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }') "
+            fi
+        done
+        log "$name: round $round/$runs done"
+    done
+    for ((i = 0; i < n; i++)); do
+        local wall ratio="1.00" range="" rss_mib result="ok" goal="" goals=() throughput
+        wall="$(words "${walls[i]}" | median)"
+        local rounds
+        rounds="$(words "${walls[i]}" | awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 }')"
+        if ((i > 0)); then
+            ratio="$(words "${ratios[i]}" | median | awk '{ printf "%.2f", $1 }')"
+            range="$(words "${ratios[i]}" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }')"
+        fi
+        rss_mib="$(awk -v k="${rss[i]}" 'BEGIN { printf "%.1f", k / 1024 }')"
+        throughput="$(awk -v b="$bytes" -v s="$wall" 'BEGIN { if (s > 0) printf "%.0f", b / 1048576 / s; else print "-" }')"
+        if ((status[i] != 0)); then
+            if [[ "${C_KIND[i]}" == peer ]]; then
+                result="refused (exit ${status[i]})"
+                ratio="" range="" throughput=""  # it stopped early: its time says nothing
+                NOTES+=("${C_LABEL[i]} on $name: exit ${status[i]}: $(stderr_line "$i")")
+            else
+                result="FAILED (exit ${status[i]})"
+                FAILED=1
+                log "${C_LABEL[i]} on $name failed (exit ${status[i]}): $(head -c 2000 "$W/stderr.$i")"
+            fi
+        fi
+        local target_text=""
+        if [[ "${C_KIND[i]}" == ours ]]; then
+            if [[ "${C_TARGET[i]}" != - ]]; then
+                target_text="ratio ${C_TARGET[i]}"
+                goals+=("ratio $(met "${C_TARGET[i]}" "${ratio:-999}")")
+            fi
+            if [[ "${C_RSS[i]}" != - ]]; then
+                target_text+="${target_text:+; }RSS < $((C_RSS[i] / 1024)) MiB"
+                if ((rss[i] < C_RSS[i])); then goals+=("RSS yes"); else goals+=("RSS NO"); fi
+            fi
+            goal="$(printf '%s, ' "${goals[@]}")"
+            goal="${goal%, }"
+            if [[ "$goal" == *NO* && "$profile" == 1 ]]; then profile_contender "$name" "$i"; fi
+        fi
+        local shown_ratio="$ratio${range:+ ($range)}"
+        ROWS+=("| $name | ${C_LABEL[i]} | $(human_bytes "$bytes") | $(printf '%.3f' "$wall") | $rounds | ${throughput} | $rss_mib | $shown_ratio | $target_text | $goal | $result |")
+        local md_target="$target_text"
+        [[ -z "$goal" ]] || md_target+=": $( [[ "$goal" == *NO* ]] && echo "**missed** ($goal)" || echo met)"
+        local md_name="${C_MD[i]}"
+        [[ "${C_KIND[i]}" != ours ]] || md_name="**$md_name**"
+        if [[ "$result" == ok ]]; then
+            MD_ROWS+=("| $name | $md_name | $(printf '%.2f s' "$wall") | $rss_mib MiB | ${shown_ratio} | $md_target |")
+        else
+            MD_ROWS+=("| $name | $md_name | $result | | | $md_target |")
+        fi
+        log "$name: ${C_LABEL[i]}: ${wall}s, ${rss_mib} MiB, ratio ${shown_ratio:-none} ${goal:+($goal)} $result"
+    done
+}
+
+# profile_contender CASE I: where one run of contender I spends its time, as a note.
+profile_contender() {
+    local name="$1" i="$2"
+    if ! have perf; then
+        NOTES+=("${C_LABEL[i]} on $1 missed its target; no profile: perf is not installed (apt-get install linux-perf)")
+        return
+    fi
+    [[ -z "${C_CLEANUP[i]}" ]] || eval "${C_CLEANUP[i]}"
+    eval "perf record -q -F 999 -o $(printf '%q' "$W/perf.data") -- ${C_CMD[i]}" \
+        > /dev/null 2>&1 < /dev/null || true
+    local top
+    top="$(perf report -i "$W/perf.data" --no-children --sort dso,symbol --stdio 2> /dev/null \
+        | grep -E '^ +[0-9]' | head -n 12 | sed -e 's/^ *//' -e 's/ \+/ /g' | cut -c1-110 \
+        | paste -sd ';' - | sed 's/;/; /g')"
+    NOTES+=("profile of ${C_LABEL[i]} on $name (samples by library and symbol): ${top:-perf recorded nothing}")
 }
 
 describe_machine() {
@@ -399,143 +481,174 @@ describe_machine() {
 
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "generating inputs in $W ($([[ $quick == 1 ]] && echo quick || echo full) sizes)"
-make_big
-make_many
-make_scale "$scale_small"
-make_scale "$scale_large"
-
-big_bytes="$(file_size "$BIG_LAYER")"
-big_tar_bytes="$(file_size "$W/big.tar")"
-big_label="1 layer of $(human_bytes "$big_bytes")"
-
-# Case 1: validate one large layer, as a directory and as a tar.
-case1="1. validate $big_label (dir)"
-warm "$W/big"
-measure "" -- openssl dgst -sha256 "$BIG_LAYER"
-row "$case1" "openssl dgst -sha256 (baseline)" "$big_bytes" - - baseline
-measure "" -- "$validate" "$W/big"
-row "$case1" "oci-wasm-validate" "$big_bytes" "<= 1.10" "$RSS_LIMIT_KIB" ours
-if have umoci; then
-    measure "" -- umoci gc --layout "$W/big"
-    row "$case1" "umoci gc (walks the graph, reads and verifies every blob)" "$big_bytes" - - peer
-else
-    not_installed "$case1" "umoci gc"
-fi
-if have oci-image-tool; then
-    measure "" -- oci-image-tool validate --type image "$W/big"
-    row "$case1" "oci-image-tool validate --type image" "$big_bytes" - - peer
-else
-    not_installed "$case1" "oci-image-tool validate"
+for one in 1d 1t 2 3t 3d 6z 6g; do
+    if selected "$one"; then
+        make_big
+        big_bytes="$(stat -c %s "$BIG_LAYER")"
+        big_tar_bytes="$(stat -c %s "$W/big.tar")"
+        big_label="1 layer of $(human_bytes "$big_bytes")"
+        break
+    fi
+done
+if selected 2; then make_many; fi
+if selected 4 || selected 5; then make_scale "$scale_small"; fi
+if selected 5; then make_scale "$scale_large"; fi
+if selected 6z || selected 6g; then
+    zstd -q -3 -T0 -c "$W/big.tar" > "$W/big.tar.zst"
+    gzip -1 -c "$W/big.tar" > "$W/big.tar.gz"
 fi
 
-case1t="1. validate $big_label (tar)"
-warm "$W/big.tar"
-measure "" -- openssl dgst -sha256 "$W/big.tar"
-row "$case1t" "openssl dgst -sha256 (baseline)" "$big_tar_bytes" - - baseline
-measure "" -- "$validate" "$W/big.tar"
-row "$case1t" "oci-wasm-validate" "$big_tar_bytes" "<= 1.10" "$RSS_LIMIT_KIB" ours
-if have oci-image-tool; then
-    measure "" -- oci-image-tool validate --type image "$W/big.tar"
-    row "$case1t" "oci-image-tool validate --type image" "$big_tar_bytes" - - peer
-else
-    not_installed "$case1t" "oci-image-tool validate"
+if selected 1d; then
+    case1="1d. validate $big_label (dir)"
+    new_case "$W/big"
+    contender baseline "openssl dgst -sha256 of the layer (baseline)" - - "" -- openssl dgst -sha256 "$BIG_LAYER"
+    contender ours "oci-wasm-validate" "<= 1.10" "$RSS_LIMIT_KIB" "" -- "$validate" "$W/big"
+    have umoci && contender peer "umoci gc (walks the graph, hashes the JSON blobs)" - - "" -- umoci gc --layout "$W/big"
+    have oci-image-tool && contender peer "oci-image-tool validate --type image" - - "" -- oci-image-tool validate --type image "$W/big"
+    run_case "$case1" "$big_bytes"
+    have umoci || not_installed "$case1" "umoci gc"
+    have oci-image-tool || not_installed "$case1" "oci-image-tool validate"
 fi
 
-# Case 2: many medium blobs in a directory: hashed on every core.
-case2="2. validate $many_count blobs of $many_mib MiB (dir)"
-many_bytes="$(bytes_of "$W/many/blobs")"
-warm "$W/many"
-measure "" -- openssl dgst -sha256 "$W"/many/blobs/sha256/*
-row "$case2" "openssl dgst -sha256, one stream (baseline)" "$many_bytes" - - baseline
-# What two cores give at best here: two openssl processes, each on half of the blobs. Shared
-# physical cores (SMT siblings, a busy host) show up as a ratio well above 0.5.
-many_blobs=("$W"/many/blobs/sha256/*)
-printf '%s\n' "${many_blobs[@]}" | awk 'NR % 2 == 1' > "$W/many-half-1"
-printf '%s\n' "${many_blobs[@]}" | awk 'NR % 2 == 0' > "$W/many-half-2"
-# shellcheck disable=SC2016 # the sh -c scripts take their paths as arguments
-measure "" -- sh -c 'xargs openssl dgst -sha256 < "$1" > /dev/null & first=$!
-    xargs openssl dgst -sha256 < "$2" > /dev/null && wait "$first"' sh "$W/many-half-1" "$W/many-half-2"
-row "$case2" "2 x openssl dgst -sha256 in parallel, half the blobs each (2-core limit)" \
-    "$many_bytes" - - reference
-measure "" -- "$validate" "$W/many"
-row "$case2" "oci-wasm-validate ($(nproc) threads)" "$many_bytes" "< 0.75" - ours
-if have umoci; then
-    measure "" -- umoci gc --layout "$W/many"
-    row "$case2" "umoci gc (walks the graph, reads and verifies every blob)" "$many_bytes" - - peer
-else
-    not_installed "$case2" "umoci gc"
+if selected 1t; then
+    case1t="1t. validate $big_label (tar)"
+    new_case "$W/big.tar"
+    contender baseline "openssl dgst -sha256 of the tar (baseline)" - - "" -- openssl dgst -sha256 "$W/big.tar"
+    contender ours "oci-wasm-validate" "<= 1.10" "$RSS_LIMIT_KIB" "" -- "$validate" "$W/big.tar"
+    have oci-image-tool && contender peer "oci-image-tool validate --type image" - - "" -- oci-image-tool validate --type image "$W/big.tar"
+    run_case "$case1t" "$big_tar_bytes"
+    have oci-image-tool || not_installed "$case1t" "oci-image-tool validate"
 fi
 
-# Case 3: convert old -> new, tar -> tar.
-case3="3. convert old -> new, tar -> tar, $big_label"
-warm "$W/big.tar"
-# shellcheck disable=SC2016 # the sh -c scripts take their paths as arguments
-measure "rm -f '$W/out.tar'" -- sh -c 'cat "$1" > "$2" && openssl dgst -sha256 "$1" > /dev/null' \
-    sh "$W/big.tar" "$W/out.tar"
-row "$case3" "cat in.tar > out.tar; openssl dgst -sha256 in.tar (baseline)" "$big_tar_bytes" - - baseline
-# oci-wasm-convert also makes its output durable (fsync before the atomic rename); cat does not.
-# This bound shows what that costs on this disk (nothing on tmpfs, so not measured there).
-if ((!in_memory)); then
+if selected 2; then
+    case2="2. validate $many_count blobs of $many_mib MiB (dir)"
+    many_bytes="$(bytes_of "$W/many/blobs")"
+    # What two cores give at best here: two openssl processes, each on half of the blobs. Shared
+    # physical cores (SMT siblings, a busy host) show up as a ratio well above 0.5.
+    many_blobs=("$W"/many/blobs/sha256/*)
+    printf '%s\n' "${many_blobs[@]}" | awk 'NR % 2 == 1' > "$W/many-half-1"
+    printf '%s\n' "${many_blobs[@]}" | awk 'NR % 2 == 0' > "$W/many-half-2"
+    new_case "$W/many"
+    contender baseline "openssl dgst -sha256, one stream (baseline)" - - "" -- openssl dgst -sha256 "${many_blobs[@]}"
+    # shellcheck disable=SC2016 # the sh -c scripts take their paths as arguments
+    contender reference "2 x openssl dgst -sha256 in parallel, half the blobs each (the 2-core limit)" - - "" -- \
+        sh -c 'xargs openssl dgst -sha256 < "$1" > /dev/null & first=$!
+            xargs openssl dgst -sha256 < "$2" > /dev/null && wait "$first"' sh "$W/many-half-1" "$W/many-half-2"
+    contender ours "oci-wasm-validate ($(nproc) threads)" "< 0.75" "$RSS_LIMIT_KIB" "" -- "$validate" "$W/many"
+    have umoci && contender peer "umoci gc (walks the graph, hashes the JSON blobs)" - - "" -- umoci gc --layout "$W/many"
+    run_case "$case2" "$many_bytes"
+    have umoci || not_installed "$case2" "umoci gc"
+fi
+
+if selected 3t; then
+    case3="3t. convert old -> new, tar -> tar, $big_label"
+    new_case "$W/big.tar"
+    contender baseline "openssl dgst -sha256 in.tar (baseline: the hashing floor)" - - "" -- openssl dgst -sha256 "$W/big.tar"
+    contender ours "oci-wasm-convert --to new in.tar out.tar" "<= 1.15" "$RSS_LIMIT_KIB" "rm -f '$W/out.tar'" -- \
+        "$convert" --to new "$W/big.tar" "$W/out.tar"
+    # shellcheck disable=SC2016 # the sh -c scripts take their paths as arguments
+    contender reference "cat in.tar > out.tar; openssl dgst -sha256 in.tar (a copy, then the hash)" - - "rm -f '$W/out.tar'" -- \
+        sh -c 'cat "$1" > "$2" && openssl dgst -sha256 "$1" > /dev/null' sh "$W/big.tar" "$W/out.tar"
+    # oci-wasm-convert makes its output durable (synced before the atomic rename); cat does not.
+    # This bound shows what that costs on this disk (nothing on tmpfs, so not measured there).
+    if ((!in_memory)); then
+        # shellcheck disable=SC2016
+        contender reference "cat in.tar > out.tar; sync out.tar; openssl dgst -sha256 in.tar (durable)" - - "rm -f '$W/out.tar'" -- \
+            sh -c 'cat "$1" > "$2" && sync "$2" && openssl dgst -sha256 "$1" > /dev/null' sh "$W/big.tar" "$W/out.tar"
+    fi
+    have skopeo && contender peer "skopeo copy oci-archive:in.tar oci:dir (a copy only, no conversion)" - - "rm -rf '$W/skopeo-out'" -- \
+        skopeo copy --quiet "oci-archive:$W/big.tar:big:v1" "oci:$W/skopeo-out:big:v1"
+    run_case "$case3" "$big_tar_bytes"
+    have skopeo || not_installed "$case3" "skopeo copy"
+    "$convert" --to new "$W/big.tar" "$W/out.tar" > /dev/null 2>&1 \
+        && { "$validate" --strict "$W/out.tar" > /dev/null || { log "the converted $W/out.tar does not validate"; FAILED=1; }; }
+    rm -rf "$W/out.tar" "$W/skopeo-out"
+fi
+
+if selected 3d; then
+    case3d="3d. convert old -> new, dir -> dir, $big_label"
+    big_dir_bytes="$(bytes_of "$W/big/blobs")"
+    new_case "$W/big"
+    contender baseline "openssl dgst -sha256 of every blob (baseline: the hashing floor)" - - "" -- \
+        openssl dgst -sha256 "$W"/big/blobs/sha256/*
+    contender ours "oci-wasm-convert --to new in out" "<= 1.15" "$RSS_LIMIT_KIB" "rm -rf '$W/out-dir'" -- \
+        "$convert" --to new "$W/big" "$W/out-dir"
+    have skopeo && contender peer "skopeo copy oci:in oci:out (a copy only, no conversion)" - - "rm -rf '$W/skopeo-out'" -- \
+        skopeo copy --quiet "oci:$W/big:big:v1" "oci:$W/skopeo-out:big:v1"
+    run_case "$case3d" "$big_dir_bytes"
+    have skopeo || not_installed "$case3d" "skopeo copy"
+    "$convert" --to new "$W/big" "$W/out-dir" > /dev/null 2>&1 \
+        && { "$validate" --strict "$W/out-dir" > /dev/null || { log "the converted $W/out-dir does not validate"; FAILED=1; }; }
+    rm -rf "$W/out-dir" "$W/skopeo-out"
+fi
+
+if selected 4; then
+    case4="4. validate $scale_small small manifests (dir, $((2 * scale_small + 1)) blobs)"
+    layout="$W/scale-$scale_small"
+    new_case "$layout"
     # shellcheck disable=SC2016
-    measure "rm -f '$W/out.tar'" -- sh -c 'cat "$1" > "$2" && sync "$2" && openssl dgst -sha256 "$1" > /dev/null' \
-        sh "$W/big.tar" "$W/out.tar"
-    row "$case3" "cat in.tar > out.tar; sync out.tar; openssl dgst -sha256 in.tar (durable)" \
-        "$big_tar_bytes" - - reference
-fi
-measure "rm -f '$W/out.tar'" -- "$convert" --to new "$W/big.tar" "$W/out.tar"
-row "$case3" "oci-wasm-convert --to new in.tar out.tar" "$big_tar_bytes" "<= 1.25" "$RSS_LIMIT_KIB" ours
-if ((M_STATUS == 0)); then
-    "$validate" --strict "$W/out.tar" > /dev/null \
-        || { log "the converted $W/out.tar does not validate"; FAILED=1; }
-fi
-rm -f "$W/out.tar"
-if have skopeo; then
-    measure "rm -rf '$W/skopeo-out'" -- skopeo copy --quiet "oci-archive:$W/big.tar:big:v1" \
-        "oci:$W/skopeo-out:big:v1"
-    row "$case3" "skopeo copy oci-archive:in.tar oci:dir (copy only)" "$big_tar_bytes" - - peer
-    rm -rf "$W/skopeo-out"
-else
-    not_installed "$case3" "skopeo copy"
+    contender baseline "find blobs -type f | xargs sha256sum; jq -c . index.json (baseline)" - - "" -- \
+        sh -c 'cd "$1" && find blobs -type f | xargs sha256sum > /dev/null && jq -c . index.json > /dev/null' sh "$layout"
+    contender ours "oci-wasm-validate" "<= 1.00" "-" "" -- "$validate" "$layout"
+    have umoci && contender peer "umoci gc (walks the graph, hashes the JSON blobs)" - - "" -- umoci gc --layout "$layout"
+    run_case "$case4" "$(bytes_of "$layout")"
+    have umoci || not_installed "$case4" "umoci gc"
 fi
 
-# Case 4: many small manifests in one index: time grows linearly.
-case4="4. validate an index of N small manifests (dir)"
-warm "$W/scale-$scale_small"
-scale_small_bytes="$(bytes_of "$W/scale-$scale_small")"
-measure "" -- "$validate" "$W/scale-$scale_small"
-row "$case4" "oci-wasm-validate, N = $scale_small (baseline for N = $scale_large)" \
-    "$scale_small_bytes" - - baseline
-[[ "$M_STATUS" == 0 ]] || { FAILED=1; log "validate of $scale_small manifests failed: $M_STDERR"; }
-warm "$W/scale-$scale_large"
-scale_large_bytes="$(bytes_of "$W/scale-$scale_large")"
-measure "" -- "$validate" "$W/scale-$scale_large"
-row "$case4" "oci-wasm-validate, N = $scale_large" "$scale_large_bytes" \
-    "< $((scale_large / scale_small)).00" - ours
-if have umoci; then
-    for n in "$scale_small" "$scale_large"; do
-        warm "$W/scale-$n"
-        measure "" -- umoci gc --layout "$W/scale-$n"
-        row "$case4" "umoci gc, N = $n" "$(bytes_of "$W/scale-$n")" - - peer
-    done
-else
-    not_installed "$case4" "umoci gc"
+if selected 5; then
+    case5="5. growth: validate $scale_large small manifests against $scale_small"
+    new_case "$W/scale-$scale_small" "$W/scale-$scale_large"
+    contender baseline "oci-wasm-validate, N = $scale_small (baseline)" - - "" -- "$validate" "$W/scale-$scale_small"
+    # Linear within 10%: ten times the manifests in at most 11 times the time.
+    contender ours "oci-wasm-validate, N = $scale_large" "<= $((11 * scale_large / scale_small / 10)).00" "-" "" -- \
+        "$validate" "$W/scale-$scale_large"
+    run_case "$case5" "$(bytes_of "$W/scale-$scale_large")"
+fi
+
+if selected 6z; then
+    case6z="6z. validate $big_label (tar.zst)"
+    new_case "$W/big.tar.zst"
+    # shellcheck disable=SC2016
+    contender baseline "zstd -dc in.tar.zst | openssl dgst -sha256 (baseline)" - - "" -- \
+        sh -c 'zstd -q -dc "$1" | openssl dgst -sha256 > /dev/null' sh "$W/big.tar.zst"
+    contender ours "oci-wasm-validate" "<= 1.15" "$RSS_LIMIT_KIB" "" -- "$validate" "$W/big.tar.zst"
+    run_case "$case6z" "$(stat -c %s "$W/big.tar.zst")"
+fi
+
+if selected 6g; then
+    case6g="6g. validate $big_label (tar.gz)"
+    new_case "$W/big.tar.gz"
+    # shellcheck disable=SC2016
+    contender baseline "gzip -dc in.tar.gz | openssl dgst -sha256 (baseline)" - - "" -- \
+        sh -c 'gzip -dc "$1" | openssl dgst -sha256 > /dev/null' sh "$W/big.tar.gz"
+    contender ours "oci-wasm-validate" "< 1.00" "$RSS_LIMIT_KIB" "" -- "$validate" "$W/big.tar.gz"
+    run_case "$case6g" "$(stat -c %s "$W/big.tar.gz")"
 fi
 
 load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------------------------------------
-# The table (markdown, ready for the README).
+# The table (markdown).
 
-echo "oci-wasm benchmark ($([[ $quick == 1 ]] && echo "--quick: small inputs, times not representative" || echo "full sizes")), $(date -u +%Y-%m-%d)"
-echo
-describe_machine
-echo "- load average (1, 5, 15 min): $load_start at the start, $load_end at the end"
-echo "- wall: median of $runs run(s) (each run in \"runs\"), $( ((in_memory)) && echo "inputs and outputs on tmpfs" || echo "page cache warmed before each run"); RSS: largest peak over the runs;"
-echo "  ratio: wall / the case's baseline wall (case 4: / the oci-wasm-validate N = $scale_small wall)"
-echo
-echo "| case | contender | input | wall s | runs s | MiB/s | peak RSS MiB | ratio | target | met | result |"
-echo "|---|---|---|---:|---|---:|---:|---:|---|---|---|"
-printf '%s\n' "${ROWS[@]}"
+how="$runs round(s) after a warm-up, contenders interleaved; ratio: the median (min-max) of each round's wall / the case's baseline wall in that round"
+if ((markdown)); then
+    describe_machine
+    echo "- load average (1, 5, 15 min): $load_start at the start, $load_end at the end; $how"
+    echo
+    echo "| case | contender | median wall | peak RSS | ratio (min-max) | target |"
+    echo "|---|---|---|---|---|---|"
+    printf '%s\n' "${MD_ROWS[@]}"
+else
+    echo "oci-wasm benchmark ($([[ $quick == 1 ]] && echo "--quick: small inputs, times not representative" || echo "full sizes")), $(date -u +%Y-%m-%d)"
+    echo
+    describe_machine
+    echo "- load average (1, 5, 15 min): $load_start at the start, $load_end at the end"
+    echo "- $how; wall: median over the rounds, $( ((in_memory)) && echo "inputs and outputs on tmpfs" || echo "page cache warmed before each run"); RSS: largest peak"
+    echo
+    echo "| case | contender | input | wall s | runs s | MiB/s | peak RSS MiB | ratio (min-max) | target | met | result |"
+    echo "|---|---|---|---:|---|---:|---:|---|---|---|---|"
+    printf '%s\n' "${ROWS[@]}"
+fi
 if ((${#NOTES[@]} > 0)); then
     echo
     echo "Notes:"

@@ -11,6 +11,7 @@
 #include "finding_location.h"
 #include "ociwasm/finding_codes.h"
 #include "ociwasm/schema.h"
+#include "parallel.h"
 #include "validate_internal.h"
 
 namespace ociwasm::detail {
@@ -26,8 +27,8 @@ const BlobRecord* BlobAccess::find(std::string_view digest) const {
     return it == index_.end() ? nullptr : it->second;
 }
 
-BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size, std::string& out,
-                                  std::string& why) {
+BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size,
+                                  std::string& storage, std::string_view& bytes, std::string& why) {
     const BlobRecord* record = find(digest);
     if (record == nullptr) {
         why = "blob " + std::string(digest) + " is not in the layout";
@@ -39,7 +40,7 @@ BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size,
         return Load::too_large;
     }
     if (record->content) {
-        out = *record->content;
+        bytes = *record->content;
         return Load::ok;
     }
     if (!source_.can_reread()) {
@@ -48,11 +49,12 @@ BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size,
               "cannot be read again";
         return Load::too_large;
     }
-    Status status = load_blob(source_, scan_, digest, out, max_size);
+    Status status = load_blob(source_, scan_, digest, storage, max_size);
     if (!status) {
         why = status.message();
         return Load::unreadable;
     }
+    bytes = storage;
     return Load::ok;
 }
 
@@ -112,9 +114,10 @@ LayerWasmFiles& BlobAccess::wasm_files(std::string_view digest) {
                        [](auto&&... args) { return list_layer_wasm_files(args...); });
 }
 
-bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& bytes, Findings& out) {
+bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& storage,
+                   std::string_view& bytes, Findings& out) {
     std::string why;
-    switch (blobs.load(record.digest(), kMaxDocumentSize, bytes, why)) {
+    switch (blobs.load(record.digest(), kMaxDocumentSize, storage, bytes, why)) {
         case BlobAccess::Load::ok:
             return true;
         case BlobAccess::Load::missing:
@@ -133,37 +136,58 @@ bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& byt
     return false;
 }
 
-// A cached document has its own pool sized to the text: RapidJSON's default first chunk of
-// 64 KiB per document made 10,000 cached lockfiles of a few hundred bytes cost 10,000 fresh heap
-// pages.
-struct DocumentCache::Cached {
-    explicit Cached(std::size_t text_size)
-        : allocator(std::max<std::size_t>(kMinPoolChunk, 2 * text_size)), doc(&allocator) {}
-    Cached(const Cached&) = delete;
-    Cached& operator=(const Cached&) = delete;
-
-    static constexpr std::size_t kMinPoolChunk = 1024;
-    rapidjson::MemoryPoolAllocator<> allocator;
-    rapidjson::Document doc;
-};
+OwnedDocument::OwnedDocument(std::size_t text_size)
+    : allocator(std::max<std::size_t>(1024, 2 * text_size)), doc(&allocator) {}
 
 DocumentCache::DocumentCache(Kind kind) : kind_(kind) {}
 DocumentCache::~DocumentCache() = default;
+
+std::unique_ptr<OwnedDocument> DocumentCache::check(const BlobRecord& record,
+                                                    std::string_view bytes, Findings& out) const {
+    auto owned = std::make_unique<OwnedDocument>(bytes.size());
+    if (!parse_document(bytes, owned->doc, record.path, kind_.invalid_code, kind_.what, out)) {
+        return nullptr;
+    }
+    check_schema(kind_.schema, owned->doc, record.path, out);
+    kind_.check(owned->doc, record.path, out);
+    return owned;
+}
 
 const rapidjson::Value* DocumentCache::get(const BlobRecord& record, BlobAccess& blobs,
                                            Findings& out) {
     auto [it, inserted] = documents_.try_emplace(record.digest());
     if (!inserted) return it->second ? &it->second->doc : nullptr;
-    std::string bytes;
-    if (!load_document(blobs, record, bytes, out)) return nullptr;
-    auto cached = std::make_unique<Cached>(bytes.size());
-    if (!parse_document(bytes, cached->doc, record.path, kind_.invalid_code, kind_.what, out)) {
-        return nullptr;
+    if (auto prepared = prepared_.find(it->first); prepared != prepared_.end()) {
+        out.append(prepared->second.findings);
+        it->second = std::move(prepared->second.document);
+        prepared_.erase(prepared);
+    } else {
+        std::string storage;
+        std::string_view bytes;
+        if (!load_document(blobs, record, storage, bytes, out)) return nullptr;
+        it->second = check(record, bytes, out);
     }
-    check_schema(kind_.schema, cached->doc, record.path, out);
-    kind_.check(cached->doc, record.path, out);
-    it->second = std::move(cached);
-    return &it->second->doc;
+    return it->second ? &it->second->doc : nullptr;
+}
+
+void DocumentCache::prepare(const std::vector<const BlobRecord*>& records, unsigned threads) {
+    std::vector<const BlobRecord*> todo;
+    std::unordered_set<const BlobRecord*> queued;
+    for (const BlobRecord* record : records) {
+        // What load_document would refuse is left to get(), which reports it.
+        if (record == nullptr || !record->content || record->size > kMaxDocumentSize) continue;
+        std::string digest = record->digest();
+        if (documents_.contains(digest) || prepared_.contains(digest)) continue;
+        if (queued.insert(record).second) todo.push_back(record);
+    }
+    std::vector<Prepared> results(todo.size());
+    run_in_parallel(
+        todo.size(), parallel_threads(todo.size(), threads), [&](std::size_t job, unsigned) {
+            results[job].document = check(*todo[job], *todo[job]->content, results[job].findings);
+        });
+    for (std::size_t job = 0; job < todo.size(); ++job) {
+        prepared_.emplace(todo[job]->digest(), std::move(results[job]));
+    }
 }
 
 }  // namespace ociwasm::detail

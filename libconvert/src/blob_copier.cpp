@@ -1,10 +1,21 @@
 // The converter's blob copier (blob_copier.h): large blobs into the sink during the pass.
 #include "blob_copier.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <exception>
 #include <utility>
 
 namespace ociwasm::detail {
+namespace {
+
+bool same_time(const struct timespec& a, const struct timespec& b) {
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+}  // namespace
 
 bool SinkCopier::begin_blob(const BlobRecord& blob, std::uint64_t size) {
     if (streamed_.contains(blob.digest())) return false;
@@ -20,6 +31,25 @@ bool SinkCopier::begin_blob(const BlobRecord& blob, std::uint64_t size) {
     return true;
 }
 
+bool SinkCopier::take_file_range(int fd, std::uint64_t offset, std::uint64_t size) {
+    if (!status_ || !writer_.joinable()) return false;
+    // A descriptor of our own: the writer may still read it when the source closes its own.
+    int own = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (own < 0) return false;
+    if (::fstat(own, &range_before_) != 0) {
+        ::close(own);
+        return false;
+    }
+    range_fd_ = own;
+    range_size_ = size;
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(Job{{}, own, offset, size});
+    }
+    work_.notify_one();
+    return true;
+}
+
 Status SinkCopier::blob_data(const char* data, std::size_t size) {
     if (!status_) return status_;
     if (!writer_.joinable()) {
@@ -32,15 +62,15 @@ Status SinkCopier::blob_data(const char* data, std::size_t size) {
         status_ = writer_status_;
         return status_;
     }
-    std::string chunk;
+    Job job;
     if (!spare_.empty()) {
-        chunk = std::move(spare_.back());
+        job.bytes = std::move(spare_.back());
         spare_.pop_back();
     }
     lock.unlock();
-    chunk.assign(data, size);
+    job.bytes.assign(data, size);
     lock.lock();
-    queue_.push_back(std::move(chunk));
+    queue_.push_back(std::move(job));
     lock.unlock();
     work_.notify_one();
     return status_;
@@ -48,27 +78,53 @@ Status SinkCopier::blob_data(const char* data, std::size_t size) {
 
 Status SinkCopier::end_blob(const BlobRecord& blob) {
     drain();
+    if (range_fd_ >= 0) {
+        if (status_) status_ = check_range_unchanged(blob);
+        close_range();
+    }
     if (!status_) return status_;
     status_ = sink_.end_blob();
     if (status_) streamed_.insert(blob.digest());
     return status_;
 }
 
+Status SinkCopier::check_range_unchanged(const BlobRecord& blob) const {
+    struct stat after {};
+    bool same = ::fstat(range_fd_, &after) == 0 && after.st_dev == range_before_.st_dev &&
+                after.st_ino == range_before_.st_ino && after.st_size == range_before_.st_size &&
+                same_time(after.st_mtim, range_before_.st_mtim) &&
+                same_time(after.st_ctim, range_before_.st_ctim);
+    if (same && blob.size == range_size_) return Status::ok();
+    return Status::io_error(source_name_ + ": " + blob.path +
+                            ": the input file changed while this blob was read and copied "
+                            "(read " +
+                            std::to_string(blob.size) + " bytes, copied " +
+                            std::to_string(range_size_) +
+                            "); expected it to stay as it is until the conversion ends");
+}
+
+void SinkCopier::close_range() {
+    if (range_fd_ >= 0) ::close(range_fd_);
+    range_fd_ = -1;
+}
+
 void SinkCopier::stop() {
-    if (!writer_.joinable()) return;
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-        queue_.clear();
+    if (writer_.joinable()) {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+            queue_.clear();
+        }
+        work_.notify_all();
+        writer_.join();
     }
-    work_.notify_all();
-    writer_.join();
+    close_range();
 }
 
 void SinkCopier::start_writer() {
     if (writer_.joinable() || writer_failed_to_start_ || stopping_) return;
     try {
-        writer_ = std::thread([this] { write_chunks(); });
+        writer_ = std::thread([this] { write_jobs(); });
     } catch (const std::exception&) {
         writer_failed_to_start_ = true;  // writes then happen on this thread
     }
@@ -81,23 +137,40 @@ void SinkCopier::drain() {
     if (status_ && !writer_status_) status_ = writer_status_;
 }
 
-void SinkCopier::write_chunks() {
+void SinkCopier::write_jobs() {
     std::unique_lock lock(mutex_);
     while (true) {
         work_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;
-        std::string chunk = std::move(queue_.front());
+        Job job = std::move(queue_.front());
         queue_.pop_front();
         writing_ = true;
         bool failed = !writer_status_;
         lock.unlock();
-        Status status = failed ? Status::ok() : sink_.blob_data(chunk.data(), chunk.size());
+        Status status = failed ? Status::ok() : write_job(job);
         lock.lock();
         writing_ = false;
         if (!status) writer_status_ = status;
-        if (spare_.size() < kQueuedChunks) spare_.push_back(std::move(chunk));
+        if (job.fd < 0 && spare_.size() < kQueuedChunks) spare_.push_back(std::move(job.bytes));
         space_.notify_all();
     }
+}
+
+// On the writer thread.
+Status SinkCopier::write_job(const Job& job) {
+    if (job.fd < 0) return sink_.blob_data(job.bytes.data(), job.bytes.size());
+    for (std::uint64_t done = 0; done < job.size;) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) return Status::ok();
+        }
+        std::uint64_t slice = std::min(kRangeSlice, job.size - done);
+        if (Status status = sink_.blob_data_from(job.fd, job.offset + done, slice); !status) {
+            return status;
+        }
+        done += slice;
+    }
+    return Status::ok();
 }
 
 }  // namespace ociwasm::detail

@@ -635,7 +635,7 @@ Status convert_layout(LayoutSource& source, LayoutSink* sink, const ConvertOptio
     scan_options.keep_limit = options.keep_limit;
     scan_options.progress = options.progress;
     if (sink != nullptr) {
-        copier.emplace(*sink, scan_options);
+        copier.emplace(*sink, scan_options, source.name());
         scan_options.observer = &*copier;
     }
     LayoutScan scan;

@@ -19,9 +19,23 @@ bool is_lower_hex(std::string_view s) {
     return true;
 }
 
+// Fetched once: OpenSSL 3 looks the implementation up again at every EVP_DigestInit_ex given
+// EVP_sha256(), which cost more than hashing a small blob. Never freed: hashers may still run
+// while the process exits.
+const EVP_MD* fetched(const char* name, const EVP_MD* fallback) {
+    const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+    return md != nullptr ? md : fallback;
+}
+
 const EVP_MD* md_for(std::string_view algorithm) {
-    if (algorithm == "sha256") return EVP_sha256();
-    if (algorithm == "sha512") return EVP_sha512();
+    if (algorithm == "sha256") {
+        static const EVP_MD* const kSha256 = fetched("SHA2-256", EVP_sha256());
+        return kSha256;
+    }
+    if (algorithm == "sha512") {
+        static const EVP_MD* const kSha512 = fetched("SHA2-512", EVP_sha512());
+        return kSha512;
+    }
     return nullptr;
 }
 
@@ -69,18 +83,11 @@ bool is_verifiable_algorithm(std::string_view algorithm) {
     return md_for(algorithm) != nullptr;
 }
 
-std::optional<Digest> parse_digest(std::string_view text, std::string* why) {
-    auto fail = [&](std::string reason) -> std::optional<Digest> {
+bool check_digest_parts(std::string_view algorithm, std::string_view encoded, std::string* why) {
+    auto fail = [why](std::string reason) {
         if (why) *why = std::move(reason);
-        return std::nullopt;
+        return false;
     };
-    auto colon = text.find(':');
-    if (colon == std::string_view::npos) {
-        return fail("digest \"" + std::string(text) +
-                    "\" has no ':' between algorithm and encoded");
-    }
-    std::string_view algorithm = text.substr(0, colon);
-    std::string_view encoded = text.substr(colon + 1);
     if (!is_valid_algorithm_name(algorithm)) {
         return fail("digest algorithm \"" + std::string(algorithm) +
                     "\" does not match [a-z0-9]+([+._-][a-z0-9]+)*");
@@ -96,7 +103,34 @@ std::optional<Digest> parse_digest(std::string_view text, std::string* why) {
             " lowercase hex characters, found " + std::to_string(encoded.size()) +
             (is_lower_hex(encoded) ? " characters" : " characters that are not all lowercase hex"));
     }
+    return true;
+}
+
+bool split_digest(std::string_view text, std::string_view& algorithm, std::string_view& encoded,
+                  std::string* why) {
+    auto colon = text.find(':');
+    if (colon == std::string_view::npos) {
+        if (why)
+            *why = "digest \"" + std::string(text) + "\" has no ':' between algorithm and encoded";
+        return false;
+    }
+    if (!check_digest_parts(text.substr(0, colon), text.substr(colon + 1), why)) return false;
+    algorithm = text.substr(0, colon);
+    encoded = text.substr(colon + 1);
+    return true;
+}
+
+std::optional<Digest> parse_digest(std::string_view text, std::string* why) {
+    std::string_view algorithm;
+    std::string_view encoded;
+    if (!split_digest(text, algorithm, encoded, why)) return std::nullopt;
     return Digest{std::string(algorithm), std::string(encoded)};
+}
+
+bool is_valid_digest(std::string_view text) {
+    std::string_view algorithm;
+    std::string_view encoded;
+    return split_digest(text, algorithm, encoded, nullptr);
 }
 
 struct StreamHasher::Impl {

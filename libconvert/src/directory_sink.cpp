@@ -123,6 +123,13 @@ class DirectoryLayoutSink final : public SinkBase {
         return Status::ok();
     }
 
+    Status write_entry_from(int fd, std::uint64_t offset, std::uint64_t size) override {
+        int err = file_.copy_in_kernel(fd, offset, size);
+        if (err == BufferedFile::kSourceEnded) return source_ended(entry_display(), size);
+        if (err != 0) return io_failure(entry_display(), "cannot write", err);
+        return SinkBase::write_entry_from(fd, offset, size);  // what the kernel did not copy
+    }
+
     Status close_entry() override {
         if (int err = file_.flush()) return io_failure(entry_display(), "cannot write", err);
         if (int err = file_.close()) return io_failure(entry_display(), "cannot close", err);

@@ -7,20 +7,18 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
-#include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "layout_source_internal.h"
 #include "ociwasm/finding_codes.h"
 #include "ociwasm/layout.h"
+#include "parallel.h"
 
 namespace ociwasm {
 namespace {
@@ -84,7 +82,10 @@ Status vanished(const std::string& shown) {
 }
 
 // Opens `name` under `dir_fd` as a regular file without following a final symlink. O_NONBLOCK
-// keeps a FIFO from blocking the open; fstat then tells what the name really is.
+// keeps a FIFO from blocking the open; fstat then tells what the name really is. The flag stays:
+// it means nothing for a regular file (open(2)), and clearing it cost two system calls per blob
+// in a layout of small files. A filesystem that does answer EAGAIN gets it cleared then
+// (read_retrying).
 OpenResult open_regular(int dir_fd, const char* name, FileDescriptor& out, std::string& found,
                         struct stat& info) {
     int fd = ::openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -107,8 +108,6 @@ OpenResult open_regular(int dir_fd, const char* name, FileDescriptor& out, std::
         found = describe_mode(info.st_mode);
         return OpenResult::not_regular;
     }
-    int flags = ::fcntl(fd, F_GETFL);
-    if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     return OpenResult::opened;
 }
 
@@ -155,37 +154,52 @@ Status list_directory(int dir_fd, const std::string& shown, std::vector<std::str
     return Status::ok();
 }
 
+// read(2) that retries EINTR, and EAGAIN after clearing the O_NONBLOCK of open_regular.
+ssize_t read_retrying(int fd, char* buffer, std::size_t size) {
+    for (;;) {
+        ssize_t n = ::read(fd, buffer, size);
+        if (n >= 0) return n;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN) return -1;
+        int flags = ::fcntl(fd, F_GETFL);
+        if (flags < 0 || (flags & O_NONBLOCK) == 0 ||
+            ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+            errno = EAGAIN;
+            return -1;
+        }
+    }
+}
+
 Status read_small_file(int fd, const std::string& shown, std::string& out) {
     char buffer[64 * 1024];
     for (;;) {
-        ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return Status::io_error(shown + ": read failed: " + std::strerror(errno));
-        }
+        ssize_t n = read_retrying(fd, buffer, sizeof buffer);
+        if (n < 0) return Status::io_error(shown + ": read failed: " + std::strerror(errno));
         if (n == 0) return Status::ok();
         out.append(buffer, static_cast<std::size_t>(n));
     }
 }
 
-// Streams an open regular file through `fn` in large chunks.
+// Streams an open regular file of `size` bytes (as fstat said) through `fn` in large chunks.
+// A short read that reaches `size` is the end: a regular file reads short only there, and the
+// read that would return 0 cost a system call per blob in a layout of small files. A file that
+// grew since fstat reads on to its real end.
 template <typename Fn>
-Status stream_file(int fd, const std::string& shown, char* buffer, Fn&& fn) {
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+Status stream_file(int fd, std::uint64_t size, const std::string& shown, char* buffer, Fn&& fn) {
+    if (size > kReadChunkSize) ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    std::uint64_t total = 0;
     for (;;) {
-        ssize_t n = ::read(fd, buffer, kReadChunkSize);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return Status::io_error(shown + ": read failed: " + std::strerror(errno));
-        }
+        ssize_t n = read_retrying(fd, buffer, kReadChunkSize);
+        if (n < 0) return Status::io_error(shown + ": read failed: " + std::strerror(errno));
         if (n == 0) return Status::ok();
+        total += static_cast<std::uint64_t>(n);
         if (Status status = fn(buffer, static_cast<std::size_t>(n)); !status) return status;
+        if (static_cast<std::size_t>(n) < kReadChunkSize && total == size) return Status::ok();
     }
 }
 
 struct BlobJob {
-    int dir_fd = -1;  // the algorithm directory
-    std::string name;
+    int dir_fd = -1;  // the algorithm directory; the file's name in it is record.encoded
     BlobRecord record;
     Findings findings;
     Status status;
@@ -286,7 +300,8 @@ class DirectoryLayoutSource : public LayoutSource {
                 return Status::io_error(shown + ": cannot open: " + found);
         }
         auto buffer = std::make_unique<char[]>(kReadChunkSize);
-        return stream_file(file.get(), shown, buffer.get(), fn);
+        return stream_file(file.get(), static_cast<std::uint64_t>(info.st_size), shown,
+                           buffer.get(), fn);
     }
 
   private:
@@ -381,6 +396,7 @@ class DirectoryLayoutSource : public LayoutSource {
         if (Status status = list_directory(dir_fd, dir_ + "/" + shown, names); !status) {
             return status;
         }
+        jobs.reserve(names.size());
         for (std::string& name : names) {
             std::string path = shown + "/" + name;
             detail::LayoutPath kind = detail::classify_layout_path(path);
@@ -388,13 +404,11 @@ class DirectoryLayoutSource : public LayoutSource {
                 detail::add_blob_name_finding(findings, path, kind.why);
                 continue;
             }
-            BlobJob job;
+            BlobJob& job = jobs.emplace_back();
             job.dir_fd = dir_fd;
-            job.name = std::move(name);
             job.record.path = std::move(path);
             job.record.algorithm = std::move(kind.algorithm);
-            job.record.encoded = std::move(kind.encoded);
-            jobs.push_back(std::move(job));
+            job.record.encoded = std::move(name);
         }
         return Status::ok();
     }
@@ -404,7 +418,7 @@ class DirectoryLayoutSource : public LayoutSource {
         FileDescriptor file;
         std::string found;
         struct stat info {};
-        switch (open_regular(job.dir_fd, job.name.c_str(), file, found, info)) {
+        switch (open_regular(job.dir_fd, job.record.encoded.c_str(), file, found, info)) {
             case OpenResult::missing:
                 // Listed, then gone: the layout changed under us (another process replacing
                 // it). Taking the blob as absent would lose it from any output made of this scan.
@@ -422,10 +436,11 @@ class DirectoryLayoutSource : public LayoutSource {
         }
         detail::BlobStream stream(job.record, options, static_cast<std::uint64_t>(info.st_size),
                                   true, budget);
-        job.status = stream.begin();
+        job.status = stream.begin(file.get(), 0);
         if (!job.status) return;
         job.status = stream_file(
-            file.get(), dir_ + "/" + job.record.path, buffer,
+            file.get(), static_cast<std::uint64_t>(info.st_size), dir_ + "/" + job.record.path,
+            buffer,
             [&stream](const char* data, std::size_t size) { return stream.update(data, size); });
         if (!job.status) return;
         job.status = stream.finish();
@@ -434,29 +449,12 @@ class DirectoryLayoutSource : public LayoutSource {
 
     void hash_in_parallel(std::vector<BlobJob>& jobs, const ScanOptions& options,
                           detail::KeptBudget& budget) {
-        unsigned threads = options.threads != 0 ? options.threads
-                                                : std::max(1u, std::thread::hardware_concurrency());
-        threads = static_cast<unsigned>(std::min<std::size_t>(threads, jobs.size()));
-        std::atomic<std::size_t> next{0};
-        auto work = [&]() {
-            auto buffer = std::make_unique<char[]>(kReadChunkSize);
-            for (std::size_t i = next++; i < jobs.size(); i = next++) {
-                hash_blob(jobs[i], options, budget, buffer.get());
-            }
-        };
-        if (threads <= 1) {
-            work();
-            return;
-        }
-        std::vector<std::thread> workers;
-        workers.reserve(threads - 1);
-        try {
-            for (unsigned i = 1; i < threads; ++i) workers.emplace_back(work);
-        } catch (const std::system_error&) {
-            // Fewer threads than asked for: the ones we have (and this one) do all the work.
-        }
-        work();
-        for (std::thread& worker : workers) worker.join();
+        unsigned threads = detail::parallel_threads(jobs.size(), options.threads);
+        std::vector<std::unique_ptr<char[]>> buffers(threads);
+        detail::run_in_parallel(jobs.size(), threads, [&](std::size_t job, unsigned worker) {
+            if (!buffers[worker]) buffers[worker] = std::make_unique<char[]>(kReadChunkSize);
+            hash_blob(jobs[job], options, budget, buffers[worker].get());
+        });
     }
 
     std::string dir_;

@@ -208,8 +208,9 @@ class Inspector {
     // `subject` ("" or "the lockfile is ") followed by what the bytes are not.
     bool load_object(const std::string& digest, std::string_view subject, rapidjson::Document& doc,
                      std::string& problem) {
-        std::string bytes;
-        if (!load(digest, bytes, problem)) return false;
+        std::string storage;
+        std::string_view bytes;
+        if (!load(digest, storage, bytes, problem)) return false;
         JsonError error;
         if (!parse_json(bytes, doc, &error)) {
             problem = std::string(subject) + "not valid JSON (" + where_json_fails(error) + ")";
@@ -222,9 +223,10 @@ class Inspector {
         return true;
     }
 
-    bool load(const std::string& digest, std::string& out, std::string& problem) {
+    bool load(const std::string& digest, std::string& storage, std::string_view& bytes,
+              std::string& problem) {
         std::string why;
-        switch (blobs_.load(digest, detail::kMaxDocumentSize, out, why)) {
+        switch (blobs_.load(digest, detail::kMaxDocumentSize, storage, bytes, why)) {
             case BlobAccess::Load::ok:
                 return true;
             case BlobAccess::Load::missing:

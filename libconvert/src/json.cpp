@@ -53,11 +53,11 @@ class CheckingHandler {
     }
     bool StartObject() { return open(true) && doc_.StartObject(); }
     bool Key(const char* str, rapidjson::SizeType len, bool copy) {
-        Frame& frame = frames_.back();
+        Frame& frame = frames_[depth_ - 1];
         // The name is not yet part of the path: the error points at the object holding it.
         if (has_surrogate(str, len)) return lone_surrogate(pointer(false));
         frame.key.assign(str, len);
-        if (!frame.keys.insert(frame.key).second) {
+        if (!frame.add_key()) {
             problem_ = "duplicate member name \"" + frame.key + "\"";
             problem_pointer_ = pointer();
             return false;
@@ -65,12 +65,12 @@ class CheckingHandler {
         return doc_.Key(str, len, copy);
     }
     bool EndObject(rapidjson::SizeType count) {
-        frames_.pop_back();
+        --depth_;
         return doc_.EndObject(count);
     }
     bool StartArray() { return open(false) && doc_.StartArray(); }
     bool EndArray(rapidjson::SizeType count) {
-        frames_.pop_back();
+        --depth_;
         return doc_.EndArray(count);
     }
 
@@ -80,7 +80,7 @@ class CheckingHandler {
     // parser was reading inside it, unlike the member or element it had not finished.
     std::string container_pointer() const {
         std::string out;
-        for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+        for (std::size_t i = 0; i + 1 < depth_; ++i) {
             const Frame& frame = frames_[i];
             out = frame.is_object ? pointer_join(out, frame.key)
                                   : pointer_join(out, frame.next_index - 1);
@@ -91,10 +91,10 @@ class CheckingHandler {
     // false (the key itself is being read, so it is not yet part of the path).
     std::string pointer(bool with_key = true) const {
         std::string out;
-        for (std::size_t i = 0; i < frames_.size(); ++i) {
+        for (std::size_t i = 0; i < depth_; ++i) {
             const Frame& frame = frames_[i];
             if (frame.is_object) {
-                if (with_key || i + 1 < frames_.size()) out = pointer_join(out, frame.key);
+                if (with_key || i + 1 < depth_) out = pointer_join(out, frame.key);
             } else if (frame.next_index > 0) {
                 out = pointer_join(out, frame.next_index - 1);
             }
@@ -120,32 +120,77 @@ class CheckingHandler {
         return false;
     }
 
+    // One open object or array. Frames are kept per thread for the next parse, and the names of
+    // an object are compared one by one while it has few, so that parsing the many small
+    // documents of a layout allocates nothing here once warm.
     struct Frame {
+        static constexpr std::size_t kFewKeys = 16;
+
         bool is_object = false;
         std::size_t next_index = 0;
-        std::string key;
-        std::unordered_set<std::string> keys;
+        std::string key;                       // the member being read
+        std::size_t key_count = 0;             // names seen in this object
+        std::vector<std::string> first_keys;   // the first kFewKeys of them (capacity reused)
+        std::unordered_set<std::string> keys;  // all of them, once there are more
+
+        void reset(bool object) {
+            is_object = object;
+            next_index = 0;
+            key_count = 0;
+            // A hostile object's names are not held on to for the rest of the run.
+            if (keys.size() > 1024) {
+                std::unordered_set<std::string>().swap(keys);
+            } else {
+                keys.clear();
+            }
+        }
+        // Adds `key`; false when the object already has a member of that name.
+        bool add_key() {
+            if (key_count < kFewKeys) {
+                for (std::size_t i = 0; i < key_count; ++i) {
+                    if (first_keys[i] == key) return false;
+                }
+                if (key_count < first_keys.size()) {
+                    first_keys[key_count] = key;
+                } else {
+                    first_keys.push_back(key);
+                }
+                ++key_count;
+                return true;
+            }
+            if (key_count == kFewKeys) keys.insert(first_keys.begin(), first_keys.end());
+            if (!keys.insert(key).second) return false;
+            ++key_count;
+            return true;
+        }
     };
 
     // Every value (scalar or container) counts as one element of an enclosing array.
     bool value() {
-        if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().next_index;
+        if (depth_ > 0 && !frames_[depth_ - 1].is_object) ++frames_[depth_ - 1].next_index;
         return true;
     }
     bool open(bool is_object) {
         value();
-        if (frames_.size() >= limits_.max_depth) {
+        if (depth_ >= limits_.max_depth) {
             problem_ = "nesting deeper than " + std::to_string(limits_.max_depth) + " levels";
             problem_pointer_ = pointer();
             return false;
         }
-        frames_.push_back(Frame{is_object, 0, {}, {}});
+        if (depth_ == frames_.size()) frames_.emplace_back();
+        frames_[depth_++].reset(is_object);
         return true;
+    }
+
+    static std::vector<Frame>& thread_frames() {
+        thread_local std::vector<Frame> frames;
+        return frames;
     }
 
     rapidjson::Document& doc_;
     const JsonLimits& limits_;
-    std::vector<Frame> frames_;
+    std::vector<Frame>& frames_ = thread_frames();
+    std::size_t depth_ = 0;  // frames_[0, depth_) are open
     std::string problem_;
     std::string problem_pointer_;
 };

@@ -74,7 +74,8 @@ Status SinkBase::begin_blob(const std::string& path, std::uint64_t size) {
     return Status::ok();
 }
 
-Status SinkBase::blob_data(const char* data, std::size_t size) {
+// Whether `size` more bytes fit the blob being streamed.
+Status SinkBase::check_room(std::uint64_t size) {
     if (Status status = check_usable(); !status) return status;
     if (!streaming_) {
         return fail(Status::usage(display_ + ": blob_data without begin_blob"));
@@ -84,9 +85,27 @@ Status SinkBase::blob_data(const char* data, std::size_t size) {
                                     std::to_string(declared_) + " bytes, got at least " +
                                     std::to_string(received_ + size)));
     }
+    return Status::ok();
+}
+
+Status SinkBase::blob_data(const char* data, std::size_t size) {
+    if (Status status = check_room(size); !status) return status;
     if (Status status = write_entry(data, size); !status) return fail(status);
     received_ += size;
     return Status::ok();
+}
+
+Status SinkBase::blob_data_from(int fd, std::uint64_t offset, std::uint64_t size) {
+    if (Status status = check_room(size); !status) return status;
+    if (Status status = write_entry_from(fd, offset, size); !status) return fail(status);
+    received_ += size;
+    return Status::ok();
+}
+
+Status SinkBase::write_entry_from(int fd, std::uint64_t offset, std::uint64_t size) {
+    return copy_through_buffer(
+        fd, offset, size, display_ + ": " + current_,
+        [this](const char* data, std::size_t n) { return write_entry(data, n); });
 }
 
 Status SinkBase::end_blob() {
@@ -216,6 +235,12 @@ Status SinkBase::write_parents(const std::string& path) {
 }
 
 }  // namespace detail
+
+Status LayoutSink::blob_data_from(int fd, std::uint64_t offset, std::uint64_t size) {
+    return detail::copy_through_buffer(
+        fd, offset, size, "blob data",
+        [this](const char* data, std::size_t n) { return blob_data(data, n); });
+}
 
 namespace {
 

@@ -25,6 +25,7 @@ class SinkBase : public LayoutSink {
   public:
     Status begin_blob(const std::string& path, std::uint64_t size) final;
     Status blob_data(const char* data, std::size_t size) final;
+    Status blob_data_from(int fd, std::uint64_t offset, std::uint64_t size) final;
     Status end_blob() final;
     Status put_file(const std::string& path, std::string_view bytes) final;
     Status commit() final;
@@ -42,6 +43,9 @@ class SinkBase : public LayoutSink {
     virtual Status add_directory(const std::string& dir) = 0;
     virtual Status open_entry(const std::string& path, std::uint64_t size) = 0;
     virtual Status write_entry(const char* data, std::size_t size) = 0;
+    // The entry's next `size` bytes, from `offset` of the regular file `fd`; by default read
+    // through a buffer into write_entry.
+    virtual Status write_entry_from(int fd, std::uint64_t offset, std::uint64_t size);
     virtual Status close_entry() = 0;
     // All entries are written: make them durable and move the result into place.
     virtual Status finish() = 0;
@@ -53,6 +57,7 @@ class SinkBase : public LayoutSink {
     enum class State { open, failed, committed, aborted };
 
     Status check_usable() const;
+    Status check_room(std::uint64_t size);
     Status fail(Status status);
     Status check_new_path(const std::string& path) const;
     void record_path(const std::string& path);

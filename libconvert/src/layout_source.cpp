@@ -17,6 +17,10 @@
 
 namespace ociwasm {
 
+bool BlobObserver::take_file_range(int, std::uint64_t, std::uint64_t) {
+    return false;
+}
+
 const BlobRecord* LayoutScan::find(std::string_view digest) const {
     auto it = blobs.find(std::string(digest));
     return it == blobs.end() ? nullptr : &it->second;
@@ -55,10 +59,9 @@ LayoutPath classify_layout_path(std::string_view path) {
     }
     std::string_view algorithm = rest.substr(0, slash);
     std::string_view encoded = rest.substr(slash + 1);
-    std::string why;
-    std::string text = std::string(algorithm) + ":" + std::string(encoded);
-    if (!parse_digest(text, &why)) {
-        result.why = "found \"" + text + "\", which is not a valid digest" +
+    if (std::string why; !check_digest_parts(algorithm, encoded, &why)) {
+        result.why = "found \"" + std::string(algorithm) + ":" + std::string(encoded) +
+                     "\", which is not a valid digest" +
                      (why.empty() ? std::string() : " (" + why + ")");
         return result;
     }
@@ -105,10 +108,11 @@ BlobStream::~BlobStream() {
     budget_.give_back(charged_);
 }
 
-Status BlobStream::begin() {
+Status BlobStream::begin(int fd, std::uint64_t offset) {
     if (notify_observer_ && options_.observer != nullptr &&
         options_.observer->begin_blob(record_, size_hint_)) {
         observer_ = options_.observer;
+        observer_reads_file_ = fd >= 0 && observer_->take_file_range(fd, offset, size_hint_);
     }
     return Status::ok();
 }
@@ -159,7 +163,7 @@ Status BlobStream::update(const char* data, std::size_t size) {
     if (hasher_) hasher_->update(data, size);
     if (keeping_) keep(data, size);
     if (options_.progress != nullptr) options_.progress->advanced(size);
-    if (observer_ != nullptr) return observer_->blob_data(data, size);
+    if (observer_ != nullptr && !observer_reads_file_) return observer_->blob_data(data, size);
     return Status::ok();
 }
 

@@ -83,7 +83,9 @@ class BlobStream {
     BlobStream(const BlobStream&) = delete;
     BlobStream& operator=(const BlobStream&) = delete;
 
-    Status begin();
+    // `fd` >= 0: the bytes also lie at `offset` of that regular file, as they are (offered to
+    // the observer: BlobObserver::take_file_range).
+    Status begin(int fd = -1, std::uint64_t offset = 0);
     Status update(const char* data, std::size_t size);
     // Fills record.size, computed, hashed and content, then tells the observer.
     Status finish();
@@ -96,6 +98,7 @@ class BlobStream {
     const ScanOptions& options_;
     std::uint64_t size_hint_;
     BlobObserver* observer_ = nullptr;  // set only when the observer wants this blob
+    bool observer_reads_file_ = false;  // it took the file range: no blob_data
     bool notify_observer_;
     std::optional<StreamHasher> hasher_;
     std::uint64_t size_ = 0;

@@ -1,9 +1,10 @@
 // The embedded schemas compiled for valijson, once per process: each root file bundled with the
-// files it references, "pattern" run by a constraint that cannot overflow the stack, and the
-// validation run itself. The only file that includes valijson.
+// files it references, "pattern" run by our own automaton (schema_pattern.h), and the validation
+// run itself. The only file that includes valijson.
 //
 // GCC 12 with -fsanitize=address (OCIWASM_SANITIZE) reports a false "may be used uninitialized"
-// inside libstdc++'s <regex>; the pragma precedes every include so that it covers those headers.
+// inside libstdc++'s <regex> (valijson includes it); the pragma precedes every include so that it
+// covers those headers.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
@@ -16,7 +17,6 @@
 #include <mutex>
 #include <new>
 #include <optional>
-#include <regex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -46,6 +46,7 @@
 #include "ociwasm/json.h"
 #include "schema_data.h"
 #include "schema_internal.h"
+#include "schema_pattern.h"
 
 namespace ociwasm::detail {
 
@@ -56,41 +57,22 @@ using rapidjson::Value;
 // The bundle keeps the schema files the root one references under this member.
 constexpr char kBundleMember[] = "x-ociwasm-bundle";
 
-// libstdc++'s default std::regex matcher recurses once or more per input character and
-// overflows the stack on strings of some 30 KB (a large inline file, a data field); its
-// breadth-first matcher (the __polynomial extension) loops instead, in time linear in the input,
-// but is two or three times slower on the short strings that make up most documents.
-std::regex compile_pattern(const std::string& pattern, bool linear) {
-#if defined(__GLIBCXX__)
-    if (linear) {
-        return std::regex(pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
-    }
-#else
-    (void)linear;
-#endif
-    return std::regex(pattern, std::regex::ECMAScript);
-}
-
-// Strings shorter than this (digests, media types, dates) take the recursive matcher: at most
-// some 64 KB of stack.
-constexpr std::size_t kShortString = 256;
-
-// "pattern", matched safely (valijson's own uses the recursive matcher for any length). The
-// regexes are compiled once with the schema; matching a const regex is thread-safe.
+// "pattern", matched by our own automaton (schema_pattern.h): linear in the text, no recursion,
+// no allocation per match. Compiled once with the schema and shared by its copies; matching is
+// read-only, so threads share it.
 class SafePatternConstraint : public valijson::constraints::PolyConstraint {
   public:
-    explicit SafePatternConstraint(std::string pattern)
-        : pattern_(std::move(pattern)),
-          short_regex_(compile_pattern(pattern_, false)),
-          long_regex_(compile_pattern(pattern_, true)) {}
+    SafePatternConstraint(std::string pattern, std::shared_ptr<const SchemaPattern> matcher)
+        : pattern_(std::move(pattern)), matcher_(std::move(matcher)) {}
 
     bool validate(const valijson::adapters::Adapter& target,
                   const std::vector<std::string>& context,
                   valijson::ValidationResults* results) const override {
         if (!target.isString()) return true;  // "pattern" says nothing about other types
-        const std::string text = target.asString();
-        const std::regex& regex = text.size() < kShortString ? short_regex_ : long_regex_;
-        if (std::regex_search(text, regex)) return true;
+        // The adapter only hands out copies: one buffer per thread keeps that from allocating.
+        thread_local std::string text;
+        target.getString(text);
+        if (matcher_->search(text)) return true;
         if (results != nullptr) {
             results->pushError(context, std::string(kPatternFailure) + pattern_);
         }
@@ -104,8 +86,7 @@ class SafePatternConstraint : public valijson::constraints::PolyConstraint {
     std::size_t sizeOf() const override { return sizeof(SafePatternConstraint); }
 
     std::string pattern_;
-    std::regex short_regex_;
-    std::regex long_regex_;
+    std::shared_ptr<const SchemaPattern> matcher_;
 };
 
 class SafePatternBuilder : public valijson::ConstraintBuilder {
@@ -114,7 +95,11 @@ class SafePatternBuilder : public valijson::ConstraintBuilder {
         const valijson::adapters::Adapter& node) const override {
         std::string pattern;
         if (!node.getString(pattern)) throw std::runtime_error("\"pattern\" is not a string");
-        return new SafePatternConstraint(std::move(pattern));
+        std::string error;
+        std::optional<SchemaPattern> matcher = SchemaPattern::compile(pattern, error);
+        if (!matcher) throw std::runtime_error("\"pattern\" " + pattern + ": " + error);
+        return new SafePatternConstraint(
+            std::move(pattern), std::make_shared<const SchemaPattern>(std::move(*matcher)));
     }
 };
 
@@ -297,7 +282,9 @@ std::string embedded_schema_names() {
 }
 
 bool pattern_search(const std::string& pattern, const std::string& text) {
-    return std::regex_search(text, compile_pattern(pattern, true));
+    std::string error;
+    std::optional<SchemaPattern> matcher = SchemaPattern::compile(pattern, error);
+    return matcher && matcher->search(text);
 }
 
 }  // namespace ociwasm::detail

@@ -2,8 +2,10 @@
 #include "sink_files.h"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -142,6 +144,33 @@ Status make_temporary(const std::string& display, const TargetPath& target, std:
                             target.parent + ": every name tried exists");
 }
 
+Status copy_through_buffer(int fd, std::uint64_t offset, std::uint64_t size,
+                           const std::string& what,
+                           const std::function<Status(const char*, std::size_t)>& write) {
+    auto buffer = std::make_unique_for_overwrite<char[]>(kWriteBufferSize);
+    while (size > 0) {
+        auto count = static_cast<std::size_t>(std::min<std::uint64_t>(size, kWriteBufferSize));
+        ssize_t got = ::pread(fd, buffer.get(), count, static_cast<off_t>(offset));
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return io_failure(what, "cannot read its bytes from the input", errno);
+        }
+        if (got == 0) return source_ended(what, size);
+        if (Status status = write(buffer.get(), static_cast<std::size_t>(got)); !status) {
+            return status;
+        }
+        offset += static_cast<std::uint64_t>(got);
+        size -= static_cast<std::uint64_t>(got);
+    }
+    return Status::ok();
+}
+
+Status source_ended(const std::string& what, std::uint64_t missing) {
+    return Status::io_error(what + ": the input ended " + std::to_string(missing) +
+                            " bytes before the end of the blob; expected it to stay as it was "
+                            "while being converted");
+}
+
 void BufferedFile::attach(int fd, bool owned) {
     close_quietly();
     fd_ = fd;
@@ -150,6 +179,8 @@ void BufferedFile::attach(int fd, bool owned) {
     written_ = 0;
     writeback_start_ = 0;
     writeback_ = true;
+    copy_file_range_works_ = true;
+    sendfile_works_ = true;
     if (!buffer_) buffer_ = std::make_unique_for_overwrite<char[]>(kWriteBufferSize);
 }
 
@@ -161,6 +192,40 @@ int BufferedFile::write(const char* data, std::size_t size) {
     }
     std::memcpy(buffer_.get() + used_, data, size);
     used_ += size;
+    return 0;
+}
+
+int BufferedFile::copy_in_kernel(int from, std::uint64_t& offset, std::uint64_t& size) {
+    if (int err = flush()) return err;
+    // Each call stays within what both calls and off_t take, and returns to start_writeback.
+    constexpr std::uint64_t kMaxCall = 64 * kMiB;
+    while (size > 0 && (copy_file_range_works_ || sendfile_works_)) {
+        auto count = static_cast<std::size_t>(std::min(size, kMaxCall));
+        auto position = static_cast<off_t>(offset);
+        ssize_t copied = copy_file_range_works_
+                             ? ::copy_file_range(from, &position, fd_, nullptr, count, 0)
+                             : ::sendfile(fd_, from, &position, count);
+        if (copied < 0) {
+            int err = errno;
+            if (err == EINTR) continue;
+            // Not for these two files (another filesystem, a pipe, an O_APPEND output, an old
+            // kernel): the next way is tried. Any other error is the output's.
+            bool refused = err == EXDEV || err == EINVAL || err == ENOSYS || err == EOPNOTSUPP ||
+                           err == EBADF || err == ETXTBSY;
+            if (!refused) return err;
+            if (copy_file_range_works_) {
+                copy_file_range_works_ = false;
+            } else {
+                sendfile_works_ = false;
+            }
+            continue;
+        }
+        if (copied == 0) return kSourceEnded;
+        offset += static_cast<std::uint64_t>(copied);
+        size -= static_cast<std::uint64_t>(copied);
+        written_ += static_cast<std::uint64_t>(copied);
+        start_writeback();
+    }
     return 0;
 }
 

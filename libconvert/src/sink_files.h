@@ -51,6 +51,15 @@ std::string lock_path(const TargetPath& target);
 Status make_temporary(const std::string& display, const TargetPath& target, std::string_view what,
                       const std::function<int(const std::string&)>& create, std::string& made);
 
+// Reads the `size` bytes at `offset` of the regular file `fd` in chunks and hands them to
+// `write`; `what` names the blob in messages.
+Status copy_through_buffer(int fd, std::uint64_t offset, std::uint64_t size,
+                           const std::string& what,
+                           const std::function<Status(const char*, std::size_t)>& write);
+
+// The message for BufferedFile::kSourceEnded and a short read: `what` lacks `missing` bytes.
+Status source_ended(const std::string& what, std::uint64_t missing);
+
 // A file descriptor with a large write buffer. Returns errno values, not Status, so that its
 // owner can name the file the user knows (the target) rather than the temp.
 class BufferedFile {
@@ -60,9 +69,18 @@ class BufferedFile {
     BufferedFile(const BufferedFile&) = delete;
     BufferedFile& operator=(const BufferedFile&) = delete;
 
+    // copy_from's answer when the source ends before `size` bytes.
+    static constexpr int kSourceEnded = -1;
+
     // Writes to `fd` from now on; closes it at close() when `owned`.
     void attach(int fd, bool owned);
     int write(const char* data, std::size_t size);
+    // Appends the `size` bytes at `offset` of the regular file `from` inside the kernel, as far
+    // as both ends allow it (copy_file_range; sendfile where that refuses: another filesystem,
+    // a pipe). Leaves `offset` and `size` at what is left to copy some other way (all of it
+    // when neither call works for these two files). Returns 0, an errno value, or
+    // kSourceEnded.
+    int copy_in_kernel(int from, std::uint64_t& offset, std::uint64_t& size);
     int flush();
     int sync();
     int close();
@@ -79,6 +97,8 @@ class BufferedFile {
     std::uint64_t written_ = 0;
     std::uint64_t writeback_start_ = 0;
     bool writeback_ = true;
+    bool copy_file_range_works_ = true;  // cleared at the first refusal; sendfile is tried next
+    bool sendfile_works_ = true;
 };
 
 }  // namespace ociwasm::detail

@@ -35,6 +35,29 @@ void SpinWiring::config_reached(const BlobRecord& record, std::string_view media
     if (media_type == media::kSpinLockfile) lockfiles_.get(record, blobs_, out_);
 }
 
+void SpinWiring::prepare_lockfiles(const std::vector<const rapidjson::Value*>& manifests,
+                                   unsigned threads) {
+    std::vector<const BlobRecord*> records;
+    auto add = [&](const rapidjson::Value& descriptor) {
+        if (string_member(descriptor, "mediaType").value_or("") != media::kSpinLockfile) return;
+        if (auto digest = string_member(descriptor, "digest")) {
+            records.push_back(blobs_.find(*digest));
+        }
+    };
+    for (const rapidjson::Value* manifest : manifests) {
+        if (const rapidjson::Value* config = find_member(*manifest, "config");
+            config != nullptr && config->IsObject()) {
+            add(*config);
+        }
+        const rapidjson::Value* layers = find_member(*manifest, "layers");
+        if (layers == nullptr || !layers->IsArray()) continue;
+        for (const rapidjson::Value& layer : layers->GetArray()) {
+            if (layer.IsObject()) add(layer);
+        }
+    }
+    lockfiles_.prepare(records, threads);
+}
+
 void SpinWiring::layer_reached(ManifestFormat format, std::string_view media_type,
                                const BlobRecord& record) {
     if (is_wasm_layer_format(format) && is_wasm_layer_type(media_type)) check_wasm(record);
@@ -85,7 +108,7 @@ void SpinWiring::check_v1_config(const WalkedManifest& walked) {
     if (walked.config_record == nullptr) {
         auto digest =
             walked.config != nullptr ? string_member(*walked.config, "digest") : std::nullopt;
-        if (digest && parse_digest(*digest)) lockfile_missing(file, "/config/digest", *digest);
+        if (digest && is_valid_digest(*digest)) lockfile_missing(file, "/config/digest", *digest);
     } else {
         input.lockfile = lockfiles_.get(*walked.config_record, blobs_, out_);
         input.lockfile_file = walked.config_record->path;
@@ -123,10 +146,11 @@ void SpinWiring::check_oci_layer(const WalkedManifest& walked) {
     input.lockfile_layer = pick_lockfile_layer(manifest, file, out_);
     if (input.lockfile_layer) {
         auto digest = string_member(layer_at(manifest, *input.lockfile_layer), "digest");
-        const BlobRecord* record = digest && parse_digest(*digest) ? blobs_.find(*digest) : nullptr;
+        const BlobRecord* record =
+            digest && is_valid_digest(*digest) ? blobs_.find(*digest) : nullptr;
         std::string pointer = pointer_join("/layers", *input.lockfile_layer);
         if (record == nullptr) {
-            if (digest && parse_digest(*digest))
+            if (digest && is_valid_digest(*digest))
                 lockfile_missing(file, pointer + "/digest", *digest);
         } else {
             input.lockfile = lockfiles_.get(*record, blobs_, out_);

@@ -1,6 +1,9 @@
 // Opening a layout tar (plain or watched by the GNU tar header walk) and naming its entries.
 #include "tar_input.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -36,6 +39,8 @@ Status open_archive(int fd, const std::string& name, ArchiveReader& out) {
 }
 
 Status WatchedTar::open(int fd, const std::string& name) {
+    // Where the input is before libarchive reads it: a shell may hand over stdin part-way.
+    off_t start = ::lseek(fd, 0, SEEK_CUR);
     if (Status status = new_decompressor(raw_); !status) {
         return Status::io_error(name + ": " + status.message());
     }
@@ -55,7 +60,19 @@ Status WatchedTar::open(int fd, const std::string& name) {
     if (archive_read_open(tar_.get(), this, nullptr, &WatchedTar::read, nullptr) != ARCHIVE_OK) {
         return not_a_tar(name, tar_.get());
     }
+    fd_ = fd;
+    struct stat info {};
+    if (start >= 0 && archive_filter_count(raw_.get()) == 1 &&
+        archive_filter_code(raw_.get(), 0) == ARCHIVE_FILTER_NONE && ::fstat(fd, &info) == 0 &&
+        S_ISREG(info.st_mode)) {
+        stored_base_ = start;
+    }
     return Status::ok();
+}
+
+std::int64_t WatchedTar::stored_data_offset() const {
+    if (stored_base_ < 0) return -1;
+    return stored_base_ + archive_filter_bytes(tar_.get(), 0);
 }
 
 la_ssize_t WatchedTar::read(archive* tar, void* client, const void** buffer) {

@@ -7,6 +7,7 @@
 #include <archive_entry.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,13 @@ class WatchedTar {
     archive* handle() const { return tar_.get(); }
     const TarHeaderWalk& walk() const { return walk_; }
 
+    // Where the data of the entry whose header was just read starts in the input, when the
+    // input is a regular file holding the tar uncompressed (so the bytes lie there as they
+    // are); -1 otherwise.
+    std::int64_t stored_data_offset() const;
+    // The input's descriptor (as given to open).
+    int fd() const { return fd_; }
+
   private:
     static la_ssize_t read(archive* tar, void* client, const void** buffer);
 
@@ -49,6 +57,8 @@ class WatchedTar {
     ArchiveReader tar_;
     TarHeaderWalk walk_;
     bool ended_ = false;
+    int fd_ = -1;
+    std::int64_t stored_base_ = -1;  // file offset of the tar's first byte; -1: not stored plain
 };
 
 // Outcome of streaming one entry's data.

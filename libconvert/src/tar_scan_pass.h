@@ -31,6 +31,7 @@
 #include "layout_source_internal.h"
 #include "ociwasm/layout.h"
 #include "ociwasm/status.h"
+#include "tar_input.h"
 
 namespace ociwasm::detail {
 
@@ -55,11 +56,12 @@ class TarScanPass {
     // `hardlinks` receives normalized link path -> normalized path of the entry holding the
     // bytes, for TarLayoutSource::read_blob.
     TarScanPass(const std::string& name, const ScanOptions& options, LayoutScan& out,
-                archive* handle, std::map<std::string, std::string>& hardlinks)
+                const WatchedTar& input, std::map<std::string, std::string>& hardlinks)
         : name_(name),
           options_(options),
           out_(out),
-          handle_(handle),
+          input_(input),
+          handle_(input.handle()),
           hardlinks_(hardlinks),
           budget_(options.kept_budget) {}
 
@@ -108,6 +110,7 @@ class TarScanPass {
     const std::string& name_;
     const ScanOptions& options_;
     LayoutScan& out_;
+    const WatchedTar& input_;
     archive* handle_;
     std::map<std::string, std::string>& hardlinks_;
     std::map<std::string, SeenEntry> seen_;

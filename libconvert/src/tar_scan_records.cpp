@@ -110,7 +110,10 @@ Status TarScanPass::stream_blob(archive_entry* entry, const std::string& written
     record.encoded = std::move(kind.encoded);
     // A second entry for a path is hashed to compare it, but never shown to the observer.
     BlobStream stream(record, options_, size, !duplicate, budget_);
-    if (Status status = stream.begin(); !status) return status;
+    std::int64_t stored_at = input_.stored_data_offset();
+    Status begun = stored_at >= 0 ? stream.begin(input_.fd(), static_cast<std::uint64_t>(stored_at))
+                                  : stream.begin();
+    if (!begun) return begun;
     DataRead read = read_entry_data(handle_, entry, [&stream](const char* data, std::size_t n) {
         return stream.update(data, n);
     });

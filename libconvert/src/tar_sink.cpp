@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <limits>
@@ -52,6 +53,7 @@ class TarLayoutSink final : public SinkBase {
     }
 
     Status start(SinkFormat format) {
+        compressed_ = format != SinkFormat::tar;
         archive_ = archive_write_new();
         if (archive_ == nullptr) return Status::io_error(display() + ": out of memory");
         if (archive_write_set_format_pax_restricted(archive_) != ARCHIVE_OK ||
@@ -100,9 +102,29 @@ class TarLayoutSink final : public SinkBase {
         return Status::ok();
     }
 
+    // Uncompressed, the entry's bytes go straight from the input file to the output, inside
+    // the kernel; libarchive, which counts them as not written, pads the entry with as many
+    // zeros at close_entry, and write_callback drops those.
+    Status write_entry_from(int fd, std::uint64_t offset, std::uint64_t size) override {
+        if (compressed_) return SinkBase::write_entry_from(fd, offset, size);
+        std::uint64_t asked = size;
+        int err = file_.copy_in_kernel(fd, offset, size);
+        zeros_to_drop_ += asked - size;
+        if (err == BufferedFile::kSourceEnded) return source_ended(display() + ": " + entry_, size);
+        if (err != 0) return io_failure(display(), "cannot write", err);
+        return SinkBase::write_entry_from(fd, offset, size);  // what the kernel did not copy
+    }
+
     Status close_entry() override {
-        if (archive_write_finish_entry(archive_) != ARCHIVE_OK) {
-            return archive_failure("cannot finish " + entry_);
+        finishing_entry_ = true;
+        int r = archive_write_finish_entry(archive_);
+        finishing_entry_ = false;
+        if (r != ARCHIVE_OK) return archive_failure("cannot finish " + entry_);
+        if (zeros_to_drop_ != 0) {
+            return Status::io_error(display() + ": " + entry_ +
+                                    ": expected libarchive to pad the entry with the bytes copied "
+                                    "around it, found " +
+                                    std::to_string(zeros_to_drop_) + " bytes fewer");
         }
         return Status::ok();
     }
@@ -140,7 +162,14 @@ class TarLayoutSink final : public SinkBase {
                                      size_t length) {
         auto* self = static_cast<TarLayoutSink*>(client);
         if (self->discarding_) return -1;
-        if (int err = self->file_.write(static_cast<const char*>(buffer), length)) {
+        std::size_t dropped = 0;
+        if (self->finishing_entry_ && self->zeros_to_drop_ > 0) {
+            dropped =
+                static_cast<std::size_t>(std::min<std::uint64_t>(self->zeros_to_drop_, length));
+            self->zeros_to_drop_ -= dropped;
+        }
+        if (int err =
+                self->file_.write(static_cast<const char*>(buffer) + dropped, length - dropped)) {
             self->write_errno_ = err;
             return -1;
         }
@@ -187,7 +216,10 @@ class TarLayoutSink final : public SinkBase {
     std::string temp_;  // non-empty while the temp file is ours to remove
     std::string entry_;
     bool to_stdout_ = false;
+    bool compressed_ = false;
     bool discarding_ = false;
+    bool finishing_entry_ = false;
+    std::uint64_t zeros_to_drop_ = 0;  // bytes of the entry that the kernel copied
     int write_errno_ = 0;
 };
 

@@ -55,7 +55,7 @@ class TarLayoutSource : public LayoutSource {
         Status status = tar->open(fd, name_);
         if (status) {
             hardlinks_.clear();
-            detail::TarScanPass pass(name_, options, out, tar->handle(), hardlinks_);
+            detail::TarScanPass pass(name_, options, out, *tar, hardlinks_);
             status = pass.run();
             report_global_names(tar->walk(), out);
             tar.reset();

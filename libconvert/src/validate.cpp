@@ -3,6 +3,8 @@
 // reaches; the Spin checks run through one hook (SpinWiring, spin_wiring.cpp) at fixed points
 // of the walk. Every blob is checked once however often it is referenced; lookups go through
 // hash maps keyed by digest, so large layouts validate in linear time.
+#include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +21,7 @@
 #include "ociwasm/schema.h"
 #include "ociwasm/spin.h"
 #include "ociwasm/validate.h"
+#include "parallel.h"
 #include "text.h"
 #include "validate_internal.h"
 #include "wasm_format_checks.h"
@@ -54,13 +57,19 @@ std::string digest_of(const rapidjson::Value& descriptor) {
     return digest ? digest->str() : std::string();
 }
 
+// The manifests of an index are walked in windows of this many descriptors; the documents of a
+// window are parsed and checked ahead on several threads (prepare_window).
+constexpr rapidjson::SizeType kPrepareWindow = 256;
+
 class GraphWalk {
   public:
-    GraphWalk(LayoutSource& source, const LayoutScan& scan, ValidationResult& result)
+    GraphWalk(LayoutSource& source, const LayoutScan& scan, ValidationResult& result,
+              unsigned threads)
         : blobs_(source, scan),
           scan_(scan),
           result_(result),
           out_(result.findings),
+          threads_(threads),
           spin_(blobs_, result.findings),
           wasm_(blobs_, result.findings) {}
 
@@ -81,6 +90,14 @@ class GraphWalk {
         ManifestFormat format = ManifestFormat::unknown;
         bool parsed = false;
         std::optional<detail::ConfigPlatform> config_platform;  // its image config's
+    };
+
+    // What the checks of a manifest's own bytes give, before its config and layers are walked:
+    // made in the walk, or ahead of it on other threads (prepare_window), the same either way.
+    struct CheckedManifest {
+        std::unique_ptr<detail::OwnedDocument> document;  // set when the walk follows it
+        Findings findings;
+        ManifestFormat format = ManifestFormat::unknown;
     };
 
     struct SubjectSeen {
@@ -157,17 +174,20 @@ class GraphWalk {
                             const std::string& pointer, bool missing_ok = false) {
         auto text = string_member(descriptor, "digest");
         if (!text) return nullptr;
-        auto digest = parse_digest(*text);
-        if (!digest) return nullptr;  // OCI-DIGEST-INVALID comes from the body checks
-        std::string key = digest->str();
+        std::string_view algorithm;
+        std::string_view encoded;
+        // OCI-DIGEST-INVALID comes from the body checks.
+        if (!split_digest(*text, algorithm, encoded)) return nullptr;
+        std::string key(*text);
         // Many descriptors may reach one blob: what they say about it is one finding each
         // (add_reached), counted, however many there are.
-        if (!is_verifiable_algorithm(digest->algorithm)) {
+        if (!is_verifiable_algorithm(algorithm)) {
             out_.add_reached({Severity::warning, codes::kOciDigestUnverifiable,
                               where(file, pointer + "/digest") +
                                   "expected a digest algorithm we can verify (sha256, sha512), "
                                   "found " +
-                                  digest->algorithm + ": the content of " + key + " is not checked",
+                                  std::string(algorithm) + ": the content of " + key +
+                                  " is not checked",
                               file, pointer + "/digest", key});
         }
         const BlobRecord* record = blobs_.find(key);
@@ -175,13 +195,13 @@ class GraphWalk {
             if (!missing_ok) {
                 out_.add_reached({Severity::warning, codes::kOciBlobMissing,
                                   where(file, pointer) + "expected blob blobs/" +
-                                      digest->algorithm + "/" + digest->encoded +
+                                      std::string(algorithm) + "/" + std::string(encoded) +
                                       " in the layout, found none",
                                   file, pointer, key});
             }
             return nullptr;
         }
-        referenced_.insert(key);
+        referenced_.insert(record);
         if (const rapidjson::Value* size = find_member(descriptor, "size");
             size != nullptr && size->IsUint64() && size->GetUint64() != record->size) {
             out_.add_reached({Severity::error, codes::kOciSizeMismatch,
@@ -229,14 +249,14 @@ class GraphWalk {
         }
     }
 
-    void warn_if_large(const BlobRecord& record, std::string_view what) {
+    static void warn_if_large(const BlobRecord& record, std::string_view what, Findings& out) {
         if (record.size <= detail::kManifestWarnSize) return;
-        out_.warning(codes::kOciManifestTooLarge,
-                     where(record.path, "") + "expected " + std::string(what) + " of at most " +
-                         std::to_string(detail::kManifestWarnSize) +
-                         " bytes (what registries must accept), found " +
-                         std::to_string(record.size) + " bytes",
-                     record.path, "", record.digest());
+        out.warning(codes::kOciManifestTooLarge,
+                    where(record.path, "") + "expected " + std::string(what) + " of at most " +
+                        std::to_string(detail::kManifestWarnSize) +
+                        " bytes (what registries must accept), found " +
+                        std::to_string(record.size) + " bytes",
+                    record.path, "", record.digest());
     }
 
     void visit_index_descriptors(const rapidjson::Value& index, const IndexContext& context) {
@@ -245,60 +265,69 @@ class GraphWalk {
         }
         const rapidjson::Value* manifests = find_member(index, "manifests");
         if (manifests == nullptr || !manifests->IsArray()) return;
-        for (rapidjson::SizeType i = 0; i < manifests->Size(); ++i) {
-            const rapidjson::Value& descriptor = (*manifests)[i];
-            if (!descriptor.IsObject()) continue;
-            std::string pointer = pointer_join("/manifests", i);
-            std::string ref_name = context.ref_name;
-            if (context.is_index_json) {
-                ref_name = std::string(detail::ref_name_of(descriptor).value_or(""));
+        for (rapidjson::SizeType start = 0; start < manifests->Size(); start += kPrepareWindow) {
+            rapidjson::SizeType end = std::min(manifests->Size(), start + kPrepareWindow);
+            std::vector<std::string> prepared = prepare_window(*manifests, start, end);
+            for (rapidjson::SizeType i = start; i < end; ++i) {
+                visit_index_descriptor((*manifests)[i], i, context);
             }
-            const BlobRecord* record = reach(descriptor, context.file, pointer);
-            std::string_view media_type = string_member(descriptor, "mediaType").value_or("");
-            switch (doc_type_for(media_type)) {
-                case DocType::oci_manifest:
-                case DocType::docker_manifest: {
-                    ManifestEntry entry;
-                    entry.digest = std::string(string_member(descriptor, "digest").value_or(""));
-                    entry.ref_name = ref_name;
-                    entry.index_pointer =
-                        context.is_index_json ? pointer : context.file + "#" + pointer;
-                    if (record != nullptr) {
-                        entry.file = record->path;
-                        documents_.try_emplace(record->digest(), media_type);
-                        const rapidjson::Value* platform = find_member(descriptor, "platform");
-                        if (platform != nullptr && !platform->IsObject()) platform = nullptr;
-                        const ManifestState& state = visit_manifest(*record, media_type, platform);
-                        entry.format = state.format;
-                        if (state.parsed) note_format(state.format);
-                        if (platform != nullptr && state.config_platform) {
-                            detail::check_entry_platform(*platform, *state.config_platform,
-                                                         context.file, pointer, out_);
-                        }
-                    } else if (parse_digest(entry.digest)) {
-                        entry.file = detail::blob_path(entry.digest);
+            for (const std::string& key : prepared) prepared_.erase(key);  // left unused
+        }
+    }
+
+    void visit_index_descriptor(const rapidjson::Value& descriptor, rapidjson::SizeType i,
+                                const IndexContext& context) {
+        if (!descriptor.IsObject()) return;
+        std::string pointer = pointer_join("/manifests", i);
+        std::string ref_name = context.ref_name;
+        if (context.is_index_json) {
+            ref_name = std::string(detail::ref_name_of(descriptor).value_or(""));
+        }
+        const BlobRecord* record = reach(descriptor, context.file, pointer);
+        std::string_view media_type = string_member(descriptor, "mediaType").value_or("");
+        switch (doc_type_for(media_type)) {
+            case DocType::oci_manifest:
+            case DocType::docker_manifest: {
+                ManifestEntry entry;
+                entry.digest = std::string(string_member(descriptor, "digest").value_or(""));
+                entry.ref_name = ref_name;
+                entry.index_pointer =
+                    context.is_index_json ? pointer : context.file + "#" + pointer;
+                if (record != nullptr) {
+                    entry.file = record->path;
+                    documents_.try_emplace(record->digest(), media_type);
+                    const rapidjson::Value* platform = find_member(descriptor, "platform");
+                    if (platform != nullptr && !platform->IsObject()) platform = nullptr;
+                    const ManifestState& state = visit_manifest(*record, media_type, platform);
+                    entry.format = state.format;
+                    if (state.parsed) note_format(state.format);
+                    if (platform != nullptr && state.config_platform) {
+                        detail::check_entry_platform(*platform, *state.config_platform,
+                                                     context.file, pointer, out_);
                     }
-                    result_.manifests.push_back(std::move(entry));
-                    break;
+                } else if (is_valid_digest(entry.digest)) {
+                    entry.file = detail::blob_path(entry.digest);
                 }
-                case DocType::oci_index:
-                case DocType::docker_index:
-                    if (record != nullptr) {
-                        documents_.try_emplace(record->digest(), media_type);
-                        visit_nested_index(*record, media_type, context, pointer, ref_name);
-                    }
-                    break;
-                case DocType::other:
-                    if (!media_type.empty()) {
-                        out_.add_reached({Severity::info, codes::kOciUnknownMediatype,
-                                          where(context.file, pointer + "/mediaType") +
-                                              "not a manifest or index media type we check: " +
-                                              quoted(media_type),
-                                          context.file, pointer + "/mediaType",
-                                          digest_of(descriptor)});
-                    }
-                    break;
+                result_.manifests.push_back(std::move(entry));
+                break;
             }
+            case DocType::oci_index:
+            case DocType::docker_index:
+                if (record != nullptr) {
+                    documents_.try_emplace(record->digest(), media_type);
+                    visit_nested_index(*record, media_type, context, pointer, ref_name);
+                }
+                break;
+            case DocType::other:
+                if (!media_type.empty()) {
+                    out_.add_reached({Severity::info, codes::kOciUnknownMediatype,
+                                      where(context.file, pointer + "/mediaType") +
+                                          "not a manifest or index media type we check: " +
+                                          quoted(media_type),
+                                      context.file, pointer + "/mediaType",
+                                      digest_of(descriptor)});
+                }
+                break;
         }
     }
 
@@ -346,16 +375,18 @@ class GraphWalk {
                             const IndexContext& parent, const std::string& pointer,
                             const std::string& ref_name) {
         std::string key = record.digest();
-        std::string bytes;
-        if (!detail::load_document(blobs_, record, bytes, out_)) return;
-        warn_if_large(record, "an index");
+        std::string storage;
+        std::string_view bytes;
+        if (!detail::load_document(blobs_, record, storage, bytes, out_)) return;
+        warn_if_large(record, "an index", out_);
         rapidjson::Document doc;
         if (!detail::parse_document(bytes, doc, record.path, codes::kJsonInvalid, "an image index",
                                     out_)) {
             return;
         }
         // The document holds its own copies; the walk below may go 32 indexes deep.
-        std::string().swap(bytes);
+        std::string().swap(storage);
+        bytes = {};
         if (detail::looks_like_manifest(doc)) {
             out_.error(codes::kOciMediatypeMismatch,
                        where(record.path, "") + "expected an index (the descriptor at " +
@@ -383,34 +414,123 @@ class GraphWalk {
         if (!inserted) return it->second;
         ManifestState& state = it->second;
 
-        std::string bytes;
-        if (!detail::load_document(blobs_, record, bytes, out_)) return state;
-        warn_if_large(record, "a manifest");
-        rapidjson::Document doc;
-        if (!detail::parse_document(bytes, doc, record.path, codes::kJsonInvalid,
-                                    "an image manifest", out_)) {
-            return state;
-        }
-        std::string().swap(bytes);  // as for an index: the document holds its own copies
-        if (detail::looks_like_index(doc)) {
-            out_.error(codes::kOciMediatypeMismatch,
-                       where(record.path, "") + "expected a manifest (its descriptor says " +
-                           std::string(media_type) +
-                           "), found an index (manifests, no config/layers); not followed",
-                       record.path, "", key);
-            return state;
-        }
-        detail::check_body_media_type(doc, record.path, media::kOciManifest, media_type, out_);
-        if (doc_type_for(media_type) == DocType::oci_manifest) {
-            check_schema(SchemaKind::manifest, doc, record.path, out_);
-            detail::check_manifest_body(doc, record.path, detail::BodyCheck::oci, out_);
+        CheckedManifest checked;
+        if (auto prepared = prepared_.find(prepared_key(key, media_type));
+            prepared != prepared_.end()) {
+            checked = std::move(prepared->second);
+            prepared_.erase(prepared);
         } else {
-            detail::check_docker_manifest(doc, record.path, out_);
+            std::string storage;
+            std::string_view bytes;
+            if (!detail::load_document(blobs_, record, storage, bytes, out_)) return state;
+            checked = check_manifest(record, media_type, bytes);
         }
+        out_.append(checked.findings);
+        if (!checked.document) return state;
         state.parsed = true;
-        state.format = detect_format(doc);
-        walk_manifest_children(doc, record.path, state, entry_platform);
+        state.format = checked.format;
+        walk_manifest_children(checked.document->doc, record.path, state, entry_platform);
         return state;
+    }
+
+    // The checks of a manifest's own bytes (a function of them and of the descriptor's media
+    // type only, so that prepare_window may run them on other threads).
+    static CheckedManifest check_manifest(const BlobRecord& record, std::string_view media_type,
+                                          std::string_view bytes) {
+        CheckedManifest checked;
+        Findings& out = checked.findings;
+        warn_if_large(record, "a manifest", out);
+        auto owned = std::make_unique<detail::OwnedDocument>(bytes.size());
+        rapidjson::Document& doc = owned->doc;
+        if (!detail::parse_document(bytes, doc, record.path, codes::kJsonInvalid,
+                                    "an image manifest", out)) {
+            return checked;
+        }
+        if (detail::looks_like_index(doc)) {
+            out.error(codes::kOciMediatypeMismatch,
+                      where(record.path, "") + "expected a manifest (its descriptor says " +
+                          std::string(media_type) +
+                          "), found an index (manifests, no config/layers); not followed",
+                      record.path, "", record.digest());
+            return checked;
+        }
+        detail::check_body_media_type(doc, record.path, media::kOciManifest, media_type, out);
+        if (doc_type_for(media_type) == DocType::oci_manifest) {
+            check_schema(SchemaKind::manifest, doc, record.path, out);
+            detail::check_manifest_body(doc, record.path, detail::BodyCheck::oci, out);
+        } else {
+            detail::check_docker_manifest(doc, record.path, out);
+        }
+        checked.format = detect_format(doc);
+        checked.document = std::move(owned);
+        return checked;
+    }
+
+    static std::string prepared_key(std::string_view digest, std::string_view media_type) {
+        std::string key;
+        key.reserve(digest.size() + 1 + media_type.size());
+        key.append(digest).append(1, ' ').append(media_type);
+        return key;
+    }
+
+    // Checks the manifests named by descriptors [start, end) of an index, and the lockfiles and
+    // image configs they name, on several threads before the walk reaches them; the walk then
+    // reports what they found where it would have found it. Only bytes kept during the pass
+    // are read here (others are read by the walk). Returns the keys added to prepared_.
+    std::vector<std::string> prepare_window(const rapidjson::Value& manifests,
+                                            rapidjson::SizeType start, rapidjson::SizeType end) {
+        std::vector<std::string> keys;
+        if (detail::parallel_threads(end - start, threads_) < 2) return keys;
+        std::vector<std::pair<const BlobRecord*, std::string_view>> todo;
+        std::unordered_set<std::string> queued;
+        for (rapidjson::SizeType i = start; i < end; ++i) {
+            const rapidjson::Value& descriptor = manifests[i];
+            if (!descriptor.IsObject()) continue;
+            std::string_view media_type = string_member(descriptor, "mediaType").value_or("");
+            auto digest = string_member(descriptor, "digest");
+            DocType type = doc_type_for(media_type);
+            if (!digest || (type != DocType::oci_manifest && type != DocType::docker_manifest)) {
+                continue;
+            }
+            const BlobRecord* record = blobs_.find(*digest);
+            if (record == nullptr || !record->content || record->size > detail::kMaxDocumentSize) {
+                continue;
+            }
+            std::string key = prepared_key(*digest, media_type);
+            if (manifests_.contains(std::string(*digest)) || prepared_.contains(key) ||
+                !queued.insert(key).second) {
+                continue;
+            }
+            keys.push_back(std::move(key));
+            todo.emplace_back(record, media_type);
+        }
+        std::vector<CheckedManifest> checked(todo.size());
+        detail::run_in_parallel(todo.size(), detail::parallel_threads(todo.size(), threads_),
+                                [&](std::size_t job, unsigned) {
+                                    checked[job] =
+                                        check_manifest(*todo[job].first, todo[job].second,
+                                                       *todo[job].first->content);
+                                });
+        std::vector<const rapidjson::Value*> parsed;
+        std::vector<const BlobRecord*> image_configs;
+        for (std::size_t job = 0; job < todo.size(); ++job) {
+            if (!checked[job].document) continue;
+            const rapidjson::Value& manifest = checked[job].document->doc;
+            parsed.push_back(&manifest);
+            const rapidjson::Value* config = find_member(manifest, "config");
+            if (config != nullptr && config->IsObject() &&
+                string_member(*config, "mediaType").value_or("") == media::kOciConfig) {
+                if (auto digest = string_member(*config, "digest")) {
+                    image_configs.push_back(blobs_.find(*digest));
+                }
+            }
+        }
+        image_configs_.prepare(image_configs, threads_);
+        spin_.prepare_lockfiles(parsed, threads_);
+        for (std::size_t job = 0; job < todo.size(); ++job) {
+            prepared_.emplace(keys[job], std::move(checked[job]));
+        }
+        return keys;
     }
 
     // The config and layers of a manifest. The Spin and wasm format checks are called at fixed
@@ -467,7 +587,7 @@ class GraphWalk {
 
     void report_unreferenced() {
         for (const auto& [digest, record] : scan_.blobs) {
-            if (referenced_.count(digest) > 0) continue;
+            if (referenced_.contains(&record)) continue;
             out_.info(codes::kOciBlobUnreferenced,
                       where(record.path, "") + "no descriptor reaches this blob (" +
                           std::to_string(record.size) + " bytes)",
@@ -479,10 +599,13 @@ class GraphWalk {
     const LayoutScan& scan_;
     ValidationResult& result_;
     Findings& out_;
-    std::unordered_set<std::string> referenced_;
+    std::unordered_set<const BlobRecord*> referenced_;  // records of scan_.blobs
     detail::NestedIndexGuard index_path_;
     std::unordered_set<std::string> indexes_done_;
     std::unordered_map<std::string, ManifestState> manifests_;
+    // Manifests checked ahead by prepare_window, by digest and media type.
+    std::unordered_map<std::string, CheckedManifest> prepared_;
+    unsigned threads_;
     // Manifests and indexes reached from index.json, with the mediaType of the first descriptor.
     std::unordered_map<std::string, std::string> documents_;
     std::vector<SubjectSeen> subjects_;
@@ -491,12 +614,6 @@ class GraphWalk {
     detail::SpinWiring spin_;
     detail::WasmFormatChecks wasm_;
 };
-
-bool is_index_json_name(std::string_view name) {
-    auto slash = name.rfind('/');
-    std::string_view base = slash == std::string_view::npos ? name : name.substr(slash + 1);
-    return base == "index.json";
-}
 
 }  // namespace
 
@@ -514,91 +631,7 @@ Status validate_layout(LayoutSource& source, const ValidateOptions& options,
 
 void validate_scan(LayoutSource& source, const LayoutScan& scan, const ValidateOptions& options,
                    ValidationResult& result) {
-    (void)options;  // hashing already happened (or not) during the scan
-    GraphWalk(source, scan, result).run();
-}
-
-void validate_document(DocumentKind kind, std::string_view bytes, std::string_view name,
-                       ValidationResult& result) {
-    Findings& out = result.findings;
-    const std::string file(name);
-    if (kind == DocumentKind::layout) {
-        detail::check_oci_layout(bytes, file, out);
-        return;
-    }
-    rapidjson::Document doc;
-    if (kind == DocumentKind::lockfile) {
-        if (!detail::parse_document(bytes, doc, file, codes::kSpinLockfileInvalid,
-                                    "a Spin lockfile", out)) {
-            return;
-        }
-        check_schema(SchemaKind::lockfile, doc, file, out);
-        detail::check_lockfile_internal(doc, file, out);
-        detail::drop_redundant_schema_findings(out);
-        return;
-    }
-    static constexpr std::string_view kWhat[] = {"an image manifest", "an image index",
-                                                 "an image config", "a descriptor"};
-    std::string_view what = kind == DocumentKind::manifest ? kWhat[0]
-                            : kind == DocumentKind::index  ? kWhat[1]
-                            : kind == DocumentKind::config ? kWhat[2]
-                                                           : kWhat[3];
-    if (!detail::parse_document(bytes, doc, file, codes::kJsonInvalid, what, out)) return;
-    auto warn_if_large = [&](std::string_view noun) {
-        if (bytes.size() <= detail::kManifestWarnSize) return;
-        out.warning(codes::kOciManifestTooLarge,
-                    file + ": expected " + std::string(noun) + " of at most " +
-                        std::to_string(detail::kManifestWarnSize) +
-                        " bytes (what registries must accept), found " +
-                        std::to_string(bytes.size()) + " bytes",
-                    file);
-    };
-    // A bare document says by its own mediaType whether it is Docker's (there is no descriptor).
-    const std::string_view body_type = detail::string_member(doc, "mediaType").value_or("");
-    switch (kind) {
-        case DocumentKind::manifest: {
-            warn_if_large("a manifest");
-            if (body_type == media::kDockerManifest) {
-                detail::note_docker_format(body_type, file, out);
-                detail::check_docker_manifest(doc, file, out);
-            } else {
-                check_schema(SchemaKind::manifest, doc, file, out);
-                detail::check_body_media_type(doc, file, media::kOciManifest, "", out);
-                detail::check_manifest_body(doc, file, detail::BodyCheck::oci, out);
-            }
-            ManifestEntry entry;
-            entry.digest = sha256_digest(bytes);
-            entry.file = file;
-            entry.format = detect_format(doc);
-            result.formats.push_back(entry.format);
-            result.manifests.push_back(std::move(entry));
-            break;
-        }
-        case DocumentKind::index:
-            warn_if_large("an index");
-            if (body_type == media::kDockerManifestList) {
-                detail::note_docker_format(body_type, file, out);
-                detail::check_docker_manifest_list(doc, file, out);
-                break;
-            }
-            check_schema(SchemaKind::index, doc, file, out);
-            detail::check_body_media_type(doc, file, media::kOciIndex, "", out);
-            detail::check_index_body(doc, file, is_index_json_name(name), detail::BodyCheck::oci,
-                                     out);
-            break;
-        case DocumentKind::config:
-            check_schema(SchemaKind::config, doc, file, out);
-            detail::check_image_config(doc, file, out);
-            break;
-        case DocumentKind::descriptor:
-            check_schema(SchemaKind::descriptor, doc, file, out);
-            detail::check_descriptor_fields(doc, file, "", false, out);
-            break;
-        case DocumentKind::layout:
-        case DocumentKind::lockfile:
-            break;
-    }
-    detail::drop_redundant_schema_findings(out);
+    GraphWalk(source, scan, result, options.threads).run();
 }
 
 }  // namespace ociwasm

@@ -123,8 +123,10 @@ class BlobAccess {
     const BlobRecord* find(std::string_view digest) const;
 
     enum class Load { ok, missing, too_large, unreadable };
-    // The bytes of a blob up to `max_size`; `why` explains a failure.
-    Load load(std::string_view digest, std::size_t max_size, std::string& out, std::string& why);
+    // The bytes of a blob up to `max_size`, in `bytes`: the content kept during the pass, or
+    // read again into `storage`. `why` explains a failure.
+    Load load(std::string_view digest, std::size_t max_size, std::string& storage,
+              std::string_view& bytes, std::string& why);
     // The first `count` bytes of a blob (fewer when it is shorter); nullopt when unavailable.
     std::optional<std::string> head(std::string_view digest, std::size_t count);
     // Members of an archive layer, listed once per digest.
@@ -143,11 +145,25 @@ class BlobAccess {
 // The bytes of a document blob (up to kMaxDocumentSize); when they cannot be had, reports
 // OCI-DOCUMENT-TOO-LARGE or OCI-BLOB-UNREADABLE (a missing blob is reported where it is
 // referenced) and returns false.
-bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& bytes, Findings& out);
+bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& storage,
+                   std::string_view& bytes, Findings& out);
+
+// A parsed document with its own pool, sized to the text: RapidJSON's default first chunk of
+// 64 KiB per document made 10,000 small documents cost 10,000 fresh heap pages.
+struct OwnedDocument {
+    explicit OwnedDocument(std::size_t text_size);
+    OwnedDocument(const OwnedDocument&) = delete;
+    OwnedDocument& operator=(const OwnedDocument&) = delete;
+
+    rapidjson::MemoryPoolAllocator<> allocator;
+    rapidjson::Document doc;
+};
 
 // Documents many manifests may share (image configs, lockfiles): loaded, parsed and checked the
 // first time a digest is asked for, then kept for the whole walk. Findings come only that first
-// time.
+// time. prepare() does the parsing and checking ahead, on several threads; get() still reports
+// the findings at the point of the walk where it would have made them, so the output is the
+// same.
 class DocumentCache {
   public:
     struct Kind {
@@ -165,11 +181,22 @@ class DocumentCache {
 
     // The parsed document of `record`; nullptr when it could not be loaded or parsed.
     const rapidjson::Value* get(const BlobRecord& record, BlobAccess& blobs, Findings& out);
+    // Parses and checks, on up to `threads` threads, those of `records` not asked for yet whose
+    // content was kept during the pass (the others are loaded by get()).
+    void prepare(const std::vector<const BlobRecord*>& records, unsigned threads);
 
   private:
-    struct Cached;
+    struct Prepared {
+        std::unique_ptr<OwnedDocument> document;  // nullptr when it did not parse
+        Findings findings;
+    };
+    // Parses and checks `bytes` of `record`: the document, or nullptr when it does not parse.
+    std::unique_ptr<OwnedDocument> check(const BlobRecord& record, std::string_view bytes,
+                                         Findings& out) const;
+
     Kind kind_;
-    std::unordered_map<std::string, std::unique_ptr<Cached>> documents_;
+    std::unordered_map<std::string, std::unique_ptr<OwnedDocument>> documents_;
+    std::unordered_map<std::string, Prepared> prepared_;
 };
 
 // ---- Spin (spin_checks.cpp) ----
@@ -235,6 +262,9 @@ class SpinWiring {
     void manifest_walked(const WalkedManifest& walked);
     // The walk is over: drops the schema findings SPIN-LOCK-VERSION-MISSING says again.
     void finish();
+    // The lockfiles the next manifests may reach, parsed and checked ahead on up to `threads`
+    // threads (DocumentCache::prepare): those of their configs and layers of the lockfile type.
+    void prepare_lockfiles(const std::vector<const rapidjson::Value*>& manifests, unsigned threads);
 
   private:
     void check_wasm(const BlobRecord& record);

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace ociwasm {
 namespace {
@@ -47,7 +49,36 @@ TEST(DigestGrammar, RejectsMalformedDigests) {
         std::string why;
         EXPECT_FALSE(parse_digest(c.text, &why)) << c.text;
         EXPECT_NE(why.find(c.why_contains), std::string::npos) << c.text << " -> " << why;
+        EXPECT_FALSE(is_valid_digest(c.text)) << c.text;
+        std::string_view algorithm = "untouched";
+        std::string_view encoded = "untouched";
+        std::string split_why;
+        EXPECT_FALSE(split_digest(c.text, algorithm, encoded, &split_why)) << c.text;
+        EXPECT_EQ(split_why, why) << c.text;
+        EXPECT_EQ(algorithm, "untouched");
     }
+}
+
+// split_digest, check_digest_parts and is_valid_digest are parse_digest's rules without copies.
+TEST(DigestGrammar, ViewsAgreeWithParseDigest) {
+    for (const std::string& text :
+         {"sha256:" + kEmptySha256, "sha512:" + std::string(128, 'a'),
+          std::string("a+b.c_d-e:x=Y_-z"), std::string("sha256:abc"), std::string("sha256"),
+          std::string(":x"), std::string("a:b:c")}) {
+        std::optional<Digest> parsed = parse_digest(text);
+        std::string_view algorithm;
+        std::string_view encoded;
+        EXPECT_EQ(split_digest(text, algorithm, encoded), parsed.has_value()) << text;
+        EXPECT_EQ(is_valid_digest(text), parsed.has_value()) << text;
+        if (!parsed) continue;
+        EXPECT_EQ(algorithm, parsed->algorithm);
+        EXPECT_EQ(encoded, parsed->encoded);
+        EXPECT_EQ(algorithm.data(), text.data()) << "a view into the text, not a copy";
+        EXPECT_TRUE(check_digest_parts(parsed->algorithm, parsed->encoded));
+    }
+    std::string why;
+    EXPECT_FALSE(check_digest_parts("sha256", "xyz", &why));
+    EXPECT_NE(why.find("64 lowercase hex"), std::string::npos) << why;
 }
 
 TEST(StreamHasher, KnownAnswers) {

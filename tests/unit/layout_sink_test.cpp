@@ -867,6 +867,67 @@ TEST_P(LayoutSinkAnyFormat, EmptyBlobIsWritten) {
     }
 }
 
+// blob_data_from: the big blob's bytes from a file (at an offset, between other bytes), in
+// pieces mixed with blob_data; the output is what write_sample makes with blob_data alone.
+TEST_P(LayoutSinkAnyFormat, BlobDataFromGivesTheBytesOfBlobData) {
+    const std::string before(777, 'x');
+    write_file(dir_ / "input", before + big_content() + "trailing bytes");
+    int fd = ::open((dir_ / "input").c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    auto sink = open_sink(target(), GetParam());
+    ASSERT_TRUE(sink);
+    const std::uint64_t first = kMiB + 3;
+    const std::uint64_t middle = 1000;
+    const std::uint64_t rest = big_content().size() - first - middle;
+    ASSERT_TRUE(sink->begin_blob(kBigBlob, big_content().size()));
+    Status status = sink->blob_data_from(fd, before.size(), first);
+    ASSERT_TRUE(status) << status.message();
+    ASSERT_TRUE(sink->blob_data(big_content().data() + first, middle));
+    status = sink->blob_data_from(fd, before.size() + first + middle, rest);
+    ASSERT_TRUE(status) << status.message();
+    ASSERT_TRUE(sink->end_blob());
+    ::close(fd);
+    ASSERT_TRUE(stream_blob(*sink, kLongNameBlob, long_name_content()));
+    for (auto [path, bytes] : {std::pair{std::string("oci-layout"), kOciLayout},
+                               {kOtherAlgBlob, std::string("sha384 blob")},
+                               {std::string("index.json"), kIndex},
+                               {kSmallBlob, std::string("{}")}}) {
+        ASSERT_TRUE(sink->put_file(path, bytes));
+    }
+    status = sink->commit();
+    ASSERT_TRUE(status) << status.message();
+    if (GetParam() == SinkFormat::directory) {
+        EXPECT_TRUE(read_tree(target()) == sample_tree()) << "unexpected tree or content";
+        return;
+    }
+    expect_sample_tar(target());
+    if (GetParam() == SinkFormat::tar) {
+        auto reference = open_sink(dir_ / "reference.tar", SinkFormat::tar);
+        ASSERT_TRUE(reference);
+        ASSERT_TRUE(write_sample(*reference));
+        ASSERT_TRUE(reference->commit());
+        EXPECT_TRUE(read_file(target()) == read_file(dir_ / "reference.tar"))
+            << "expected the bytes of the blob_data output";
+    }
+}
+
+TEST_P(LayoutSinkAnyFormat, BlobDataFromAShortFileIsAnIoErrorAndLeavesNothing) {
+    write_file(dir_ / "input", std::string(5000, 'y'));
+    int fd = ::open((dir_ / "input").c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    auto sink = open_sink(target(), GetParam());
+    ASSERT_TRUE(sink);
+    ASSERT_TRUE(sink->begin_blob(kBigBlob, 6000));
+    Status status = sink->blob_data_from(fd, 1000, 6000);
+    ::close(fd);
+    EXPECT_EQ(status.code(), Status::Code::io_error) << status.message();
+    EXPECT_NE(status.message().find(kBigBlob + ": the input ended 2000 bytes before the end"),
+              std::string::npos)
+        << status.message();
+    EXPECT_EQ(sink->end_blob().code(), Status::Code::io_error) << "the failure must stick";
+    EXPECT_EQ(list_names(dir_.path()), std::vector<std::string>{"input"});
+}
+
 INSTANTIATE_TEST_SUITE_P(Formats, LayoutSinkAnyFormat,
                          ::testing::Values(SinkFormat::directory, SinkFormat::tar,
                                            SinkFormat::tar_gz, SinkFormat::tar_zst),

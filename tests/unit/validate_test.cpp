@@ -666,6 +666,65 @@ TEST(ValidateLayout, TwoFormatsInOneLayoutInFirstSeenOrder) {
     EXPECT_EQ(result.manifests.all()[1].index_pointer, "/manifests/1");
 }
 
+// The walk checks the documents of each window of manifests ahead on several threads; the
+// findings must come out as one thread makes them: same findings, same order, across windows,
+// with documents that fail their schema, do not parse, or are shared by several manifests.
+TEST(ValidateLayout, ThreadsGiveTheFindingsOfOneThread) {
+    Files files;
+    std::string manifests;
+    for (int i = 0; i < 700; ++i) {
+        SpinAppBuilder builder;
+        builder.new_format = i % 2 == 0;
+        int app = i % 600;  // the last 100 repeat earlier apps: shared manifests and lockfiles
+        builder.edit_lockfile = [app](rapidjson::Document& doc) {
+            testing::set(doc, "/metadata/name", testing::quote("app-" + std::to_string(app)));
+            if (app % 7 == 0) testing::set(doc, "/spin_lock_version", R"("zero")");
+        };
+        if (app % 17 == 0) {
+            builder.lockfile_bytes_override = R"({"a":1,"a":)" + std::to_string(app) + "}";
+        }
+        if (app % 11 == 0) {
+            builder.edit_manifest = [](rapidjson::Document& doc) {
+                testing::set(doc, "/layers/0/size", R"("big")");
+            };
+        }
+        if (app % 13 == 0) {
+            builder.edit_config = [](rapidjson::Document& doc) { testing::set(doc, "/os", "5"); };
+        }
+        BuiltApp built = builder.build();
+        for (const auto& [path, bytes] : built.files) {
+            if (path != "index.json") files[path] = bytes;
+        }
+        if (i > 0) manifests += ",";
+        manifests += descriptor(media::kOciManifest, built.files[built.manifest_path]);
+    }
+    files["index.json"] = R"({"schemaVersion":2,"manifests":[)" + manifests + "]}";
+    ValidateOptions one;
+    one.threads = 1;
+    ValidateOptions four;
+    four.threads = 4;
+    ValidationResult alone = validate_files(files, one);
+    ValidationResult shared = validate_files(files, four);
+    for (const char* code : {"SPIN-LOCKFILE-SCHEMA", "SPIN-LOCKFILE-INVALID", "OCI-SCHEMA"}) {
+        EXPECT_GT(count_code(alone.findings, code), 10u) << code;
+    }
+    ASSERT_EQ(shared.findings.size(), alone.findings.size());
+    for (std::size_t i = 0; i < alone.findings.size(); ++i) {
+        const Finding& a = alone.findings.all()[i];
+        const Finding& b = shared.findings.all()[i];
+        EXPECT_TRUE(a.code == b.code && a.message == b.message && a.file == b.file &&
+                    a.pointer == b.pointer && a.severity == b.severity && a.digest == b.digest)
+            << "finding " << i << ": " << a.code << " " << a.message << "\n  vs " << b.code << " "
+            << b.message;
+    }
+    ASSERT_EQ(shared.manifests.size(), 700u);
+    for (std::size_t i = 0; i < shared.manifests.size(); ++i) {
+        EXPECT_EQ(shared.manifests[i].digest, alone.manifests[i].digest);
+        EXPECT_EQ(shared.manifests[i].format, alone.manifests[i].format);
+    }
+    EXPECT_EQ(shared.formats, alone.formats);
+}
+
 TEST(ValidateLayout, TenThousandManifestsAllReportedClean) {
     ImageLayout layout;
     std::string manifests;

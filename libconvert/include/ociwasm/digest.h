@@ -22,6 +22,14 @@ struct Digest {
 // enforces the encoding (sha256: 64 lowercase hex; sha512: 128 lowercase hex). On failure
 // returns nullopt and, when `why` is given, a sentence saying what is wrong.
 std::optional<Digest> parse_digest(std::string_view text, std::string* why = nullptr);
+// The same without copying: on success `algorithm` and `encoded` view into `text`.
+bool split_digest(std::string_view text, std::string_view& algorithm, std::string_view& encoded,
+                  std::string* why = nullptr);
+// The same rules for the two parts, e.g. taken from a path blobs/<algorithm>/<encoded>.
+bool check_digest_parts(std::string_view algorithm, std::string_view encoded,
+                        std::string* why = nullptr);
+// Whether `text` is a digest by parse_digest's rules (allocates nothing).
+bool is_valid_digest(std::string_view text);
 
 bool is_valid_algorithm_name(std::string_view algorithm);  // grammar only
 bool is_valid_encoded(std::string_view encoded);           // grammar only

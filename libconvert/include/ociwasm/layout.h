@@ -38,6 +38,11 @@ class BlobObserver {
     virtual ~BlobObserver() = default;
     // Returns false when the observer does not want this blob's bytes.
     virtual bool begin_blob(const BlobRecord& blob, std::uint64_t size) = 0;
+    // Offered after begin_blob returned true when the blob's `size` bytes also lie, stored as
+    // they are, at `offset` of the regular file `fd`, which stays open until end_blob. An
+    // observer that returns true reads them from there itself, and blob_data is not called for
+    // this blob; the bytes still stream by to be hashed.
+    virtual bool take_file_range(int fd, std::uint64_t offset, std::uint64_t size);
     virtual Status blob_data(const char* data, std::size_t size) = 0;
     // Called after the last byte; `blob` now carries size, hash and (maybe) content.
     virtual Status end_blob(const BlobRecord& blob) = 0;
@@ -110,6 +115,10 @@ class LayoutSink {
     // Streams one blob in: begin, data..., end. `size` must be exact.
     virtual Status begin_blob(const std::string& path, std::uint64_t size) = 0;
     virtual Status blob_data(const char* data, std::size_t size) = 0;
+    // blob_data for the `size` bytes at `offset` of the regular file `fd` (the caller keeps it
+    // open). The sinks of open_layout_sink copy them inside the kernel where the output allows
+    // it; this default reads them into a buffer for blob_data.
+    virtual Status blob_data_from(int fd, std::uint64_t offset, std::uint64_t size);
     virtual Status end_blob() = 0;
     // A small file (blob, index.json, oci-layout) written at commit in sorted path order.
     virtual Status put_file(const std::string& path, std::string_view bytes) = 0;
