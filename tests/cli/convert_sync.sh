@@ -20,7 +20,8 @@ add_filler_blobs "$layout" "$BLOBS"
 # LeakSanitizer cannot run under ptrace (it stops the process with a fatal error), so a
 # sanitized build traces with leak detection off; the other tests check for leaks.
 traced() {
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" run strace -f -qq -c -o "$TEST_TMP/strace" -e trace=fsync,fdatasync,syncfs,sync \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" run \
+        strace -f -qq -c -o "$TEST_TMP/strace" -e trace=fsync,fdatasync,syncfs,sync \
         "$convert" --to new "$layout" "$1"
 }
 
