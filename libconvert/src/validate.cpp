@@ -320,12 +320,11 @@ class GraphWalk {
                 break;
             case DocType::other:
                 if (!media_type.empty()) {
-                    out_.add_reached({Severity::info, codes::kOciUnknownMediatype,
-                                      where(context.file, pointer + "/mediaType") +
-                                          "not a manifest or index media type we check: " +
-                                          quoted(media_type),
-                                      context.file, pointer + "/mediaType",
-                                      digest_of(descriptor)});
+                    out_.add_reached(
+                        {Severity::info, codes::kOciUnknownMediatype,
+                         where(context.file, pointer + "/mediaType") +
+                             "not a manifest or index media type we check: " + quoted(media_type),
+                         context.file, pointer + "/mediaType", digest_of(descriptor)});
                 }
                 break;
         }

@@ -709,18 +709,23 @@ TEST(ValidateLayout, ThreadsGiveTheFindingsOfOneThread) {
         EXPECT_GT(count_code(alone.findings, code), 10u) << code;
     }
     ASSERT_EQ(shared.findings.size(), alone.findings.size());
-    for (std::size_t i = 0; i < alone.findings.size(); ++i) {
-        const Finding& a = alone.findings.all()[i];
-        const Finding& b = shared.findings.all()[i];
+    std::vector<Finding> alone_findings = alone.findings.all();
+    std::vector<Finding> shared_findings = shared.findings.all();
+    for (std::size_t i = 0; i < alone_findings.size(); ++i) {
+        const Finding& a = alone_findings[i];
+        const Finding& b = shared_findings[i];
         EXPECT_TRUE(a.code == b.code && a.message == b.message && a.file == b.file &&
                     a.pointer == b.pointer && a.severity == b.severity && a.digest == b.digest)
             << "finding " << i << ": " << a.code << " " << a.message << "\n  vs " << b.code << " "
             << b.message;
     }
     ASSERT_EQ(shared.manifests.size(), 700u);
-    for (std::size_t i = 0; i < shared.manifests.size(); ++i) {
-        EXPECT_EQ(shared.manifests[i].digest, alone.manifests[i].digest);
-        EXPECT_EQ(shared.manifests[i].format, alone.manifests[i].format);
+    std::vector<ManifestEntry> alone_manifests = alone.manifests.all();
+    std::vector<ManifestEntry> shared_manifests = shared.manifests.all();
+    ASSERT_EQ(shared_manifests.size(), alone_manifests.size());
+    for (std::size_t i = 0; i < shared_manifests.size(); ++i) {
+        EXPECT_EQ(shared_manifests[i].digest, alone_manifests[i].digest);
+        EXPECT_EQ(shared_manifests[i].format, alone_manifests[i].format);
     }
     EXPECT_EQ(shared.formats, alone.formats);
 }
