@@ -149,12 +149,20 @@ run_measured_to() {
     RUN_STDERR="$(head -c 65536 "$RUN_STDERR_FILE")"
 }
 
-# assert_rss_below_mib MIB: the last run_measured command peaked below MIB MiB resident.
+# assert_rss_below_mib MIB: the last run_measured command peaked below MIB MiB resident. Under
+# the sanitizers (OCIWASM_SANITIZED=1, set by the build) ASan's shadow memory, allocator and
+# quarantine about triple what a process holds, so the bound there is 4 x MIB: still far below
+# what unbounded growth reaches (the Release pass checks MIB itself).
 assert_rss_below_mib() {
-    if [[ "$PEAK_RSS" =~ ^[0-9]+$ ]] && ((PEAK_RSS < $1 * 1024)); then
+    local limit="$1" why=""
+    if [[ "${OCIWASM_SANITIZED:-0}" == 1 ]]; then
+        limit=$((4 * $1))
+        why=" (4 x $1 MiB under the sanitizers)"
+    fi
+    if [[ "$PEAK_RSS" =~ ^[0-9]+$ ]] && ((PEAK_RSS < limit * 1024)); then
         pass
     else
-        fail "expected a peak resident memory below $1 MiB, found ${PEAK_RSS} KiB"
+        fail "expected a peak resident memory below $limit MiB$why, found ${PEAK_RSS} KiB"
     fi
 }
 
