@@ -11,7 +11,11 @@ canonical() {
     printf '%s' "$text"
 }
 
-sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+sha256_of() {
+    local line
+    line="$(sha256sum "$1")"
+    printf '%s' "${line%% *}"
+}
 blob_file() { printf '%s/blobs/sha256/%s' "$1" "${2#sha256:}"; }
 blob_path() { printf 'blobs/sha256/%s' "${1#sha256:}"; }
 
@@ -37,11 +41,10 @@ replace_blob() {
     while doc="$(grep -lF -- "$old" "$layout/index.json" "$layout"/blobs/sha256/* | head -n 1)" \
         && [[ -n "$doc" ]]; do
         edited="$tmp/edited"
-        jq --arg old "$old" --arg new "$new" --argjson size "$size" '
+        jq -cSj --arg old "$old" --arg new "$new" --argjson size "$size" '
             walk(if type == "object" and .digest == $old and has("size") then .size = $size
                  else . end)
-            | walk(if type == "string" and . == $old then $new else . end)' "$doc" \
-            | canonical > "$edited"
+            | walk(if type == "string" and . == $old then $new else . end)' "$doc" > "$edited"
         if [[ "$doc" == "$layout/index.json" ]]; then
             mv "$edited" "$doc"
         else
@@ -54,7 +57,7 @@ replace_blob() {
 edit_blob() {
     local layout="$1" digest="$2"
     shift 2
-    jq "$@" "$(blob_file "$layout" "$digest")" | canonical > "${LAYOUT_EDIT_TMP:?}/blob"
+    jq -cSj "$@" "$(blob_file "$layout" "$digest")" > "${LAYOUT_EDIT_TMP:?}/blob"
     replace_blob "$layout" "$digest" "$LAYOUT_EDIT_TMP/blob"
 }
 
@@ -62,6 +65,6 @@ edit_blob() {
 edit_index() {
     local layout="$1"
     shift
-    jq "$@" "$layout/index.json" | canonical > "${LAYOUT_EDIT_TMP:?}/index"
+    jq -cSj "$@" "$layout/index.json" > "${LAYOUT_EDIT_TMP:?}/index"
     mv "$LAYOUT_EDIT_TMP/index" "$layout/index.json"
 }
