@@ -153,21 +153,51 @@ std::unique_ptr<OwnedDocument> DocumentCache::check(const BlobRecord& record,
     return owned;
 }
 
+const rapidjson::Value* DocumentCache::keep(const BlobRecord& record,
+                                            std::unique_ptr<OwnedDocument> document) {
+    if (!document) return nullptr;
+    // Oldest first; the newest is always kept (the caller is about to use it).
+    while (!kept_order_.empty() && (kept_order_.size() >= kKeptDocuments ||
+                                    kept_bytes_ + record.size > kKeptDocumentBytes)) {
+        const BlobRecord* oldest = kept_order_.front();
+        kept_order_.pop_front();
+        kept_bytes_ -= oldest->size;
+        documents_.erase(oldest);
+    }
+    kept_order_.push_back(&record);
+    kept_bytes_ += record.size;
+    auto& kept = documents_[&record];
+    kept = std::move(document);
+    return &kept->doc;
+}
+
 const rapidjson::Value* DocumentCache::get(const BlobRecord& record, BlobAccess& blobs,
                                            Findings& out) {
-    auto [it, inserted] = documents_.try_emplace(record.digest());
-    if (!inserted) return it->second ? &it->second->doc : nullptr;
-    if (auto prepared = prepared_.find(it->first); prepared != prepared_.end()) {
+    auto [seen, first] = parsed_.try_emplace(&record, false);
+    if (!first) {
+        if (!seen->second) return nullptr;
+        if (auto it = documents_.find(&record); it != documents_.end()) return &it->second->doc;
+        // Asked for again after it was dropped: the same bytes (load_document checks them
+        // against the scan) parse the same way; the findings were reported the first time.
+        std::string storage;
+        std::string_view bytes;
+        if (!load_document(blobs, record, storage, bytes, out)) return nullptr;
+        Findings again;
+        return keep(record, check(record, bytes, again));
+    }
+    std::unique_ptr<OwnedDocument> document;
+    if (auto prepared = prepared_.find(&record); prepared != prepared_.end()) {
         out.append(prepared->second.findings);
-        it->second = std::move(prepared->second.document);
+        document = std::move(prepared->second.document);
         prepared_.erase(prepared);
     } else {
         std::string storage;
         std::string_view bytes;
         if (!load_document(blobs, record, storage, bytes, out)) return nullptr;
-        it->second = check(record, bytes, out);
+        document = check(record, bytes, out);
     }
-    return it->second ? &it->second->doc : nullptr;
+    seen->second = document != nullptr;
+    return keep(record, std::move(document));
 }
 
 void DocumentCache::prepare(const std::vector<const BlobRecord*>& records, unsigned threads) {
@@ -176,8 +206,7 @@ void DocumentCache::prepare(const std::vector<const BlobRecord*>& records, unsig
     for (const BlobRecord* record : records) {
         // What load_document would refuse is left to get(), which reports it.
         if (record == nullptr || !record->content || record->size > kMaxDocumentSize) continue;
-        std::string digest = record->digest();
-        if (documents_.contains(digest) || prepared_.contains(digest)) continue;
+        if (parsed_.contains(record) || prepared_.contains(record)) continue;
         if (queued.insert(record).second) todo.push_back(record);
     }
     std::vector<Prepared> results(todo.size());
@@ -186,7 +215,7 @@ void DocumentCache::prepare(const std::vector<const BlobRecord*>& records, unsig
             results[job].document = check(*todo[job], *todo[job]->content, results[job].findings);
         });
     for (std::size_t job = 0; job < todo.size(); ++job) {
-        prepared_.emplace(todo[job]->digest(), std::move(results[job]));
+        prepared_.emplace(todo[job], std::move(results[job]));
     }
 }
 

@@ -233,7 +233,7 @@ class DirectoryLayoutSource : public LayoutSource {
         // One algorithm directory at a time: its blobs are listed and hashed, then it is closed,
         // so the scan holds a bounded number of descriptors whatever the layout holds.
         Findings hashed;  // the blobs' own findings, after every listing finding as before
-        detail::KeptBudget budget(options.kept_budget);
+        detail::KeptBudget budget(options.rereadable_kept_budget);
         auto hash_directory = [&](std::vector<BlobJob>& jobs) -> Status {
             if (options.observer != nullptr) {
                 auto buffer = std::make_unique<char[]>(kReadChunkSize);

@@ -263,7 +263,7 @@ class MemoryLayoutSource : public LayoutSource {
     bool can_reread() const override { return true; }
 
     Status scan(const ScanOptions& options, LayoutScan& out) override {
-        KeptBudget budget(options.kept_budget);
+        KeptBudget budget(options.rereadable_kept_budget);
         for (const auto& [path, bytes] : files_) {
             if (path == "blobs" || path.starts_with("blobs/")) out.has_blobs_dir = true;
             // "blobs/" alone stands for an empty blobs directory.

@@ -47,6 +47,8 @@ class WatchedTar {
     // input is a regular file holding the tar uncompressed (so the bytes lie there as they
     // are); -1 otherwise.
     std::int64_t stored_data_offset() const;
+    // Whether the input is a regular file holding the tar uncompressed (see above).
+    bool stored_plain() const { return stored_base_ >= 0; }
     // The input's descriptor (as given to open).
     int fd() const { return fd_; }
 

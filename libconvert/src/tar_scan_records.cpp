@@ -2,8 +2,10 @@
 // kept (stray files, within the budget), read whole (oci-layout, index.json) or streamed as a
 // blob; a hardlink records its target's bytes under its own path; a second entry for a path is
 // only compared with the first.
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "ociwasm/digest.h"
@@ -123,6 +125,10 @@ Status TarScanPass::stream_blob(archive_entry* entry, const std::string& written
         return Status::ok();
     }
     if (Status status = stream.finish(); !status) return status;
+    if (stored_ != nullptr && stored_at >= 0) {
+        stored_->push_back({std::hash<std::string_view>{}(path),
+                            static_cast<std::uint64_t>(stored_at), record.size});
+    }
     commit_blob(written, std::move(record), duplicate);
     return Status::ok();
 }

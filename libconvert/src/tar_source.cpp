@@ -6,12 +6,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -55,8 +58,15 @@ class TarLayoutSource : public LayoutSource {
         Status status = tar->open(fd, name_);
         if (status) {
             hardlinks_.clear();
-            detail::TarScanPass pass(name_, options, out, *tar, hardlinks_);
+            stored_.clear();
+            // A tar file stored uncompressed gives each blob's bytes again by one read at its
+            // offset; any other tar only by a new pass, so it keeps more during this one.
+            bool indexed = rereadable_ && tar->stored_plain();
+            detail::TarScanPass pass(name_, options,
+                                     indexed ? options.rereadable_kept_budget : options.kept_budget,
+                                     out, *tar, hardlinks_, indexed ? &stored_ : nullptr);
             status = pass.run();
+            index_stored();
             report_global_names(tar->walk(), out);
             tar.reset();
             if (status) status = rehash_pending(options, out, pass.pending());
@@ -73,6 +83,9 @@ class TarLayoutSource : public LayoutSource {
         }
         auto link = hardlinks_.find(path);
         std::string wanted = link != hardlinks_.end() ? link->second : path;
+        if (const detail::StoredEntry* stored = find_stored(wanted)) {
+            return read_stored(path, *stored, fn);
+        }
         // Each round ends at the entry or at a hardlink pointing further back; bounded so that
         // a cycle (impossible in a sane tar) cannot spin forever.
         for (int round = 0; round < 16; ++round) {
@@ -117,6 +130,60 @@ class TarLayoutSource : public LayoutSource {
 
     void close_input(int fd) {
         if (fd != owned_fd_ && fd != STDIN_FILENO) ::close(fd);
+    }
+
+    // stored_ sorted by path hash; entries whose hash is not unique (a path written twice, or
+    // two paths that collide) are dropped, so read_blob finds them by a pass as before.
+    void index_stored() {
+        auto by_hash = [](const detail::StoredEntry& a, const detail::StoredEntry& b) {
+            return a.path_hash < b.path_hash;
+        };
+        std::sort(stored_.begin(), stored_.end(), by_hash);
+        std::vector<detail::StoredEntry> unique;
+        unique.reserve(stored_.size());
+        for (std::size_t i = 0; i < stored_.size();) {
+            std::size_t end = i + 1;
+            while (end < stored_.size() && stored_[end].path_hash == stored_[i].path_hash) ++end;
+            if (end == i + 1) unique.push_back(stored_[i]);
+            i = end;
+        }
+        stored_ = std::move(unique);
+        stored_.shrink_to_fit();
+    }
+
+    const detail::StoredEntry* find_stored(const std::string& path) const {
+        detail::StoredEntry wanted;
+        wanted.path_hash = std::hash<std::string_view>{}(path);
+        auto it = std::lower_bound(stored_.begin(), stored_.end(), wanted,
+                                   [](const detail::StoredEntry& a, const detail::StoredEntry& b) {
+                                       return a.path_hash < b.path_hash;
+                                   });
+        return it != stored_.end() && it->path_hash == wanted.path_hash ? &*it : nullptr;
+    }
+
+    // The bytes of an entry stored uncompressed, read at their offset in the tar file.
+    Status read_stored(const std::string& path, const detail::StoredEntry& stored,
+                       const std::function<Status(const char*, std::size_t)>& fn) {
+        int fd = ::open(name_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) return Status::io_error(name_ + ": cannot open: " + std::strerror(errno));
+        std::vector<char> buffer(
+            static_cast<std::size_t>(std::min<std::uint64_t>(stored.size, detail::kReadChunkSize)));
+        Status status = Status::ok();
+        for (std::uint64_t done = 0; status && done < stored.size;) {
+            std::size_t want = static_cast<std::size_t>(
+                std::min<std::uint64_t>(stored.size - done, buffer.size()));
+            ssize_t n = ::pread(fd, buffer.data(), want, static_cast<off_t>(stored.offset + done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                status = Status::io_error(name_ + ": " + path + ": cannot read: " +
+                                          (n < 0 ? std::strerror(errno) : "the file got shorter"));
+                break;
+            }
+            done += static_cast<std::uint64_t>(n);
+            status = fn(buffer.data(), static_cast<std::size_t>(n));
+        }
+        ::close(fd);
+        return status;
     }
 
     // One pass looking for `wanted`; sets `next` when it is a hardlink to follow.
@@ -208,6 +275,7 @@ class TarLayoutSource : public LayoutSource {
     bool streamed_ = false;
     // Normalized link path -> the normalized path of the entry holding the bytes.
     std::map<std::string, std::string> hardlinks_;
+    std::vector<detail::StoredEntry> stored_;  // uncompressed tar files: sorted by path hash
 };
 
 }  // namespace

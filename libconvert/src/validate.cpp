@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -86,10 +87,11 @@ class GraphWalk {
     }
 
   private:
+    // Kept for every manifest reached (100,000 in a large layout): small on purpose.
     struct ManifestState {
         ManifestFormat format = ManifestFormat::unknown;
         bool parsed = false;
-        std::optional<detail::ConfigPlatform> config_platform;  // its image config's
+        const detail::ConfigPlatform* config_platform = nullptr;  // its image config's
     };
 
     // What the checks of a manifest's own bytes give, before its config and layers are walked:
@@ -229,17 +231,19 @@ class GraphWalk {
     // nested indexes (a referrer and its subject may sit at different levels).
     void check_subjects() {
         for (const SubjectSeen& subject : subjects_) {
-            if (auto it = documents_.find(subject.digest); it != documents_.end()) {
+            const BlobRecord* record = blobs_.find(subject.digest);
+            if (auto it = record != nullptr ? documents_.find(record) : documents_.end();
+                it != documents_.end()) {
                 if (subject.media_type.empty() || subject.media_type == it->second) continue;
                 out_.error(codes::kOciMediatypeMismatch,
-                           where(subject.file, "/subject/mediaType") + "expected \"" + it->second +
-                               "\" (the subject " + subject.digest +
+                           where(subject.file, "/subject/mediaType") + "expected \"" +
+                               std::string(it->second) + "\" (the subject " + subject.digest +
                                " is reached through a descriptor of that type), found \"" +
                                subject.media_type + "\"",
                            subject.file, "/subject/mediaType", subject.digest);
                 continue;
             }
-            bool blob_here = blobs_.find(subject.digest) != nullptr;
+            bool blob_here = record != nullptr;
             out_.info(codes::kOciSubjectNotInLayout,
                       where(subject.file, "/subject") + "expected the subject " + subject.digest +
                           " to be a manifest or index that index.json reaches, found " +
@@ -295,7 +299,7 @@ class GraphWalk {
                     context.is_index_json ? pointer : context.file + "#" + pointer;
                 if (record != nullptr) {
                     entry.file = record->path;
-                    documents_.try_emplace(record->digest(), media_type);
+                    documents_.try_emplace(record, intern_media_type(media_type));
                     const rapidjson::Value* platform = find_member(descriptor, "platform");
                     if (platform != nullptr && !platform->IsObject()) platform = nullptr;
                     const ManifestState& state = visit_manifest(*record, media_type, platform);
@@ -314,7 +318,7 @@ class GraphWalk {
             case DocType::oci_index:
             case DocType::docker_index:
                 if (record != nullptr) {
-                    documents_.try_emplace(record->digest(), media_type);
+                    documents_.try_emplace(record, intern_media_type(media_type));
                     visit_nested_index(*record, media_type, context, pointer, ref_name);
                 }
                 break;
@@ -328,6 +332,13 @@ class GraphWalk {
                 }
                 break;
         }
+    }
+
+    // The one copy of a media type the walk remembers (a layout uses a handful).
+    std::string_view intern_media_type(std::string_view media_type) {
+        auto it = media_types_.find(media_type);
+        if (it == media_types_.end()) it = media_types_.emplace(media_type).first;
+        return *it;
     }
 
     void note_format(ManifestFormat format) {
@@ -408,13 +419,12 @@ class GraphWalk {
     // `entry_platform` is the `platform` of the index entry that reaches the manifest first.
     const ManifestState& visit_manifest(const BlobRecord& record, std::string_view media_type,
                                         const rapidjson::Value* entry_platform) {
-        std::string key = record.digest();
-        auto [it, inserted] = manifests_.try_emplace(key);
+        auto [it, inserted] = manifests_.try_emplace(&record);
         if (!inserted) return it->second;
         ManifestState& state = it->second;
 
         CheckedManifest checked;
-        if (auto prepared = prepared_.find(prepared_key(key, media_type));
+        if (auto prepared = prepared_.find(prepared_key(record.digest(), media_type));
             prepared != prepared_.end()) {
             checked = std::move(prepared->second);
             prepared_.erase(prepared);
@@ -496,7 +506,7 @@ class GraphWalk {
                 continue;
             }
             std::string key = prepared_key(*digest, media_type);
-            if (manifests_.contains(std::string(*digest)) || prepared_.contains(key) ||
+            if (manifests_.contains(record) || prepared_.contains(key) ||
                 !queued.insert(key).second) {
                 continue;
             }
@@ -570,8 +580,10 @@ class GraphWalk {
             reach_subject(*subject, file);
         }
         if (walked.image_config != nullptr && walked.image_config->IsObject()) {
-            state.config_platform =
-                detail::config_platform(*walked.image_config, walked.config_record->path);
+            if (auto platform =
+                    detail::config_platform(*walked.image_config, walked.config_record->path)) {
+                state.config_platform = &(platforms_[walked.config_record] = std::move(*platform));
+            }
         }
         bool wasm_platform =
             (state.config_platform &&
@@ -601,12 +613,15 @@ class GraphWalk {
     std::unordered_set<const BlobRecord*> referenced_;  // records of scan_.blobs
     detail::NestedIndexGuard index_path_;
     std::unordered_set<std::string> indexes_done_;
-    std::unordered_map<std::string, ManifestState> manifests_;
+    std::unordered_map<const BlobRecord*, ManifestState> manifests_;
+    // The platforms of the image configs manifests_ point to, by config record.
+    std::unordered_map<const BlobRecord*, detail::ConfigPlatform> platforms_;
     // Manifests checked ahead by prepare_window, by digest and media type.
     std::unordered_map<std::string, CheckedManifest> prepared_;
     unsigned threads_;
     // Manifests and indexes reached from index.json, with the mediaType of the first descriptor.
-    std::unordered_map<std::string, std::string> documents_;
+    std::unordered_map<const BlobRecord*, std::string_view> documents_;
+    std::set<std::string, std::less<>> media_types_;  // what documents_ views
     std::vector<SubjectSeen> subjects_;
     detail::DocumentCache image_configs_{
         {codes::kJsonInvalid, "an image config", SchemaKind::config, detail::check_image_config}};
@@ -622,6 +637,10 @@ Status validate_layout(LayoutSource& source, const ValidateOptions& options,
     scan_options.verify = options.verify_blobs;
     scan_options.threads = options.threads;
     scan_options.progress = options.progress;
+    // Documents not kept are read again when the walk reaches them; where that costs one open
+    // and read, keeping every small blob of a large layout is not worth its memory. 16 MiB
+    // still holds all of a layout of 10,000 small apps.
+    scan_options.rereadable_kept_budget = 16 * kMiB;
     LayoutScan scan;
     if (Status status = source.scan(scan_options, scan); !status) return status;
     validate_scan(source, scan, options, result);

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <set>
@@ -160,10 +161,14 @@ struct OwnedDocument {
 };
 
 // Documents many manifests may share (image configs, lockfiles): loaded, parsed and checked the
-// first time a digest is asked for, then kept for the whole walk. Findings come only that first
-// time. prepare() does the parsing and checking ahead, on several threads; get() still reports
-// the findings at the point of the walk where it would have made them, so the output is the
-// same.
+// first time a record is asked for; findings come only that first time. prepare() does the
+// parsing and checking ahead, on several threads; get() still reports the findings at the point
+// of the walk where it would have made them, so the output is the same.
+//
+// Only the documents asked for last are kept (kKeptDocuments, at most kKeptDocumentBytes of
+// text): a layout of 100,000 apps has 100,000 lockfiles, each asked for by one manifest. An
+// older document asked for again is loaded and parsed again, its findings (already reported)
+// dropped; what is remembered of every record is only whether it parsed.
 class DocumentCache {
   public:
     struct Kind {
@@ -174,12 +179,16 @@ class DocumentCache {
         void (*check)(const rapidjson::Value& doc, std::string_view file, Findings& out);
     };
 
+    static constexpr std::size_t kKeptDocuments = 1024;
+    static constexpr std::size_t kKeptDocumentBytes = 16 * kMiB;
+
     explicit DocumentCache(Kind kind);
     ~DocumentCache();
     DocumentCache(const DocumentCache&) = delete;
     DocumentCache& operator=(const DocumentCache&) = delete;
 
-    // The parsed document of `record`; nullptr when it could not be loaded or parsed.
+    // The parsed document of `record`; nullptr when it could not be loaded or parsed. Valid
+    // until the next call of get() or prepare().
     const rapidjson::Value* get(const BlobRecord& record, BlobAccess& blobs, Findings& out);
     // Parses and checks, on up to `threads` threads, those of `records` not asked for yet whose
     // content was kept during the pass (the others are loaded by get()).
@@ -193,10 +202,15 @@ class DocumentCache {
     // Parses and checks `bytes` of `record`: the document, or nullptr when it does not parse.
     std::unique_ptr<OwnedDocument> check(const BlobRecord& record, std::string_view bytes,
                                          Findings& out) const;
+    const rapidjson::Value* keep(const BlobRecord& record, std::unique_ptr<OwnedDocument> document);
 
     Kind kind_;
-    std::unordered_map<std::string, std::unique_ptr<OwnedDocument>> documents_;
-    std::unordered_map<std::string, Prepared> prepared_;
+    // Every record asked for: whether its document parsed (and passed to check()).
+    std::unordered_map<const BlobRecord*, bool> parsed_;
+    std::unordered_map<const BlobRecord*, std::unique_ptr<OwnedDocument>> documents_;
+    std::deque<const BlobRecord*> kept_order_;  // documents_ keys, oldest first
+    std::size_t kept_bytes_ = 0;                // text size of documents_
+    std::unordered_map<const BlobRecord*, Prepared> prepared_;
 };
 
 // ---- Spin (spin_checks.cpp) ----

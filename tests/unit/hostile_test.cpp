@@ -107,7 +107,7 @@ TEST(HostileBudget, DefaultIs256MiB) {
 TEST(HostileBudget, MemorySourceKeepsNoMoreThanTheBudget) {
     Files blobs = many_blobs(20, 1000);
     ScanOptions options;
-    options.kept_budget = 5500;
+    options.rereadable_kept_budget = 5500;  // a memory source reads blobs again cheaply
     LayoutScan scan;
     ASSERT_TRUE(make_memory_source("many", blobs)->scan(options, scan));
     expect_all_hashed(scan, blobs);
@@ -119,7 +119,7 @@ TEST(HostileBudget, JsonBlobsAboveTheKeepLimitCountToo) {
     Files blobs = many_blobs(10, 3000, true);
     ScanOptions options;
     options.keep_limit = 1000;  // every blob is kept only as "looks like JSON"
-    options.kept_budget = 10000;
+    options.rereadable_kept_budget = 10000;
     LayoutScan scan;
     ASSERT_TRUE(make_memory_source("json", blobs)->scan(options, scan));
     expect_all_hashed(scan, blobs);
@@ -133,7 +133,7 @@ TEST(HostileBudget, DirectorySourceHoldsTheBudgetAcrossThreads) {
     for (unsigned threads : {1u, 4u}) {
         ScanOptions options;
         options.threads = threads;
-        options.kept_budget = 100 * 1024;
+        options.rereadable_kept_budget = 100 * 1024;
         LayoutScan scan;
         ASSERT_TRUE(make_directory_source(dir.path().string())->scan(options, scan));
         expect_all_hashed(scan, blobs);
@@ -175,13 +175,35 @@ TEST(HostileBudget, ReadableInputStillValidatesWithNothingKept) {
     BuiltApp app = SpinAppBuilder().build();
     auto source = make_memory_source("app", app.files);
     ScanOptions options;
-    options.kept_budget = 0;
+    options.rereadable_kept_budget = 0;
     LayoutScan scan;
     ASSERT_TRUE(source->scan(options, scan));
     EXPECT_EQ(kept_bytes(scan), 0u);
     ValidationResult result;
     validate_scan(*source, scan, ValidateOptions{}, result);
     EXPECT_TRUE(testing::clean(result.findings));  // documents are read again
+}
+
+// An uncompressed tar file is read again at the offsets the pass saw: with nothing kept, every
+// document is still checked. A gzipped one keeps its larger budget (reading one blob again would
+// mean decompressing from the start).
+TEST(HostileBudget, TarFilesPickTheirBudgetByCompression) {
+    BuiltApp app = SpinAppBuilder().build();
+    std::vector<std::pair<std::string, std::string>> entries(app.files.begin(), app.files.end());
+    TempDir dir;
+    for (bool gzip : {false, true}) {
+        std::string file = (dir / (gzip ? "app.tar.gz" : "app.tar")).string();
+        testing::write_file(file, testing::make_tar(entries, gzip));
+        auto source = make_tar_source(file);
+        ScanOptions options;
+        options.rereadable_kept_budget = 0;
+        LayoutScan scan;
+        ASSERT_TRUE(source->scan(options, scan));
+        EXPECT_EQ(kept_bytes(scan) == 0, !gzip) << file;
+        ValidationResult result;
+        validate_scan(*source, scan, ValidateOptions{}, result);
+        EXPECT_TRUE(testing::clean(result.findings)) << file << describe(result.findings);
+    }
 }
 
 TEST(HostileBudget, StreamBeyondTheBudgetSaysWhichDocumentsWentUnchecked) {

@@ -89,14 +89,15 @@ inline std::string wasm_module(std::string_view payload = "module") {
     return std::string("\0asm\x01\x00\x00\x00", 8) + std::string(payload);
 }
 
-// A tar.gz of (path, content) entries, written with libarchive.
-inline std::string make_tar_gz(const std::vector<std::pair<std::string, std::string>>& entries) {
+// A tar of (path, content) entries, written with libarchive, gzipped or not.
+inline std::string make_tar(const std::vector<std::pair<std::string, std::string>>& entries,
+                            bool gzip) {
     std::size_t capacity = 1 << 20;
     for (const auto& entry : entries) capacity += entry.second.size() + entry.second.size() / 8;
     std::string buffer(capacity, '\0');
     std::size_t used = 0;
     archive* writer = archive_write_new();
-    archive_write_add_filter_gzip(writer);
+    if (gzip) archive_write_add_filter_gzip(writer);
     archive_write_set_format_pax_restricted(writer);
     EXPECT_EQ(archive_write_open_memory(writer, buffer.data(), buffer.size(), &used), ARCHIVE_OK);
     for (const auto& [path, content] : entries) {
@@ -114,6 +115,10 @@ inline std::string make_tar_gz(const std::vector<std::pair<std::string, std::str
     archive_write_free(writer);
     buffer.resize(used);
     return buffer;
+}
+
+inline std::string make_tar_gz(const std::vector<std::pair<std::string, std::string>>& entries) {
+    return make_tar(entries, true);
 }
 
 // What a built app is made of, for assertions.

@@ -59,6 +59,11 @@ struct ScanOptions {
     // large ones (read again later when the input allows it). Bounds memory for hostile layouts
     // made of many small blobs.
     std::size_t kept_budget = 256 * kMiB;
+    // The same for inputs that can read a blob again cheaply, by one open and read of its own
+    // bytes: a directory, an uncompressed tar file (read again at the offset the pass saw). A
+    // tool that reads documents again after the pass sets it low; stdin, pipes and compressed
+    // tars (where one blob read again means a pass over the input) keep kept_budget.
+    std::size_t rereadable_kept_budget = 256 * kMiB;
     unsigned threads = 0;              // directory hashing threads; 0 = hardware concurrency
     BlobObserver* observer = nullptr;  // when set, blobs are read in order on one thread
     ScanProgress* progress = nullptr;  // when set, told how many blob bytes were read
