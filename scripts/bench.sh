@@ -6,10 +6,10 @@
 #
 #   scripts/bench.sh [--quick] [--markdown] [--in-memory] [--runs N] [--case LIST]
 #                    [--profile] [--no-install] [--keep]
-#     --quick       small inputs (well under a minute); times are not representative
+#     --quick       small inputs, no warm-up round (well under a minute); times are not representative
 #     --markdown    print only the README table (machine, then one row per contender)
 #     --in-memory   inputs and outputs on tmpfs (/dev/shm): see "Fairness" below
-#     --runs N      measured rounds per case after one warm-up round (default 5; 1 with --quick)
+#     --runs N      measured rounds per case after the warm-up round (default 5; 1 with --quick)
 #     --case LIST   only these cases, e.g. 3t,4 (1d 1t 2 3t 3d 4 5 6z 6g)
 #     --profile     for each target missed, a perf profile of one run of ours (needs perf)
 #     --no-install  do not install missing peers (they are reported as not installed)
@@ -20,7 +20,7 @@
 # (TMPDIR decides where); nothing large is written into the repo.
 #
 # How a case is measured: its contenders (the baseline first) run in turn, A B C A B C ..., one
-# warm-up round and then N measured rounds. Each round gives every contender a ratio to the
+# warm-up round (none with --quick) and then N measured rounds. Each round gives every contender a ratio to the
 # baseline's time of the same round; the table shows the median of those ratios with their min
 # and max, so that a machine whose speed drifts during the run (other load, frequency, page
 # cache reclaim) does not decide the verdict. Wall: the median of the rounds; peak RSS:
@@ -381,14 +381,17 @@ met() {
         'BEGIN { exit !((op == "<=" && r <= l) || (op == "<" && r < l)) }' && echo yes || echo NO
 }
 
-# run_case NAME INPUT_BYTES: one warm-up round, then $runs rounds of every contender in turn;
-# a row per contender.
+# run_case NAME INPUT_BYTES: one warm-up round (not with --quick: it checks that every case runs,
+# and its times are not representative anyway), then $runs rounds of every contender in turn; a
+# row per contender.
 run_case() {
     local name="$1" bytes="$2" n="${#C_CMD[@]}" round i
     local -a walls rss status ratios
     for ((i = 0; i < n; i++)); do walls[i]="" rss[i]=0 status[i]=0 ratios[i]=""; done
-    log "$name: warm-up"
-    for ((i = 0; i < n; i++)); do run_one "$i"; done
+    if ((!quick)); then
+        log "$name: warm-up"
+        for ((i = 0; i < n; i++)); do run_one "$i"; done
+    fi
     for ((round = 1; round <= runs; round++)); do
         local base=""
         for ((i = 0; i < n; i++)); do
@@ -644,7 +647,7 @@ load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 # ---------------------------------------------------------------------------------------------
 # The table (markdown).
 
-how="$runs round(s) after a warm-up, contenders interleaved; ratio: the median (min-max) of each round's wall / the case's baseline wall in that round"
+how="$runs round(s)$( ((quick)) || echo " after a warm-up"), contenders interleaved; ratio: the median (min-max) of each round's wall / the case's baseline wall in that round"
 if ((markdown)); then
     describe_machine
     echo "- load average (1, 5, 15 min): $load_start at the start, $load_end at the end; $how"

@@ -17,7 +17,7 @@ run bash "$bench" --quick --no-install
 assert_exit 0
 assert_contains stdout "| case | contender | input | wall s | runs s | MiB/s | peak RSS MiB | ratio (min-max) | target | met | result |"
 assert_matches stdout "^- machine: [0-9]+ cores, .*memory, inputs on "
-assert_matches stdout "^- 1 round\(s\) after a warm-up, contenders interleaved; ratio: the median \(min-max\)"
+assert_matches stdout "^- 1 round\(s\), contenders interleaved; ratio: the median \(min-max\)"
 while IFS='@' read -r case_name baseline ours target; do
     # Each case has its baseline and our tool, both run to the end; ours shows its ratio with
     # min and max, its target and whether it was met.
