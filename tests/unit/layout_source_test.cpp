@@ -175,6 +175,49 @@ TEST(DirectorySource, ReadsEveryKindOfBlob) {
     expect_sample_scan(sample, scan);
 }
 
+// Read again from the directory the scan saw, through directories opened once: a layout moved
+// away and replaced under its name after the scan still reads as scanned.
+TEST(DirectorySource, ReadsAgainFromTheDirectoryScanned) {
+    TempDir dir;
+    SampleLayout sample;
+    sample.write_to(dir / "layout");
+    auto source = make_directory_source((dir / "layout").string());
+    LayoutScan scan;
+    ASSERT_TRUE(source->scan(small_limits(), scan));
+    std::filesystem::rename(dir / "layout", dir / "moved");
+    write_file(dir / "layout/index.json", "not the index scanned");
+    write_file(dir / "layout" / blob_path_sha256(sample.config), "not the config scanned");
+
+    auto read = [&](const std::string& path, std::string& out) {
+        out.clear();
+        return source->read_blob(path, [&](const char* data, std::size_t size) {
+            out.append(data, size);
+            return Status::ok();
+        });
+    };
+    std::string bytes;
+    for (int round = 0; round < 2; ++round) {
+        ASSERT_TRUE(read("index.json", bytes));
+        EXPECT_EQ(bytes, sample.files.at("index.json"));
+        ASSERT_TRUE(read(blob_path_sha256(sample.config), bytes));
+        EXPECT_EQ(bytes, sample.config);
+        ASSERT_TRUE(read(blob_path_sha256(sample.large), bytes));
+        EXPECT_EQ(bytes, sample.large);
+        ASSERT_TRUE(read("blobs/sha512/" + sha512_hex(sample.sha512_blob), bytes));
+        EXPECT_EQ(bytes, sample.sha512_blob);
+    }
+    std::string gone = blob_path_sha256(sample.large_json);
+    std::filesystem::remove(dir / "moved" / gone);
+    Status missing = read(gone, bytes);
+    EXPECT_FALSE(missing);
+    EXPECT_NE(missing.message().find("layout/" + gone + ": no such file"), std::string::npos)
+        << missing.message();
+    Status no_algorithm = read("blobs/sha384/" + std::string(96, 'a'), bytes);
+    EXPECT_FALSE(no_algorithm);
+    EXPECT_NE(no_algorithm.message().find("no such file"), std::string::npos)
+        << no_algorithm.message();
+}
+
 TEST(DirectorySource, ThreadCountDoesNotChangeTheResult) {
     TempDir dir;
     SampleLayout sample;
