@@ -87,6 +87,23 @@ finish_writer() {
     fi
 }
 
+# start_waiter ARGS...: starts `oci-wasm-convert ARGS...` (a writer given --wait) in the
+# background, without the shell's fd 9, and checks a second later that it is still waiting.
+start_waiter() {
+    "$convert" "$@" > "$TEST_TMP/waiter.out" 2> "$TEST_TMP/waiter.err" 9>&- &
+    WAITER=$!
+    sleep 1
+    check "the waiting writer to be still waiting" kill -0 "$WAITER"
+}
+
+# finish_waiter: the waiting writer ends, with exit 0.
+finish_waiter() {
+    local status=0
+    wait "$WAITER" || status=$?
+    check "the waiting writer to exit 0 (found $status: $(cat "$TEST_TMP/waiter.err"))" \
+        test "$status" = 0
+}
+
 # ---- a lock held by someone else (here the shell, on fd 9) ----
 fresh held
 lock="$work/.held.oci-wasm-lock"
@@ -102,17 +119,10 @@ assert_contains stderr "--wait"
 assert_same_layout "$work/held" "$original"
 
 describe "--wait waits for the lock, then converts"
-"$convert" --in-place --wait --to new "$work/held" > "$TEST_TMP/waiter.out" \
-    2> "$TEST_TMP/waiter.err" 9>&- &
-waiter=$!
-sleep 1
-check "the waiting writer to be still waiting" kill -0 "$waiter"
+start_waiter --in-place --wait --to new "$work/held"
 assert_same_layout "$work/held" "$original"
 exec 9>&-
-status=0
-wait "$waiter" || status=$?
-check "the waiting writer to exit 0 (found $status: $(cat "$TEST_TMP/waiter.err"))" \
-    test "$status" = 0
+finish_waiter
 assert_same_layout "$work/held" "$reference"
 assert_no_litter
 
@@ -133,16 +143,9 @@ assert_no_litter
 fresh in
 describe "--in-place --wait while another --in-place of IN is stopped mid-write"
 start_stopped in --in-place --to new "$work/in"
-"$convert" --in-place --wait --to new "$work/in" > "$TEST_TMP/waiter.out" \
-    2> "$TEST_TMP/waiter.err" &
-waiter=$!
-sleep 1
-check "the second writer to wait" kill -0 "$waiter"
+start_waiter --in-place --wait --to new "$work/in"
 finish_writer
-status=0
-wait "$waiter" || status=$?
-check "the waiting writer to exit 0 (found $status: $(cat "$TEST_TMP/waiter.err"))" \
-    test "$status" = 0
+finish_waiter
 check "the waiting writer to find nothing left to convert" \
     grep -q "0 converted, 1 unchanged" "$TEST_TMP/waiter.out"
 assert_same_layout "$work/in" "$reference"

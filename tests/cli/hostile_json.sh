@@ -6,13 +6,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 validate="$OCIWASM_BIN/oci-wasm-validate"
-# Keeps ASan's quarantine of freed memory from counting as our peak memory (no effect without it).
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
 readonly MT_MANIFEST="application/vnd.oci.image.manifest.v1+json"
 readonly MT_INDEX="application/vnd.oci.image.index.v1+json"
 readonly MAX_RSS_MIB=200
-
-check "/usr/bin/time to measure memory (Debian package time)" test -x /usr/bin/time
 
 # app_with_manifest DIR FILE: a layout whose index.json lists FILE as its one manifest (stored
 # under its real digest).
@@ -28,22 +24,18 @@ app_with_manifest() {
 describe "1,000,000 nested arrays as a bare manifest"
 head -c 1000000 /dev/zero | tr '\0' '[' > "$TEST_TMP/deep.json"
 run_measured /dev/null "$validate" --as manifest "$TEST_TMP/deep.json"
-assert_exit 1
+assert_bounded_run 1 "$MAX_RSS_MIB"
 assert_contains stdout "error: JSON-INVALID: "
 assert_contains stdout "nesting deeper than 512 levels"
-assert_rss_below_mib "$MAX_RSS_MIB"
-assert_no_crash
 
 describe "1,000,000 nested objects as a manifest blob of a layout"
 for _ in $(seq 1000); do printf '{"a":'; done > "$TEST_TMP/chunk"
 for _ in $(seq 1000); do cat "$TEST_TMP/chunk"; done > "$TEST_TMP/deep-objects.json"
 app_with_manifest "$TEST_TMP/deep" "$TEST_TMP/deep-objects.json"
 run_measured /dev/null "$validate" "$TEST_TMP/deep"
-assert_exit 1
+assert_bounded_run 1 "$MAX_RSS_MIB"
 assert_matches stdout "$MANIFEST_PATH#/a/a/a[/a]*: error: JSON-INVALID: "
 assert_contains stdout "found an error at line 1, column 2561 (byte 2560): nesting deeper than 512 levels"
-assert_rss_below_mib "$MAX_RSS_MIB"
-assert_no_crash
 
 describe "1,000,000-deep lockfile and index"
 run "$validate" --as lockfile "$TEST_TMP/deep.json"
@@ -65,27 +57,21 @@ assert_no_crash
 describe "100 MB of JSON in a manifest blob of a directory layout"
 app_with_manifest "$TEST_TMP/huge" "$TEST_TMP/huge.json"
 run_measured /dev/null "$validate" "$TEST_TMP/huge"
-assert_exit 1
+assert_bounded_run 1 "$MAX_RSS_MIB"
 assert_contains stdout "$MANIFEST_PATH: error: OCI-DOCUMENT-TOO-LARGE: "
 assert_contains stdout "found $(stat -c %s "$TEST_TMP/huge.json") bytes"
-assert_rss_below_mib "$MAX_RSS_MIB"
-assert_no_crash
 
 describe "100 MB of JSON in a manifest blob of a tar on stdin"
 tar -C "$TEST_TMP/huge" -cf "$TEST_TMP/huge.tar" oci-layout index.json blobs
 run_measured "$TEST_TMP/huge.tar" "$validate" -
-assert_exit 1
+assert_bounded_run 1 "$MAX_RSS_MIB"
 assert_contains stdout "$MANIFEST_PATH: error: OCI-DOCUMENT-TOO-LARGE: "
-assert_rss_below_mib "$MAX_RSS_MIB"
-assert_no_crash
 
 describe "100 MB of JSON as a bare document is refused before it is read whole"
 run_measured /dev/null "$validate" --as manifest "$TEST_TMP/huge.json"
-assert_exit 3
+assert_bounded_run 3 "$MAX_RSS_MIB"
 assert_contains stderr "$TEST_TMP/huge.json"
 assert_contains stderr "67108864 bytes"
-assert_rss_below_mib "$MAX_RSS_MIB"
-assert_no_crash
 rm -rf "$TEST_TMP/huge" "$TEST_TMP/huge.tar" "$TEST_TMP/huge.json"
 
 describe "invalid UTF-8 in a manifest"
@@ -182,7 +168,7 @@ new_layout "$TEST_TMP/wide"
 } > "$TEST_TMP/wide/index.json"
 start=$SECONDS
 run_measured /dev/null "$validate" --strict --format json "$TEST_TMP/wide"
-assert_exit 1
+assert_bounded_run 1 64
 missing="$(jq '[.findings[] | select(.code == "OCI-BLOB-MISSING" and .severity == "warning")]
                 | length' "$RUN_STDOUT_FILE")"
 check "OCI-BLOB-MISSING (a warning, failing with --strict) once per descriptor" test "$missing" = 100000
@@ -191,7 +177,5 @@ check "the last descriptor's finding points at it" test "$last" = OCI-BLOB-MISSI
 check "validation within 120 s (took $((SECONDS - start)) s)" test $((SECONDS - start)) -lt 120
 # Neither the findings nor the manifests reached are held in memory beyond about 1 MiB each
 # (issue 12: this took 450 MB before); index.json is capped at 16 MiB.
-assert_rss_below_mib 64
-assert_no_crash
 
 finish

@@ -1,20 +1,15 @@
 #!/usr/bin/env bash
 # Memory stays bounded whatever the input: a gzip bomb (1 MB expanding to 1 GiB, one JSON-looking
 # blob), a layout of many small blobs (more than the 256 MiB kept-content budget) and a layout of
-# 30,000 small apps validate with a peak resident memory far below their expanded size: under
-# 64 MiB where blobs can be read again cheaply (a directory, an uncompressed tar file), within
-# the 256 MiB budget for a tar on stdin. Peak memory is measured with /usr/bin/time; inputs are
+# 20,000 small apps validate with a peak resident memory far below their expanded size: under
+# 64 MiB where blobs can be read again cheaply (a directory, an uncompressed tar file; 88 MiB for
+# the apps as a tar, see below), within the 256 MiB budget for a tar on stdin. Peak memory is measured with /usr/bin/time; inputs are
 # generated here (sparse files, concatenated gzip members, one perl process for the apps).
 # shellcheck source=tests/cli/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 validate="$OCIWASM_BIN/oci-wasm-validate"
-# ASan (sanitized builds) keeps freed memory in a quarantine; keep it small so the peak measures
-# what we hold. No effect on normal builds.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
 readonly MT_MANIFEST="application/vnd.oci.image.manifest.v1+json"
-
-check "/usr/bin/time to measure memory (Debian package time)" test -x /usr/bin/time
 
 # count_code CODE: how many findings of CODE the last run's --format json output has.
 count_code() {
@@ -78,26 +73,20 @@ done
 
 describe "$BLOB_COUNT blobs of 4 MiB in a directory"
 run_measured /dev/null "$validate" --format json "$TEST_TMP/many"
-assert_exit 1
+assert_bounded_run 1 64
 check "OCI-DIGEST-MISMATCH once per blob" test "$(count_code OCI-DIGEST-MISMATCH)" = "$BLOB_COUNT"
-assert_rss_below_mib 64
-assert_no_crash
 
 describe "$BLOB_COUNT blobs of 4 MiB in an uncompressed tar file"
 tar -cf "$TEST_TMP/many.tar" -C "$TEST_TMP/many" oci-layout index.json blobs
 run_measured /dev/null "$validate" --format json "$TEST_TMP/many.tar"
-assert_exit 1
+assert_bounded_run 1 64
 check "OCI-DIGEST-MISMATCH once per blob" test "$(count_code OCI-DIGEST-MISMATCH)" = "$BLOB_COUNT"
-assert_rss_below_mib 64
-assert_no_crash
 rm -f "$TEST_TMP/many.tar"
 
 describe "$BLOB_COUNT blobs of 4 MiB in a tar on stdin"
 run_measured <(tar -cf - -C "$TEST_TMP/many" oci-layout index.json blobs) "$validate" --format json -
-assert_exit 1
+assert_bounded_run 1 400
 check "OCI-DIGEST-MISMATCH once per blob" test "$(count_code OCI-DIGEST-MISMATCH)" = "$BLOB_COUNT"
-assert_rss_below_mib 400
-assert_no_crash
 rm -rf "$TEST_TMP/many"
 
 # ---- 20,000 small apps ----
@@ -139,10 +128,8 @@ describe "$APP_COUNT small apps in a directory"
 check "the apps are written (their manifests and lockfiles, the wasm, the nested indexes)" \
     test "$(find "$TEST_TMP/apps/blobs/sha256" -type f | wc -l)" = $((2 * APP_COUNT + 1 + APP_COUNT / 10000))
 run_measured /dev/null "$validate" "$TEST_TMP/apps"
-assert_exit 0
+assert_bounded_run 0 64
 assert_contains stdout "valid (0 errors, 0 warnings, 1 info); formats: spin-v1-config"
-assert_rss_below_mib 64
-assert_no_crash
 
 # A tar's pass still remembers every entry by name (for hardlinks and repeated paths), and the
 # scan keeps a record of strings per blob: 78 MiB here, over the 64 MiB target (README,
@@ -150,9 +137,7 @@ assert_no_crash
 describe "$APP_COUNT small apps in an uncompressed tar file"
 tar -cf "$TEST_TMP/apps.tar" -C "$TEST_TMP/apps" oci-layout index.json blobs
 run_measured /dev/null "$validate" "$TEST_TMP/apps.tar"
-assert_exit 0
+assert_bounded_run 0 88
 assert_contains stdout "valid (0 errors, 0 warnings, 1 info); formats: spin-v1-config"
-assert_rss_below_mib 88
-assert_no_crash
 
 finish

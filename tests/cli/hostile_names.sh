@@ -7,12 +7,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 validate="$OCIWASM_BIN/oci-wasm-validate"
-# ASan (sanitized builds) keeps freed memory in a quarantine; keep it small so the peak measures
-# what we hold. No effect on normal builds.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
 readonly MAX_RSS_MIB=64
-
-check "/usr/bin/time to measure memory (Debian package time)" test -x /usr/bin/time
 
 # NAMES entries under blobs/sha256/ with PAX names of 256 KiB (GNU tar's --transform makes them:
 # no file system allows such names), plus a symlink and a hardlink whose targets are that long.
@@ -37,9 +32,7 @@ for format in text json; do
     describe "$NAMES entries named by 256 KiB, --format $format"
     out="$TEST_TMP/names.$format"
     run_measured_to "$out" "$validate" --format "$format" "$TEST_TMP/names.tar.gz"
-    assert_exit 1
-    assert_rss_below_mib "$MAX_RSS_MIB"
-    assert_no_crash
+    assert_bounded_run 1 "$MAX_RSS_MIB"
     check "under 1 KiB of output per entry" test "$(stat -c %s "$out")" -lt $((NAMES * 1024))
     if [[ "$format" == text ]]; then
         check "one finding per entry, its name cut to 200 bytes and its length" test \

@@ -139,12 +139,30 @@ _peak_rss() {
     PEAK_RSS="${PEAK_RSS##*$'\n'}"
 }
 
-# run_measured STDIN CMD [ARG...]: run_with_stdin, recording the peak resident memory (KiB, from
-# /usr/bin/time of the Debian package time) in PEAK_RSS.
+# _measured CMD [ARG...]: CMD under /usr/bin/time (Debian package time), which writes its peak
+# resident memory (KiB) to $TEST_TMP/.rss. ASan (sanitized builds) keeps freed memory in a
+# quarantine: it is kept small there, so that the peak measures what we hold (no effect on
+# other builds).
+_measured() {
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16" \
+        /usr/bin/time -f '%M' -o "$TEST_TMP/.rss" "$@"
+}
+
+# _check_time_once: the first measured run of a test checks that /usr/bin/time is there.
+_check_time_once() {
+    [[ -z "${_TIME_CHECKED:-}" ]] || return 0
+    _TIME_CHECKED=1
+    check "/usr/bin/time to measure memory (Debian package time)" test -x /usr/bin/time
+}
+
+# run_measured STDIN CMD [ARG...]: run_with_stdin, recording the peak resident memory (KiB) in
+# PEAK_RSS.
 run_measured() {
     local input="$1"
     shift
-    run_with_stdin "$input" /usr/bin/time -f '%M' -o "$TEST_TMP/.rss" "$@"
+    _check_time_once
+    run_with_stdin "$input" _measured "$@"
+    printf -v RUN_COMMAND '%q ' "$@"
     _peak_rss
 }
 
@@ -154,8 +172,9 @@ run_measured() {
 run_measured_to() {
     local output="$1"
     shift
+    _check_time_once
     printf -v RUN_COMMAND '%q ' "$@"
-    /usr/bin/time -f '%M' -o "$TEST_TMP/.rss" "$@" < /dev/null > "$output" 2> "$RUN_STDERR_FILE"
+    _measured "$@" < /dev/null > "$output" 2> "$RUN_STDERR_FILE"
     RUN_STATUS=$?
     _peak_rss
     head -c 4096 "$output" > "$RUN_STDOUT_FILE"
@@ -178,6 +197,14 @@ assert_rss_below_mib() {
     else
         fail "expected a peak resident memory below $limit MiB$why, found ${PEAK_RSS} KiB"
     fi
+}
+
+# assert_bounded_run EXIT MIB: the last measured run exited EXIT by itself, with no sanitizer
+# report, and peaked below MIB MiB resident (see assert_rss_below_mib).
+assert_bounded_run() {
+    assert_exit "$1"
+    assert_rss_below_mib "$2"
+    assert_no_crash
 }
 
 # finish: the script's last line; exits 1 when an assertion failed.
@@ -252,6 +279,15 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     printf 'from stdin' > "$TEST_TMP/input"
     run_with_stdin "$TEST_TMP/input" cat
     assert_equals stdout "from stdin"
+    describe "run_measured records the peak memory, and the command as it was given"
+    run_measured "$TEST_TMP/input" sh -c 'cat; exit 4'
+    assert_bounded_run 4 64
+    assert_equals stdout "from stdin"
+    check "a peak in KiB" test "$PEAK_RSS" -gt 0
+    check "the command without /usr/bin/time" test "${RUN_COMMAND%% -c *}" = sh
+    run_measured_to "$TEST_TMP/measured" printf 'to a file'
+    assert_bounded_run 0 64
+    assert_equals stdout "to a file"
     describe "a failed assertion is counted, not fatal"
     counted="$(assert_exit 1 2> /dev/null; echo "$_failures")"
     check "a failing assert_exit to count one failure" test "$counted" = $((_failures + 1))
