@@ -58,6 +58,11 @@ BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size,
     return Load::ok;
 }
 
+bool BlobAccess::loads_in_parallel(const BlobRecord& record) const {
+    if (record.size > kMaxDocumentSize) return false;
+    return record.content || source_.can_reread_in_parallel();
+}
+
 std::optional<std::string> BlobAccess::head(std::string_view digest, std::size_t count) {
     const BlobRecord* record = find(digest);
     if (record == nullptr) return std::nullopt;
@@ -200,22 +205,32 @@ const rapidjson::Value* DocumentCache::get(const BlobRecord& record, BlobAccess&
     return keep(record, std::move(document));
 }
 
-void DocumentCache::prepare(const std::vector<const BlobRecord*>& records, unsigned threads) {
+void DocumentCache::prepare(const std::vector<const BlobRecord*>& records, BlobAccess& blobs,
+                            unsigned threads) {
     std::vector<const BlobRecord*> todo;
     std::unordered_set<const BlobRecord*> queued;
     for (const BlobRecord* record : records) {
         // What load_document would refuse is left to get(), which reports it.
-        if (record == nullptr || !record->content || record->size > kMaxDocumentSize) continue;
+        if (record == nullptr || !blobs.loads_in_parallel(*record)) continue;
         if (parsed_.contains(record) || prepared_.contains(record)) continue;
         if (queued.insert(record).second) todo.push_back(record);
     }
     std::vector<Prepared> results(todo.size());
+    std::vector<char> loaded(todo.size(), 0);
     run_in_parallel(
         todo.size(), parallel_threads(todo.size(), threads), [&](std::size_t job, unsigned) {
-            results[job].document = check(*todo[job], *todo[job]->content, results[job].findings);
+            std::string storage;
+            std::string_view bytes;
+            std::string why;
+            if (blobs.load(todo[job]->digest(), kMaxDocumentSize, storage, bytes, why) !=
+                BlobAccess::Load::ok) {
+                return;
+            }
+            loaded[job] = 1;
+            results[job].document = check(*todo[job], bytes, results[job].findings);
         });
     for (std::size_t job = 0; job < todo.size(); ++job) {
-        prepared_.emplace(todo[job], std::move(results[job]));
+        if (loaded[job]) prepared_.emplace(todo[job], std::move(results[job]));
     }
 }
 

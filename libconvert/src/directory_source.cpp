@@ -215,6 +215,7 @@ class DirectoryLayoutSource : public LayoutSource {
 
     const std::string& name() const override { return dir_; }
     bool can_reread() const override { return true; }
+    bool can_reread_in_parallel() const override { return true; }
 
     Status scan(const ScanOptions& options, LayoutScan& out) override {
         has_blobs_dir_ = false;

@@ -300,6 +300,8 @@ class MemoryLayoutSource : public LayoutSource {
         return Status::ok();
     }
 
+    bool can_reread_in_parallel() const override { return true; }
+
     Status read_blob(const std::string& path,
                      const std::function<Status(const char*, std::size_t)>& fn) override {
         auto it = files_.find(path);

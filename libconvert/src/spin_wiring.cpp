@@ -55,7 +55,7 @@ void SpinWiring::prepare_lockfiles(const std::vector<const rapidjson::Value*>& m
             if (layer.IsObject()) add(layer);
         }
     }
-    lockfiles_.prepare(records, threads);
+    lockfiles_.prepare(records, blobs_, threads);
 }
 
 void SpinWiring::layer_reached(ManifestFormat format, std::string_view media_type,

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,8 @@ class TarLayoutSource : public LayoutSource {
 
     const std::string& name() const override { return name_; }
     bool can_reread() const override { return rereadable_; }
+    // A stored entry reads by its own descriptor; passes over the input take turns.
+    bool can_reread_in_parallel() const override { return rereadable_; }
 
     Status scan(const ScanOptions& options, LayoutScan& out) override {
         if (!rereadable_ && streamed_) {
@@ -87,7 +90,9 @@ class TarLayoutSource : public LayoutSource {
             return read_stored(path, *stored, fn);
         }
         // Each round ends at the entry or at a hardlink pointing further back; bounded so that
-        // a cycle (impossible in a sane tar) cannot spin forever.
+        // a cycle (impossible in a sane tar) cannot spin forever. One pass at a time: they may
+        // share the input's descriptor.
+        std::lock_guard lock(entry_pass_mutex_);
         for (int round = 0; round < 16; ++round) {
             std::optional<std::string> next;
             if (Status status = read_entry_pass(path, wanted, fn, next); !status || !next) {
@@ -276,6 +281,7 @@ class TarLayoutSource : public LayoutSource {
     // Normalized link path -> the normalized path of the entry holding the bytes.
     std::map<std::string, std::string> hardlinks_;
     std::vector<detail::StoredEntry> stored_;  // uncompressed tar files: sorted by path hash
+    std::mutex entry_pass_mutex_;              // read_blob's passes over the input
 };
 
 }  // namespace

@@ -276,6 +276,8 @@ class GraphWalk {
                 visit_index_descriptor((*manifests)[i], i, context);
             }
             for (const std::string& key : prepared) prepared_.erase(key);  // left unused
+            image_configs_.drop_prepared();
+            spin_.drop_prepared_lockfiles();
         }
     }
 
@@ -484,8 +486,10 @@ class GraphWalk {
 
     // Checks the manifests named by descriptors [start, end) of an index, and the lockfiles and
     // image configs they name, on several threads before the walk reaches them; the walk then
-    // reports what they found where it would have found it. Only bytes kept during the pass
-    // are read here (others are read by the walk). Returns the keys added to prepared_.
+    // reports what they found where it would have found it. Bytes not kept during the pass are
+    // read again here where the source allows reads in parallel, else by the walk; a document
+    // that cannot be read here is left to the walk, which reports why. Returns the keys added
+    // to prepared_.
     std::vector<std::string> prepare_window(const rapidjson::Value& manifests,
                                             rapidjson::SizeType start, rapidjson::SizeType end) {
         std::vector<std::string> keys;
@@ -502,9 +506,7 @@ class GraphWalk {
                 continue;
             }
             const BlobRecord* record = blobs_.find(*digest);
-            if (record == nullptr || !record->content || record->size > detail::kMaxDocumentSize) {
-                continue;
-            }
+            if (record == nullptr || !blobs_.loads_in_parallel(*record)) continue;
             std::string key = prepared_key(*digest, media_type);
             if (manifests_.contains(record) || prepared_.contains(key) ||
                 !queued.insert(key).second) {
@@ -514,16 +516,25 @@ class GraphWalk {
             todo.emplace_back(record, media_type);
         }
         std::vector<CheckedManifest> checked(todo.size());
-        detail::run_in_parallel(todo.size(), detail::parallel_threads(todo.size(), threads_),
-                                [&](std::size_t job, unsigned) {
-                                    checked[job] =
-                                        check_manifest(*todo[job].first, todo[job].second,
-                                                       *todo[job].first->content);
-                                });
+        std::vector<char> loaded(todo.size(), 0);
+        detail::run_in_parallel(
+            todo.size(), detail::parallel_threads(todo.size(), threads_),
+            [&](std::size_t job, unsigned) {
+                std::string storage;
+                std::string_view bytes;
+                std::string why;
+                const BlobRecord& record = *todo[job].first;
+                if (blobs_.load(record.digest(), detail::kMaxDocumentSize, storage, bytes, why) !=
+                    detail::BlobAccess::Load::ok) {
+                    return;
+                }
+                loaded[job] = 1;
+                checked[job] = check_manifest(record, todo[job].second, bytes);
+            });
         std::vector<const rapidjson::Value*> parsed;
         std::vector<const BlobRecord*> image_configs;
         for (std::size_t job = 0; job < todo.size(); ++job) {
-            if (!checked[job].document) continue;
+            if (!loaded[job] || !checked[job].document) continue;
             const rapidjson::Value& manifest = checked[job].document->doc;
             parsed.push_back(&manifest);
             const rapidjson::Value* config = find_member(manifest, "config");
@@ -534,12 +545,15 @@ class GraphWalk {
                 }
             }
         }
-        image_configs_.prepare(image_configs, threads_);
+        image_configs_.prepare(image_configs, blobs_, threads_);
         spin_.prepare_lockfiles(parsed, threads_);
+        std::vector<std::string> added;
         for (std::size_t job = 0; job < todo.size(); ++job) {
+            if (!loaded[job]) continue;
             prepared_.emplace(keys[job], std::move(checked[job]));
+            added.push_back(std::move(keys[job]));
         }
-        return keys;
+        return added;
     }
 
     // The config and layers of a manifest. The Spin and wasm format checks are called at fixed

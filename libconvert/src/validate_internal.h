@@ -128,6 +128,9 @@ class BlobAccess {
     // read again into `storage`. `why` explains a failure.
     Load load(std::string_view digest, std::size_t max_size, std::string& storage,
               std::string_view& bytes, std::string& why);
+    // Whether load() of this document (at most kMaxDocumentSize) may run on several threads at
+    // once: its content was kept, or the source reads again in parallel.
+    bool loads_in_parallel(const BlobRecord& record) const;
     // The first `count` bytes of a blob (fewer when it is shorter); nullopt when unavailable.
     std::optional<std::string> head(std::string_view digest, std::size_t count);
     // Members of an archive layer, listed once per digest.
@@ -190,9 +193,13 @@ class DocumentCache {
     // The parsed document of `record`; nullptr when it could not be loaded or parsed. Valid
     // until the next call of get() or prepare().
     const rapidjson::Value* get(const BlobRecord& record, BlobAccess& blobs, Findings& out);
-    // Parses and checks, on up to `threads` threads, those of `records` not asked for yet whose
-    // content was kept during the pass (the others are loaded by get()).
-    void prepare(const std::vector<const BlobRecord*>& records, unsigned threads);
+    // Parses and checks, on up to `threads` threads, those of `records` not asked for yet that
+    // load in parallel (BlobAccess::loads_in_parallel; the others are loaded by get(), as is one
+    // that fails to load here: get() reports why).
+    void prepare(const std::vector<const BlobRecord*>& records, BlobAccess& blobs,
+                 unsigned threads);
+    // Forgets what prepare() made and get() did not ask for (a window of the walk is done).
+    void drop_prepared() { prepared_.clear(); }
 
   private:
     struct Prepared {
@@ -279,6 +286,8 @@ class SpinWiring {
     // The lockfiles the next manifests may reach, parsed and checked ahead on up to `threads`
     // threads (DocumentCache::prepare): those of their configs and layers of the lockfile type.
     void prepare_lockfiles(const std::vector<const rapidjson::Value*>& manifests, unsigned threads);
+    // Forgets the lockfiles prepared and not reached (the window of manifests is walked).
+    void drop_prepared_lockfiles() { lockfiles_.drop_prepared(); }
 
   private:
     void check_wasm(const BlobRecord& record);

@@ -93,7 +93,10 @@ rm -rf "$TEST_TMP/many"
 # Each an old-format Spin app: a manifest, its own lockfile as the config, one shared wasm layer
 # (40,003 blobs), listed 10,000 a time by nested indexes as large layouts are. Everything the
 # walk keeps per blob, per manifest and per lockfile shows here (96 MiB before the
-# documents were read again instead of kept).
+# documents were read again instead of kept). Every 500th lockfile names a component it lacks
+# and every 1,000th manifest says schemaVersion 3: most documents are read again after the
+# pass (16 MiB are kept), on every core, and their findings must come out as one thread finds
+# them, in the same order, from a directory and from a tar.
 readonly APP_COUNT=20000
 readonly MT_INDEX="application/vnd.oci.image.index.v1+json"
 readonly MT_LOCKFILE="application/vnd.fermyon.spin.application.v1+config"
@@ -113,8 +116,10 @@ perl -MDigest::SHA=sha256_hex -e '
     my $wasm = desc($mt_wasm, blob("\0asm\1\0\0\0"));
     my (@entries, @nested);
     for my $i (0 .. $n - 1) {
-        my $lock = sprintf(q({"components":[{"id":"app","source":{"content_type":"application/wasm","digest":"%s"}}],"metadata":{"name":"app-%d"},"spin_lock_version":0,"triggers":[{"id":"trigger-app","trigger_config":{"component":"app","route":"/..."},"trigger_type":"http"}]}), (split /"/, $wasm)[3], $i);
-        my $manifest = sprintf(q({"config":%s,"layers":[%s],"schemaVersion":2}), desc($mt_lockfile, blob($lock)), $wasm);
+        my $component = $i % 500 == 499 ? "gone" : "app";
+        my $lock = sprintf(q({"components":[{"id":"app","source":{"content_type":"application/wasm","digest":"%s"}}],"metadata":{"name":"app-%d"},"spin_lock_version":0,"triggers":[{"id":"trigger-app","trigger_config":{"component":"%s","route":"/..."},"trigger_type":"http"}]}), (split /"/, $wasm)[3], $i, $component);
+        my $version = $i % 1000 == 999 ? 3 : 2;
+        my $manifest = sprintf(q({"config":%s,"layers":[%s],"schemaVersion":%d}), desc($mt_lockfile, blob($lock)), $wasm, $version);
         push @entries, desc($mt_manifest, blob($manifest));
     }
     while (my @chunk = splice(@entries, 0, 10000)) {
@@ -127,17 +132,26 @@ perl -MDigest::SHA=sha256_hex -e '
 describe "$APP_COUNT small apps in a directory"
 check "the apps are written (their manifests and lockfiles, the wasm, the nested indexes)" \
     test "$(find "$TEST_TMP/apps/blobs/sha256" -type f | wc -l)" = $((2 * APP_COUNT + 1 + APP_COUNT / 10000))
-run_measured /dev/null "$validate" "$TEST_TMP/apps"
-assert_bounded_run 0 64
-assert_contains stdout "valid (0 errors, 0 warnings, 1 info); formats: spin-v1-config"
+run_measured /dev/null "$validate" --format json "$TEST_TMP/apps"
+assert_bounded_run 1 64
+check "SPIN-TRIGGER-COMPONENT-MISSING for each broken lockfile" \
+    test "$(count_code SPIN-TRIGGER-COMPONENT-MISSING)" = $((APP_COUNT / 500))
+check "one schemaVersion finding for each broken manifest" \
+    test "$(jq '[.findings[] | select(.pointer == "/schemaVersion")] | length' "$RUN_STDOUT_FILE")" = $((APP_COUNT / 1000))
+jq -c '.findings' "$RUN_STDOUT_FILE" > "$TEST_TMP/apps-findings.json"
+run "$validate" --format json --threads 1 "$TEST_TMP/apps"
+assert_exit 1
+check "one thread reports the same findings in the same order" \
+    cmp -s "$TEST_TMP/apps-findings.json" <(jq -c '.findings' "$RUN_STDOUT_FILE")
 
 # A tar's pass still remembers every entry by name (for hardlinks and repeated paths), and the
 # scan keeps a record of strings per blob: 78 MiB here, over the 64 MiB target (README,
 # Performance); bounded so that it does not grow back.
 describe "$APP_COUNT small apps in an uncompressed tar file"
 tar -cf "$TEST_TMP/apps.tar" -C "$TEST_TMP/apps" oci-layout index.json blobs
-run_measured /dev/null "$validate" "$TEST_TMP/apps.tar"
-assert_bounded_run 0 88
-assert_contains stdout "valid (0 errors, 0 warnings, 1 info); formats: spin-v1-config"
+run_measured /dev/null "$validate" --format json "$TEST_TMP/apps.tar"
+assert_bounded_run 1 88
+check "the tar reports the directory's findings in the same order" \
+    cmp -s "$TEST_TMP/apps-findings.json" <(jq -c '.findings' "$RUN_STDOUT_FILE")
 
 finish

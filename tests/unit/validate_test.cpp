@@ -2,8 +2,10 @@
 // cycles, shared blobs), blob checks, manifest entries, and linear time on large indexes.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cctype>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -548,6 +550,71 @@ TEST(ValidateLayout, DocumentTooLargeOnAStream) {
     validate_scan(source, scan, {}, result);
     EXPECT_TRUE(has_finding(result.findings, "OCI-DOCUMENT-TOO-LARGE", Severity::error,
                             blob_path(digest), ""));
+}
+
+// Documents the pass did not keep are read again on every core where the source allows it. The
+// findings are the ones a single thread reports, in its order; a document that reads differently
+// the second time is left to the walk, which reports it once.
+TEST(ValidateLayout, DocumentsReadAgainInParallelReportAsOneThread) {
+    class RereadSource : public LayoutSource {
+      public:
+        RereadSource(const Files& files, std::string changed)
+            : inner_(make_memory_source("memory", files)), changed_(std::move(changed)) {}
+        const std::string& name() const override { return inner_->name(); }
+        Status scan(const ScanOptions& options, LayoutScan& out) override {
+            Status status = inner_->scan(options, out);
+            for (auto& [digest, record] : out.blobs) record.content.reset();
+            return status;
+        }
+        bool can_reread() const override { return true; }
+        bool can_reread_in_parallel() const override { return true; }
+        Status read_blob(const std::string& path,
+                         const std::function<Status(const char*, std::size_t)>& fn) override {
+            ++reads;
+            if (path == changed_) return fn("{}", 2);
+            return inner_->read_blob(path, fn);
+        }
+        std::atomic<int> reads{0};
+
+      private:
+        std::unique_ptr<LayoutSource> inner_;
+        std::string changed_;
+    };
+
+    ImageLayout layout;
+    std::string entries;
+    std::string changed;
+    std::string broken;
+    for (int i = 0; i < 12; ++i) {
+        std::string annotation = i == 4 ? "4" : "\"" + std::to_string(i) + "\"";
+        std::string manifest = layout.manifest(R"(,"annotations":{"n":)" + annotation + "}");
+        std::string digest = layout.add(manifest);
+        if (i == 4) broken = blob_path(digest);
+        if (i == 7) changed = blob_path(digest);
+        entries += (i == 0 ? "" : ",") + descriptor(media::kOciManifest, manifest);
+    }
+    layout.set_index(entries);
+
+    auto findings_of = [&](unsigned threads, int& reads) {
+        RereadSource source(layout.files, changed);
+        ValidateOptions options;
+        options.threads = threads;
+        ValidationResult result;
+        EXPECT_TRUE(validate_layout(source, options, result));
+        reads = source.reads;
+        return result.findings;
+    };
+    int reads_one = 0;
+    int reads_two = 0;
+    Findings one = findings_of(1, reads_one);
+    Findings two = findings_of(2, reads_two);
+    EXPECT_EQ(describe(two), describe(one));
+    EXPECT_EQ(count_code(two, "OCI-BLOB-UNREADABLE"), 1u) << describe(two);
+    EXPECT_TRUE(has_finding(two, "OCI-BLOB-UNREADABLE", Severity::error, changed, ""));
+    EXPECT_TRUE(has_finding(two, "OCI-SCHEMA", Severity::error, broken, "/annotations/n"));
+    EXPECT_EQ(two.size(), 2u) << describe(two);
+    // 12 manifests, the config and the layer's head; the changed manifest twice with 2 threads.
+    EXPECT_EQ(reads_two, reads_one + 1);
 }
 
 TEST(ValidateLayout, LargeManifestIsAWarning) {

@@ -91,6 +91,9 @@ class LayoutSource {
     // Streams the bytes of one blob path again; fn is called with chunks in order.
     virtual Status read_blob(const std::string& path,
                              const std::function<Status(const char*, std::size_t)>& fn) = 0;
+    // Whether read_blob may be called from several threads at once (validate then reads the
+    // documents of a window of manifests again on every core).
+    virtual bool can_reread_in_parallel() const { return false; }
 };
 
 // `input` is a directory, a tar file (plain, gzip, zstd, xz, detected by content), or "-".
