@@ -217,18 +217,15 @@ void DocumentCache::prepare(const std::vector<const BlobRecord*>& records, BlobA
     }
     std::vector<Prepared> results(todo.size());
     std::vector<char> loaded(todo.size(), 0);
-    run_in_parallel(
-        todo.size(), parallel_threads(todo.size(), threads), [&](std::size_t job, unsigned) {
-            std::string storage;
-            std::string_view bytes;
-            std::string why;
-            if (blobs.load(todo[job]->digest(), kMaxDocumentSize, storage, bytes, why) !=
-                BlobAccess::Load::ok) {
-                return;
-            }
-            loaded[job] = 1;
-            results[job].document = check(*todo[job], bytes, results[job].findings);
-        });
+    run_in_parallel(todo.size(), parallel_threads(todo.size(), threads),
+                    [&](std::size_t job, unsigned) {
+                        std::string storage;
+                        std::string_view bytes;
+                        Findings unread;  // get() loads it again and reports why
+                        if (!load_document(blobs, *todo[job], storage, bytes, unread)) return;
+                        loaded[job] = 1;
+                        results[job].document = check(*todo[job], bytes, results[job].findings);
+                    });
     for (std::size_t job = 0; job < todo.size(); ++job) {
         if (loaded[job]) prepared_.emplace(todo[job], std::move(results[job]));
     }

@@ -522,12 +522,9 @@ class GraphWalk {
             [&](std::size_t job, unsigned) {
                 std::string storage;
                 std::string_view bytes;
-                std::string why;
+                Findings unread;  // the walk loads it again and reports why
                 const BlobRecord& record = *todo[job].first;
-                if (blobs_.load(record.digest(), detail::kMaxDocumentSize, storage, bytes, why) !=
-                    detail::BlobAccess::Load::ok) {
-                    return;
-                }
+                if (!detail::load_document(blobs_, record, storage, bytes, unread)) return;
                 loaded[job] = 1;
                 checked[job] = check_manifest(record, todo[job].second, bytes);
             });
