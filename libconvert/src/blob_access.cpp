@@ -215,19 +215,18 @@ void DocumentCache::prepare(const std::vector<const BlobRecord*>& records, BlobA
         if (parsed_.contains(record) || prepared_.contains(record)) continue;
         if (queued.insert(record).second) todo.push_back(record);
     }
-    std::vector<Prepared> results(todo.size());
-    std::vector<char> loaded(todo.size(), 0);
+    std::vector<std::optional<Prepared>> results(todo.size());  // empty: not read
     run_in_parallel(todo.size(), parallel_threads(todo.size(), threads),
                     [&](std::size_t job, unsigned) {
                         std::string storage;
                         std::string_view bytes;
                         Findings unread;  // get() loads it again and reports why
                         if (!load_document(blobs, *todo[job], storage, bytes, unread)) return;
-                        loaded[job] = 1;
-                        results[job].document = check(*todo[job], bytes, results[job].findings);
+                        Prepared& prepared = results[job].emplace();
+                        prepared.document = check(*todo[job], bytes, prepared.findings);
                     });
     for (std::size_t job = 0; job < todo.size(); ++job) {
-        if (loaded[job]) prepared_.emplace(todo[job], std::move(results[job]));
+        if (results[job]) prepared_.emplace(todo[job], std::move(*results[job]));
     }
 }
 

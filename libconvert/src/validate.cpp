@@ -488,8 +488,8 @@ class GraphWalk {
     // image configs they name, on several threads before the walk reaches them; the walk then
     // reports what they found where it would have found it. Bytes not kept during the pass are
     // read again here where the source allows reads in parallel, else by the walk; a document
-    // that cannot be read here is left to the walk, which reports why. Returns the keys added
-    // to prepared_.
+    // that cannot be read here is left to the walk, which reports why. Returns the keys of the
+    // manifests it took on (those it could read are in prepared_).
     std::vector<std::string> prepare_window(const rapidjson::Value& manifests,
                                             rapidjson::SizeType start, rapidjson::SizeType end) {
         std::vector<std::string> keys;
@@ -515,8 +515,7 @@ class GraphWalk {
             keys.push_back(std::move(key));
             todo.emplace_back(record, media_type);
         }
-        std::vector<CheckedManifest> checked(todo.size());
-        std::vector<char> loaded(todo.size(), 0);
+        std::vector<std::optional<CheckedManifest>> checked(todo.size());  // empty: not read
         detail::run_in_parallel(
             todo.size(), detail::parallel_threads(todo.size(), threads_),
             [&](std::size_t job, unsigned) {
@@ -525,14 +524,13 @@ class GraphWalk {
                 Findings unread;  // the walk loads it again and reports why
                 const BlobRecord& record = *todo[job].first;
                 if (!detail::load_document(blobs_, record, storage, bytes, unread)) return;
-                loaded[job] = 1;
                 checked[job] = check_manifest(record, todo[job].second, bytes);
             });
         std::vector<const rapidjson::Value*> parsed;
         std::vector<const BlobRecord*> image_configs;
         for (std::size_t job = 0; job < todo.size(); ++job) {
-            if (!loaded[job] || !checked[job].document) continue;
-            const rapidjson::Value& manifest = checked[job].document->doc;
+            if (!checked[job] || !checked[job]->document) continue;
+            const rapidjson::Value& manifest = checked[job]->document->doc;
             parsed.push_back(&manifest);
             const rapidjson::Value* config = find_member(manifest, "config");
             if (config != nullptr && config->IsObject() &&
@@ -544,13 +542,10 @@ class GraphWalk {
         }
         image_configs_.prepare(image_configs, blobs_, threads_);
         spin_.prepare_lockfiles(parsed, threads_);
-        std::vector<std::string> added;
         for (std::size_t job = 0; job < todo.size(); ++job) {
-            if (!loaded[job]) continue;
-            prepared_.emplace(keys[job], std::move(checked[job]));
-            added.push_back(std::move(keys[job]));
+            if (checked[job]) prepared_.emplace(keys[job], std::move(*checked[job]));
         }
-        return added;
+        return keys;
     }
 
     // The config and layers of a manifest. The Spin and wasm format checks are called at fixed
