@@ -17,14 +17,10 @@
 namespace ociwasm::detail {
 
 BlobAccess::BlobAccess(LayoutSource& source, const LayoutScan& scan)
-    : source_(source), scan_(scan) {
-    index_.reserve(scan.blobs.size());
-    for (const auto& [digest, record] : scan.blobs) index_.emplace(digest, &record);
-}
+    : source_(source), scan_(scan) {}
 
 const BlobRecord* BlobAccess::find(std::string_view digest) const {
-    auto it = index_.find(digest);
-    return it == index_.end() ? nullptr : it->second;
+    return scan_.find(digest);
 }
 
 BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size,
@@ -69,7 +65,7 @@ std::optional<std::string> BlobAccess::head(std::string_view digest, std::size_t
     if (record->content) return record->content->substr(0, count);
     if (!source_.can_reread()) return std::nullopt;
     std::string bytes;
-    Status status = source_.read_blob(record->path, [&](const char* data, std::size_t size) {
+    Status status = source_.read_blob(record->path(), [&](const char* data, std::size_t size) {
         bytes.append(data, std::min(size, count - bytes.size()));
         // Stop reading once we have enough: the error is ours and ignored below.
         return bytes.size() >= count ? Status::stopped("enough") : Status::ok();
@@ -98,7 +94,7 @@ Listing& listed_once(std::unordered_map<std::string, std::unique_ptr<Listing>>& 
     if (record->content) {
         listing = list(std::string_view(*record->content));
     } else if (source.can_reread()) {
-        listing = list(source, record->path);
+        listing = list(source, record->path());
     } else {
         listing.problem = "the blob (" + std::to_string(record->size) +
                           " bytes) was too large to keep during the pass and the input is a "
@@ -129,13 +125,13 @@ bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& sto
             return false;
         case BlobAccess::Load::too_large:
             out.error(codes::kOciDocumentTooLarge,
-                      where(record.path, "") + "cannot check this document: " + why, record.path,
-                      "", record.digest());
+                      where(record.path(), "") + "cannot check this document: " + why,
+                      record.path(), "", record.digest());
             return false;
         case BlobAccess::Load::unreadable:
             out.error(codes::kOciBlobUnreadable,
-                      where(record.path, "") + "expected to read the blob again, failed: " + why,
-                      record.path, "", record.digest());
+                      where(record.path(), "") + "expected to read the blob again, failed: " + why,
+                      record.path(), "", record.digest());
             return false;
     }
     return false;
@@ -150,11 +146,11 @@ DocumentCache::~DocumentCache() = default;
 std::unique_ptr<OwnedDocument> DocumentCache::check(const BlobRecord& record,
                                                     std::string_view bytes, Findings& out) const {
     auto owned = std::make_unique<OwnedDocument>(bytes.size());
-    if (!parse_document(bytes, owned->doc, record.path, kind_.invalid_code, kind_.what, out)) {
+    if (!parse_document(bytes, owned->doc, record.path(), kind_.invalid_code, kind_.what, out)) {
         return nullptr;
     }
-    check_schema(kind_.schema, owned->doc, record.path, out);
-    kind_.check(owned->doc, record.path, out);
+    check_schema(kind_.schema, owned->doc, record.path(), out);
+    kind_.check(owned->doc, record.path(), out);
     return owned;
 }
 
@@ -176,11 +172,17 @@ const rapidjson::Value* DocumentCache::keep(const BlobRecord& record,
     return &kept->doc;
 }
 
+DocumentCache::Asked& DocumentCache::asked(const BlobRecord& record, const BlobAccess& blobs) {
+    const BlobStore& store = blobs.scan().blobs;
+    if (asked_.size() != store.size()) asked_.assign(store.size(), Asked::no);
+    return asked_[store.position_of(record)];
+}
+
 const rapidjson::Value* DocumentCache::get(const BlobRecord& record, BlobAccess& blobs,
                                            Findings& out) {
-    auto [seen, first] = parsed_.try_emplace(&record, false);
-    if (!first) {
-        if (!seen->second) return nullptr;
+    Asked& seen = asked(record, blobs);
+    if (seen != Asked::no) {
+        if (seen == Asked::failed) return nullptr;
         if (auto it = documents_.find(&record); it != documents_.end()) return &it->second->doc;
         // Asked for again after it was dropped: the same bytes (load_document checks them
         // against the scan) parse the same way; the findings were reported the first time.
@@ -190,6 +192,7 @@ const rapidjson::Value* DocumentCache::get(const BlobRecord& record, BlobAccess&
         Findings again;
         return keep(record, check(record, bytes, again));
     }
+    seen = Asked::failed;  // until it parses: a blob that does not load is reported once
     std::unique_ptr<OwnedDocument> document;
     if (auto prepared = prepared_.find(&record); prepared != prepared_.end()) {
         out.append(prepared->second.findings);
@@ -201,7 +204,7 @@ const rapidjson::Value* DocumentCache::get(const BlobRecord& record, BlobAccess&
         if (!load_document(blobs, record, storage, bytes, out)) return nullptr;
         document = check(record, bytes, out);
     }
-    seen->second = document != nullptr;
+    seen = document != nullptr ? Asked::parsed : Asked::failed;
     return keep(record, std::move(document));
 }
 
@@ -212,7 +215,7 @@ void DocumentCache::prepare(const std::vector<const BlobRecord*>& records, BlobA
     for (const BlobRecord* record : records) {
         // What load_document would refuse is left to get(), which reports it.
         if (record == nullptr || !blobs.loads_in_parallel(*record)) continue;
-        if (parsed_.contains(record) || prepared_.contains(record)) continue;
+        if (asked(*record, blobs) != Asked::no || prepared_.contains(record)) continue;
         if (queued.insert(record).second) todo.push_back(record);
     }
     std::vector<std::optional<Prepared>> results(todo.size());  // empty: not read

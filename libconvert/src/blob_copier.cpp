@@ -27,7 +27,7 @@ bool SinkCopier::begin_blob(const BlobRecord& blob, std::uint64_t size) {
     }
     start_writer();
     drain();
-    if (status_) status_ = sink_.begin_blob(blob.path, size);
+    if (status_) status_ = sink_.begin_blob(blob.path(), size);
     return true;
 }
 
@@ -95,7 +95,7 @@ Status SinkCopier::check_range_unchanged(const BlobRecord& blob) const {
                 same_time(after.st_mtim, range_before_.st_mtim) &&
                 same_time(after.st_ctim, range_before_.st_ctim);
     if (same && blob.size == range_size_) return Status::ok();
-    return Status::io_error(source_name_ + ": " + blob.path +
+    return Status::io_error(source_name_ + ": " + blob.path() +
                             ": the input file changed while this blob was read and copied "
                             "(read " +
                             std::to_string(blob.size) + " bytes, copied " +

@@ -191,7 +191,8 @@ Status Converter::plan(const std::set<std::string>* streamed) {
     collect_reachable(original, false, 0, input_reachable);
     std::set<std::string> output_reachable;
     collect_reachable(index, true, 0, output_reachable);
-    for (const auto& [digest, record] : scan_.blobs) {
+    for (const BlobRecord& record : scan_.blobs) {
+        std::string digest = record.digest();
         if (!input_reachable.contains(digest) || output_reachable.contains(digest) ||
             (streamed ? streamed->contains(digest) : record.size > options_.keep_limit)) {
             output_blobs_.insert(digest);
@@ -523,21 +524,21 @@ bool Converter::refuse_missing_blobs(const std::vector<MissingBlob>& missing,
 
 Status Converter::stream_input_blob(LayoutSink& sink, const BlobRecord& record) {
     if (!source_.can_reread()) {
-        return Status::unreadable(source_.name() + ": " + record.path + " (" +
+        return Status::unreadable(source_.name() + ": " + record.path() + " (" +
                                   std::to_string(record.size) +
                                   " bytes) was neither kept nor copied during the pass, and the "
                                   "input is a stream that cannot be read again");
     }
     std::optional<StreamHasher> hasher;
-    if (record.hashed) hasher.emplace(record.algorithm);
-    if (Status status = sink.begin_blob(record.path, record.size); !status) return status;
-    Status status = source_.read_blob(record.path, [&](const char* data, std::size_t size) {
+    if (record.hashed()) hasher.emplace(record.algorithm());
+    if (Status status = sink.begin_blob(record.path(), record.size); !status) return status;
+    Status status = source_.read_blob(record.path(), [&](const char* data, std::size_t size) {
         if (hasher) hasher->update(data, size);
         return sink.blob_data(data, size);
     });
     if (!status) return status;
-    if (hasher && hasher->finish_hex() != record.computed) {
-        return Status::io_error(source_.name() + ": " + record.path +
+    if (hasher && hasher->finish_hex() != record.computed()) {
+        return Status::io_error(source_.name() + ": " + record.path() +
                                 " changed since it was scanned; expected digest " +
                                 record.digest());
     }
@@ -596,7 +597,7 @@ Status Converter::write(LayoutSink& sink, const std::set<std::string>& streamed)
         const BlobRecord* record = scan_.find(digest);
         if (record == nullptr) continue;
         if (record->content) {
-            if (Status status = sink.put_file(record->path, *record->content); !status) {
+            if (Status status = sink.put_file(record->path(), *record->content); !status) {
                 return status;
             }
         } else if (Status status = stream_input_blob(sink, *record); !status) {

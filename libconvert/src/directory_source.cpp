@@ -132,8 +132,9 @@ OpenResult open_directory(int dir_fd, const char* name, FileDescriptor& out, std
     return OpenResult::opened;
 }
 
-// Names in a directory, sorted, without "." and "..".
-Status list_directory(int dir_fd, const std::string& shown, std::vector<std::string>& names) {
+// Hands each name in a directory, except "." and "..", to `fn`, in the order readdir gives.
+template <typename Fn>
+Status for_each_name(int dir_fd, const std::string& shown, Fn&& fn) {
     int copy = ::dup(dir_fd);
     if (copy < 0) return Status::io_error(shown + ": cannot list: " + std::strerror(errno));
     DIR* dir = ::fdopendir(copy);
@@ -145,15 +146,22 @@ Status list_directory(int dir_fd, const std::string& shown, std::vector<std::str
     ::rewinddir(dir);
     errno = 0;
     while (struct dirent* entry = ::readdir(dir)) {
-        std::string name = entry->d_name;
-        if (name != "." && name != "..") names.push_back(std::move(name));
+        std::string_view name = entry->d_name;
+        if (name != "." && name != "..") fn(name);
         errno = 0;
     }
     int error = errno;
     ::closedir(dir);
     if (error != 0) return Status::io_error(shown + ": cannot list: " + std::strerror(error));
-    std::sort(names.begin(), names.end());
     return Status::ok();
+}
+
+// Names in a directory, sorted, without "." and "..".
+Status list_directory(int dir_fd, const std::string& shown, std::vector<std::string>& names) {
+    Status status =
+        for_each_name(dir_fd, shown, [&names](std::string_view name) { names.emplace_back(name); });
+    std::sort(names.begin(), names.end());
+    return status;
 }
 
 // read(2) that retries EINTR, and EAGAIN after clearing the O_NONBLOCK of open_regular.
@@ -201,13 +209,17 @@ Status stream_file(int fd, std::uint64_t size, const std::string& shown, char* b
     }
 }
 
+// One blob of the store to hash; jobs run in batches, so that 200,000 blobs do not each carry
+// their findings and status at once.
 struct BlobJob {
-    int dir_fd = -1;  // the algorithm directory; the file's name in it is record.encoded
-    BlobRecord record;
+    BlobRecord* record = nullptr;
     Findings findings;
     Status status;
     bool present = false;  // still a regular file when opened
 };
+
+// Blobs hashed per batch of jobs.
+constexpr std::size_t kJobBatch = 4096;
 
 class DirectoryLayoutSource : public LayoutSource {
   public:
@@ -238,28 +250,35 @@ class DirectoryLayoutSource : public LayoutSource {
         // so the scan holds a bounded number of descriptors whatever the layout holds.
         Findings hashed;  // the blobs' own findings, after every listing finding as before
         detail::KeptBudget budget(options.rereadable_kept_budget);
-        auto hash_directory = [&](std::vector<BlobJob>& jobs) -> Status {
-            if (options.observer != nullptr) {
-                auto buffer = std::make_unique<char[]>(kReadChunkSize);
-                for (BlobJob& job : jobs) {
-                    hash_blob(job, options, budget, buffer.get());
-                    if (!job.status) return job.status;
+        auto hash_directory = [&](int dir_fd, std::size_t first) -> Status {
+            std::vector<std::size_t> gone;  // records that were no regular file when opened
+            std::vector<BlobJob> jobs;
+            auto buffer = std::make_unique_for_overwrite<char[]>(kReadChunkSize);
+            for (std::size_t start = first; start < out.blobs.size(); start += kJobBatch) {
+                std::size_t end = std::min(out.blobs.size(), start + kJobBatch);
+                jobs.assign(end - start, BlobJob());
+                for (std::size_t i = start; i < end; ++i) jobs[i - start].record = &out.blobs.at(i);
+                if (options.observer != nullptr) {
+                    for (BlobJob& job : jobs) {
+                        hash_blob(dir_fd, job, options, budget, buffer.get());
+                        if (!job.status) return job.status;
+                    }
+                } else {
+                    hash_in_parallel(dir_fd, jobs, options, budget);
                 }
-            } else {
-                hash_in_parallel(jobs, options, budget);
+                for (std::size_t i = start; i < end; ++i) {
+                    BlobJob& job = jobs[i - start];
+                    if (!job.status) return job.status;
+                    hashed.append(job.findings);
+                    if (!job.present) gone.push_back(i);
+                }
             }
-            for (BlobJob& job : jobs) {
-                if (!job.status) return job.status;
-                hashed.append(job.findings);
-                if (!job.present) continue;
-                std::string key = job.record.digest();
-                out.blobs.insert_or_assign(std::move(key), std::move(job.record));
-            }
+            out.blobs.remove(gone);
             return Status::ok();
         };
-        if (Status status = scan_blobs(root.get(), out.findings, hash_directory); !status) {
-            return status;
-        }
+        Status scanned = scan_blobs(root.get(), out, hash_directory);
+        out.blobs.seal();
+        if (!scanned) return scanned;
         out.has_blobs_dir = has_blobs_dir_;
         out.findings.append(hashed);
         // What is read again comes from the directory scanned, even once its name is reused.
@@ -347,10 +366,11 @@ class DirectoryLayoutSource : public LayoutSource {
         return Status::ok();
     }
 
-    // Lists blobs/ and, for each algorithm directory in turn, its blobs as jobs handed to
-    // `hash_directory` while that directory (the jobs' dir_fd) is open.
-    Status scan_blobs(int root_fd, Findings& findings,
-                      const std::function<Status(std::vector<BlobJob>&)>& hash_directory) {
+    // Lists blobs/ and, for each algorithm directory in turn, adds its blobs to `out.blobs` and
+    // hands them (from position `first` on) to `hash_directory` while that directory is open.
+    Status scan_blobs(int root_fd, LayoutScan& out,
+                      const std::function<Status(int, std::size_t)>& hash_directory) {
+        Findings& findings = out.findings;
         FileDescriptor blobs;
         std::string found;
         switch (open_directory(root_fd, "blobs", blobs, found)) {
@@ -390,66 +410,72 @@ class DirectoryLayoutSource : public LayoutSource {
                 case OpenResult::opened:
                     break;
             }
-            std::vector<BlobJob> jobs;
-            if (Status status = list_algorithm(dir.get(), shown, jobs, findings); !status) {
+            std::size_t first = out.blobs.size();
+            if (Status status = list_algorithm(dir.get(), algorithm, out.blobs, findings);
+                !status) {
                 return status;
             }
-            if (Status status = hash_directory(jobs); !status) return status;
+            if (Status status = hash_directory(dir.get(), first); !status) return status;
         }
         return Status::ok();
     }
 
-    // The blobs of one algorithm directory as jobs; names that are not blob names are findings.
-    Status list_algorithm(int dir_fd, const std::string& shown, std::vector<BlobJob>& jobs,
+    // Adds the blobs of one algorithm directory to `blobs`, in name order; names that are not
+    // blob names are findings. Records are made straight from the listing: at 200,000 blobs a
+    // list of names besides them would cost 20 MiB more.
+    Status list_algorithm(int dir_fd, const std::string& algorithm, BlobStore& blobs,
                           Findings& findings) {
-        std::vector<std::string> names;
-        if (Status status = list_directory(dir_fd, dir_ + "/" + shown, names); !status) {
-            return status;
-        }
-        jobs.reserve(names.size());
-        for (std::string& name : names) {
-            std::string path = shown + "/" + name;
+        std::string shown = "blobs/" + algorithm;
+        std::size_t first = blobs.size();
+        std::vector<std::pair<std::string, std::string>> bad;  // path, why
+        std::string path;
+        Status status = for_each_name(dir_fd, dir_ + "/" + shown, [&](std::string_view name) {
+            path.assign(shown).append(1, '/').append(name);
             detail::LayoutPath kind = detail::classify_layout_path(path);
             if (kind.kind != detail::LayoutPathKind::blob) {
-                detail::add_blob_name_finding(findings, path, kind.why);
-                continue;
+                bad.emplace_back(path, std::move(kind.why));
+            } else {
+                blobs.add(BlobRecord(kind.algorithm, kind.encoded));
             }
-            BlobJob& job = jobs.emplace_back();
-            job.dir_fd = dir_fd;
-            job.record.path = std::move(path);
-            job.record.algorithm = std::move(kind.algorithm);
-            job.record.encoded = std::move(name);
-        }
+        });
+        if (!status) return status;
+        std::sort(blobs.begin() + static_cast<std::ptrdiff_t>(first), blobs.end(),
+                  [](const BlobRecord& a, const BlobRecord& b) { return a.compare(b) < 0; });
+        std::sort(bad.begin(), bad.end());
+        for (const auto& [bad_path, why] : bad)
+            detail::add_blob_name_finding(findings, bad_path, why);
         return Status::ok();
     }
 
-    void hash_blob(BlobJob& job, const ScanOptions& options, detail::KeptBudget& budget,
+    void hash_blob(int dir_fd, BlobJob& job, const ScanOptions& options, detail::KeptBudget& budget,
                    char* buffer) {
+        BlobRecord& record = *job.record;
         FileDescriptor file;
         std::string found;
         struct stat info {};
-        switch (open_regular(job.dir_fd, job.record.encoded.c_str(), file, found, info)) {
+        std::string encoded(record.encoded());
+        switch (open_regular(dir_fd, encoded.c_str(), file, found, info)) {
             case OpenResult::missing:
                 // Listed, then gone: the layout changed under us (another process replacing
                 // it). Taking the blob as absent would lose it from any output made of this scan.
-                job.status = vanished(dir_ + "/" + job.record.path);
+                job.status = vanished(dir_ + "/" + record.path());
                 return;
             case OpenResult::not_regular:
-                add_not_regular(job.findings, job.record.path, found);
+                add_not_regular(job.findings, record.path(), found);
                 return;
             case OpenResult::failed:
                 job.status =
-                    Status::io_error(dir_ + "/" + job.record.path + ": cannot open: " + found);
+                    Status::io_error(dir_ + "/" + record.path() + ": cannot open: " + found);
                 return;
             case OpenResult::opened:
                 break;
         }
-        detail::BlobStream stream(job.record, options, static_cast<std::uint64_t>(info.st_size),
-                                  true, budget);
+        detail::BlobStream stream(record, options, static_cast<std::uint64_t>(info.st_size), true,
+                                  budget);
         job.status = stream.begin(file.get(), 0);
         if (!job.status) return;
         job.status = stream_file(
-            file.get(), static_cast<std::uint64_t>(info.st_size), dir_ + "/" + job.record.path,
+            file.get(), static_cast<std::uint64_t>(info.st_size), dir_ + "/" + record.path(),
             buffer, kReadChunkSize,
             [&stream](const char* data, std::size_t size) { return stream.update(data, size); });
         if (!job.status) return;
@@ -457,13 +483,13 @@ class DirectoryLayoutSource : public LayoutSource {
         job.present = job.status.is_ok();
     }
 
-    void hash_in_parallel(std::vector<BlobJob>& jobs, const ScanOptions& options,
+    void hash_in_parallel(int dir_fd, std::vector<BlobJob>& jobs, const ScanOptions& options,
                           detail::KeptBudget& budget) {
         unsigned threads = detail::parallel_threads(jobs.size(), options.threads);
         std::vector<std::unique_ptr<char[]>> buffers(threads);
         detail::run_in_parallel(jobs.size(), threads, [&](std::size_t job, unsigned worker) {
             if (!buffers[worker]) buffers[worker] = std::make_unique<char[]>(kReadChunkSize);
-            hash_blob(jobs[job], options, budget, buffers[worker].get());
+            hash_blob(dir_fd, jobs[job], options, budget, buffers[worker].get());
         });
     }
 

@@ -123,8 +123,8 @@ std::string where_json_fails(const JsonError& error) {
 
 // A blob handed out by digest that does not hash to it: its path, the digest, what it hashes to.
 std::string hash_mismatch(const BlobRecord& record, std::string_view digest) {
-    return record.path + ": expected content hashing to " + std::string(digest) + ", found " +
-           record.algorithm + ":" + record.computed;
+    return record.path() + ": expected content hashing to " + std::string(digest) + ", found " +
+           record.algorithm() + ":" + record.computed();
 }
 
 // Builds InspectEntry trees from a scanned layout.
@@ -449,7 +449,7 @@ Status inspect_impl(LayoutSource& source, const InspectOptions& options, bool va
         validate_scan(source, scan, validate_options, validation);
         out.findings = std::move(validation.findings);
     }
-    for (const auto& [digest, record] : scan.blobs) {
+    for (const BlobRecord& record : scan.blobs) {
         ++out.blob_count;
         out.blob_bytes += record.size;
     }
@@ -611,8 +611,8 @@ Status extract_blob(LayoutSource& source, std::string_view digest,
     if (stream) {
         if (!observer.seen()) {
             return Status::unreadable(about(
-                source, record->path + ": its bytes did not pass by as a blob of their own (a "
-                                       "hardlink) and the input cannot be read again"));
+                source, record->path() + ": its bytes did not pass by as a blob of their own (a "
+                                         "hardlink) and the input cannot be read again"));
         }
         // Already written: the caller hears about a mismatch only now.
         return record->matches() ? Status::ok() : mismatch();
@@ -620,17 +620,17 @@ Status extract_blob(LayoutSource& source, std::string_view digest,
     if (!record->matches()) return mismatch();
     if (record->content) return write(record->content->data(), record->content->size());
     std::optional<StreamHasher> hasher;
-    if (record->hashed) hasher.emplace(record->algorithm);
+    if (record->hashed()) hasher.emplace(record->algorithm());
     std::uint64_t size = 0;
-    Status status = source.read_blob(record->path, [&](const char* data, std::size_t n) {
+    Status status = source.read_blob(record->path(), [&](const char* data, std::size_t n) {
         if (hasher) hasher->update(data, n);
         size += n;
         return write(data, n);
     });
     if (!status) return status;
-    if (size != record->size || (hasher && hasher->finish_hex() != record->computed)) {
+    if (size != record->size || (hasher && hasher->finish_hex() != record->computed())) {
         return Status::io_error(
-            about(source, record->path + ": changed while it was being read (expected " +
+            about(source, record->path() + ": changed while it was being read (expected " +
                               std::to_string(record->size) + " bytes hashing to " + wanted +
                               ", read " + std::to_string(size) + " bytes)"));
     }

@@ -21,11 +21,6 @@ bool BlobObserver::take_file_range(int, std::uint64_t, std::uint64_t) {
     return false;
 }
 
-const BlobRecord* LayoutScan::find(std::string_view digest) const {
-    auto it = blobs.find(std::string(digest));
-    return it == blobs.end() ? nullptr : &it->second;
-}
-
 namespace detail {
 
 std::size_t top_level_file_limit(const ScanOptions& options) {
@@ -87,8 +82,8 @@ BlobStream::BlobStream(BlobRecord& record, const ScanOptions& options, std::uint
       size_hint_(size_hint),
       notify_observer_(notify_observer),
       budget_(budget) {
-    if (options.verify && is_verifiable_algorithm(record.algorithm)) {
-        hasher_.emplace(record.algorithm);
+    if (options.verify && is_verifiable_algorithm(record.algorithm())) {
+        hasher_.emplace(record.algorithm());
         if (!hasher_->valid()) hasher_.reset();
     }
     std::size_t most_kept = std::max(options.keep_limit, options.json_keep_limit);
@@ -170,18 +165,16 @@ Status BlobStream::update(const char* data, std::size_t size) {
 Status BlobStream::finish() {
     record_.size = size_;
     if (hasher_) {
-        record_.computed = hasher_->finish_hex();
-        record_.hashed = true;
+        record_.set_computed(hasher_->finish_hex());
     } else {
-        record_.computed.clear();
-        record_.hashed = false;
+        record_.clear_computed();
     }
     if (keeping_) {
         // The record now owns the bytes: the budget keeps their size, not what was reserved.
         budget_.give_back(charged_ - content_.size());
         charged_ = 0;
         content_.shrink_to_fit();
-        record_.content = std::move(content_);
+        record_.content = std::make_unique<std::string>(std::move(content_));
     } else {
         record_.content.reset();
     }
@@ -282,21 +275,19 @@ class MemoryLayoutSource : public LayoutSource {
                 case LayoutPathKind::other:
                     break;
                 case LayoutPathKind::blob: {
-                    BlobRecord record;
-                    record.path = path;
-                    record.algorithm = kind.algorithm;
-                    record.encoded = kind.encoded;
+                    BlobRecord record(kind.algorithm, kind.encoded);
                     if (Status status =
                             stream_blob_from_memory(record, options, bytes, true, budget);
                         !status) {
+                        out.blobs.seal();
                         return status;
                     }
-                    std::string key = record.digest();
-                    out.blobs.insert_or_assign(std::move(key), std::move(record));
+                    out.blobs.add(std::move(record));
                     break;
                 }
             }
         }
+        out.blobs.seal();
         return Status::ok();
     }
 
@@ -376,8 +367,8 @@ Status load_blob(LayoutSource& source, const LayoutScan& scan, std::string_view 
     std::string bytes;
     bytes.reserve(static_cast<std::size_t>(record->size));
     std::optional<StreamHasher> hasher;
-    if (record->hashed) hasher.emplace(record->algorithm);
-    Status status = source.read_blob(record->path, [&](const char* data, std::size_t size) {
+    if (record->hashed()) hasher.emplace(record->algorithm());
+    Status status = source.read_blob(record->path(), [&](const char* data, std::size_t size) {
         if (bytes.size() + size > max_size) {
             return Status::invalid(source.name() + ": blob " + blob + " grew beyond " +
                                    std::to_string(max_size) + " bytes while re-reading it");
@@ -388,7 +379,7 @@ Status load_blob(LayoutSource& source, const LayoutScan& scan, std::string_view 
     });
     if (!status) return status;
     // The bytes validated during the pass must be the bytes handed out now.
-    if (bytes.size() != record->size || (hasher && hasher->finish_hex() != record->computed)) {
+    if (bytes.size() != record->size || (hasher && hasher->finish_hex() != record->computed())) {
         return Status::io_error(
             source.name() + ": blob " + blob + " changed since it was scanned (expected " +
             std::to_string(record->size) + " bytes, read " + std::to_string(bytes.size()) + ")");

@@ -271,7 +271,7 @@ class SpinCrossCheck {
         if (!listing.reported && !listing.problem.empty()) {
             listing.reported = true;
             const BlobRecord* record = blobs_.scan().find(digest);
-            std::string file = record != nullptr ? record->path : input_.manifest_file;
+            std::string file = record != nullptr ? record->path() : input_.manifest_file;
             std::string pointer =
                 record != nullptr ? std::string() : "/layers/" + std::to_string(layer_index);
             if (listing.checked) {

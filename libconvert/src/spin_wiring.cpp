@@ -87,7 +87,7 @@ void SpinWiring::check_wasm(const BlobRecord& record) {
     std::string key = record.digest();
     if (!wasm_checked_.insert(key).second) return;
     if (auto head = blobs_.head(key, 8))
-        check_wasm_header(*head, record.size, record.path, key, out_);
+        check_wasm_header(*head, record.size, record.path(), key, out_);
 }
 
 void SpinWiring::lockfile_missing(const std::string& file, const std::string& pointer,
@@ -111,7 +111,7 @@ void SpinWiring::check_v1_config(const WalkedManifest& walked) {
         if (digest && is_valid_digest(*digest)) lockfile_missing(file, "/config/digest", *digest);
     } else {
         input.lockfile = lockfiles_.get(*walked.config_record, blobs_, out_);
-        input.lockfile_file = walked.config_record->path;
+        input.lockfile_file = walked.config_record->path();
         input.lockfile_digest = walked.config_record->digest();
     }
     check_lock_version(input);
@@ -154,7 +154,7 @@ void SpinWiring::check_oci_layer(const WalkedManifest& walked) {
                 lockfile_missing(file, pointer + "/digest", *digest);
         } else {
             input.lockfile = lockfiles_.get(*record, blobs_, out_);
-            input.lockfile_file = record->path;
+            input.lockfile_file = record->path();
             input.lockfile_digest = record->digest();
         }
     }
@@ -164,7 +164,7 @@ void SpinWiring::check_oci_layer(const WalkedManifest& walked) {
             string_member(layer_at(manifest, *input.lockfile_layer), "digest").value_or(""));
     }
     check_spin_config(walked.image_config,
-                      walked.config_record != nullptr ? walked.config_record->path : "",
+                      walked.config_record != nullptr ? walked.config_record->path() : "",
                       walked.config_type, file, lockfile_digest, out_);
     check_spin_manifest(input, blobs_, out_);
 }

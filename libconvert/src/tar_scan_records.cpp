@@ -18,7 +18,7 @@ namespace {
 
 std::string hex_or_size(const BlobRecord& record) {
     std::string text = std::to_string(record.size) + " bytes";
-    if (record.hashed) text += ", " + record.algorithm + ":" + record.computed;
+    if (record.hashed()) text += ", " + record.algorithm() + ":" + record.computed();
     return text;
 }
 
@@ -32,7 +32,7 @@ std::string first_entry(const std::string& first_written, const std::string& wri
 // Same bytes? nullopt when neither the hashes nor the kept bytes allow telling.
 std::optional<bool> same_content(const BlobRecord& a, const BlobRecord& b) {
     if (a.size != b.size) return false;
-    if (a.hashed && b.hashed) return a.computed == b.computed;
+    if (a.hashed() && b.hashed()) return a.computed() == b.computed();
     if (a.content && b.content) return *a.content == *b.content;
     return std::nullopt;
 }
@@ -42,7 +42,7 @@ std::optional<bool> same_content(const BlobRecord& a, const BlobRecord& b) {
 Status TarScanPass::handle_regular(archive_entry* entry, const std::string& written,
                                    const std::string& path) {
     LayoutPath kind = classify_layout_path(path);
-    bool duplicate = seen_.count(path) != 0;
+    bool duplicate = seen_.contains(path);
     std::uint64_t size = archive_entry_size_is_set(entry)
                              ? static_cast<std::uint64_t>(archive_entry_size(entry))
                              : 0;
@@ -66,7 +66,7 @@ Status TarScanPass::handle_regular(archive_entry* entry, const std::string& writ
 // the kept-content budget.
 Status TarScanPass::keep_stray(archive_entry* entry, const std::string& written,
                                const std::string& path, std::uint64_t size) {
-    SeenEntry seen{LayoutPathKind::other, written, size, {}, {}};
+    SeenEntry seen{LayoutPathKind::other, written, size, SeenEntry::kNoRecord, {}};
     if (size <= options_.keep_limit && budget_.take(size)) {
         std::string bytes;
         Status status;
@@ -82,7 +82,7 @@ Status TarScanPass::keep_stray(archive_entry* entry, const std::string& written,
             budget_.give_back(size);  // more than announced: not kept
         }
     }
-    seen_.emplace(path, std::move(seen));
+    seen_.add(path, std::move(seen));
     return Status::ok();
 }
 
@@ -106,10 +106,7 @@ Status TarScanPass::read_top_level(archive_entry* entry, const std::string& writ
 
 Status TarScanPass::stream_blob(archive_entry* entry, const std::string& written, LayoutPath kind,
                                 const std::string& path, std::uint64_t size, bool duplicate) {
-    BlobRecord record;
-    record.path = path;
-    record.algorithm = std::move(kind.algorithm);
-    record.encoded = std::move(kind.encoded);
+    BlobRecord record(kind.algorithm, kind.encoded);
     // A second entry for a path is hashed to compare it, but never shown to the observer.
     BlobStream stream(record, options_, size, !duplicate, budget_);
     std::int64_t stored_at = input_.stored_data_offset();
@@ -129,7 +126,7 @@ Status TarScanPass::stream_blob(archive_entry* entry, const std::string& written
         stored_->push_back({std::hash<std::string_view>{}(path),
                             static_cast<std::uint64_t>(stored_at), record.size});
     }
-    commit_blob(written, std::move(record), duplicate);
+    commit_blob(written, path, std::move(record), duplicate);
     return Status::ok();
 }
 
@@ -153,8 +150,8 @@ Status TarScanPass::handle_hardlink(const std::string& written, const std::strin
         add_blob_name_finding(out_.findings, written, kind.why);
         return Status::ok();
     }
-    auto found = seen_.find(target);
-    if (found == seen_.end()) {
+    std::optional<SeenEntry> found = seen_.find(target);
+    if (!found) {
         out_.findings.error(codes::kTarLinkEscape,
                             written +
                                 ": expected a hardlink to an earlier entry of the layout, found "
@@ -164,7 +161,7 @@ Status TarScanPass::handle_hardlink(const std::string& written, const std::strin
         return Status::ok();
     }
     // A copy: `content` may point into it, and recording the link may add to seen_.
-    const SeenEntry target_entry = found->second;
+    const SeenEntry target_entry = std::move(*found);
     auto previous_link = hardlinks_.find(target);
     std::string ultimate = previous_link != hardlinks_.end() ? previous_link->second : target;
     const std::string* content = content_of(target_entry);
@@ -182,9 +179,8 @@ const std::string* TarScanPass::content_of(const SeenEntry& seen) const {
         case LayoutPathKind::index_json:
             return out_.index_json ? &*out_.index_json : nullptr;
         case LayoutPathKind::blob: {
-            auto it = out_.blobs.find(seen.digest_key);
-            if (it == out_.blobs.end() || !it->second.content) return nullptr;
-            return &*it->second.content;
+            if (seen.record == SeenEntry::kNoRecord) return nullptr;
+            return out_.blobs.at(seen.record).content.get();
         }
         case LayoutPathKind::other:
         case LayoutPathKind::bad_blob_name:
@@ -207,7 +203,7 @@ void TarScanPass::link_top_level(const std::string& written, const std::string& 
                             written);
         return;
     }
-    if (seen_.count(path) == 0) hardlinks_[path] = ultimate;
+    if (!seen_.contains(path)) hardlinks_[path] = ultimate;
     std::string bytes = *content;
     set_top_level(written, path, kind, std::move(bytes));
 }
@@ -217,40 +213,35 @@ void TarScanPass::link_top_level(const std::string& written, const std::string& 
 Status TarScanPass::link_blob(const std::string& written, const std::string& path,
                               const LayoutPath& kind, const SeenEntry& target_entry,
                               const std::string* content, const std::string& ultimate) {
-    bool duplicate = seen_.count(path) != 0;
+    bool duplicate = seen_.contains(path);
     if (!duplicate) hardlinks_[path] = ultimate;
-    BlobRecord record;
-    record.path = path;
-    record.algorithm = kind.algorithm;
-    record.encoded = kind.encoded;
+    BlobRecord record(kind.algorithm, kind.encoded);
     if (content != nullptr) {
         std::string bytes = *content;  // `content` may live in out_.blobs, which we insert into
         if (Status status = stream_blob_from_memory(record, options_, bytes, !duplicate, budget_);
             !status) {
             return status;
         }
-        commit_blob(written, std::move(record), duplicate);
+        commit_blob(written, path, std::move(record), duplicate);
         return Status::ok();
     }
     record.size = target_entry.size;
-    bool needs_hash = options_.verify && is_verifiable_algorithm(record.algorithm);
+    bool needs_hash = options_.verify && is_verifiable_algorithm(record.algorithm());
     const BlobRecord* target_record = nullptr;
-    if (target_entry.kind == LayoutPathKind::blob) {
-        auto it = out_.blobs.find(target_entry.digest_key);
-        if (it != out_.blobs.end()) target_record = &it->second;
+    if (target_entry.kind == LayoutPathKind::blob && target_entry.record != SeenEntry::kNoRecord) {
+        target_record = &out_.blobs.at(target_entry.record);
     }
     bool pending = false;
     if (needs_hash) {
-        if (target_record != nullptr && target_record->hashed &&
-            target_record->algorithm == record.algorithm) {
-            record.computed = target_record->computed;
-            record.hashed = true;
+        if (target_record != nullptr && target_record->hashed() &&
+            target_record->algorithm() == record.algorithm()) {
+            record.set_computed(target_record->computed());
         } else {
             pending = true;
         }
     }
     std::string key = record.digest();
-    if (commit_blob(written, std::move(record), duplicate) && pending) {
+    if (commit_blob(written, path, std::move(record), duplicate) && pending) {
         pending_.push_back({key, ultimate, written});
     }
     return Status::ok();
@@ -260,50 +251,51 @@ void TarScanPass::set_top_level(const std::string& written, const std::string& p
                                 LayoutPathKind kind, std::string bytes) {
     std::optional<std::string>& slot =
         kind == LayoutPathKind::oci_layout ? out_.oci_layout : out_.index_json;
-    auto seen = seen_.find(path);
-    if (seen != seen_.end()) {
+    std::optional<SeenEntry> seen = seen_.find(path);
+    if (seen) {
         if (!slot || *slot != bytes) {
             out_.findings.error(codes::kTarDuplicateEntry,
                                 written +
                                     ": expected one entry per path, found a second entry with "
                                     "different content (" +
-                                    first_entry(seen->second.written, written) + ": " +
-                                    std::to_string(seen->second.size) +
+                                    first_entry(seen->written, written) + ": " +
+                                    std::to_string(seen->size) +
                                     " bytes; this one: " + std::to_string(bytes.size()) + " bytes)",
                                 written);
         }
         return;
     }
-    seen_.emplace(path, SeenEntry{kind, written, bytes.size(), {}, {}});
+    seen_.add(path, SeenEntry{kind, written, bytes.size(), SeenEntry::kNoRecord, {}});
     slot = std::move(bytes);
 }
 
 // Records a finished blob; for a repeated path, compares instead. True when it was stored.
-bool TarScanPass::commit_blob(const std::string& written, BlobRecord record, bool duplicate) {
-    std::string key = record.digest();
+bool TarScanPass::commit_blob(const std::string& written, const std::string& path,
+                              BlobRecord record, bool duplicate) {
     if (duplicate) {
-        auto seen = seen_.find(record.path);
-        auto first = out_.blobs.find(key);
+        std::optional<SeenEntry> seen = seen_.find(path);
+        const BlobRecord* first =
+            seen && seen->record != SeenEntry::kNoRecord ? &out_.blobs.at(seen->record) : nullptr;
         std::optional<bool> same;
-        if (first != out_.blobs.end()) same = same_content(first->second, record);
+        if (first != nullptr) same = same_content(*first, record);
         // The second copy is only compared, never kept.
         if (record.content) budget_.give_back(record.content->size());
         if (same != true) {
-            std::string first_text =
-                first != out_.blobs.end() ? hex_or_size(first->second) : "unreadable";
+            std::string first_text = first != nullptr ? hex_or_size(*first) : "unreadable";
             out_.findings.error(
                 codes::kTarDuplicateEntry,
                 written + ": expected one entry per path, found a second entry" +
                     (same.has_value() ? " with different content"
                                       : " whose content cannot be compared (not hashed)") +
-                    " (" + first_entry(seen->second.written, written) + ": " + first_text +
-                    "; this one: " + hex_or_size(record) + ")",
-                written, {}, key);
+                    " (" + first_entry(seen ? seen->written : written, written) + ": " +
+                    first_text + "; this one: " + hex_or_size(record) + ")",
+                written, {}, record.digest());
         }
         return false;
     }
-    seen_.emplace(record.path, SeenEntry{LayoutPathKind::blob, written, record.size, key, {}});
-    out_.blobs.insert_or_assign(key, std::move(record));
+    std::uint64_t size = record.size;
+    std::size_t position = out_.blobs.add(std::move(record));
+    seen_.add(path, SeenEntry{LayoutPathKind::blob, written, size, position, {}});
     return true;
 }
 

@@ -69,6 +69,7 @@ class TarLayoutSource : public LayoutSource {
                                      indexed ? options.rereadable_kept_budget : options.kept_budget,
                                      out, *tar, hardlinks_, indexed ? &stored_ : nullptr);
             status = pass.run();
+            out.blobs.seal();
             index_stored();
             report_global_names(tar->walk(), out);
             tar.reset();
@@ -246,9 +247,9 @@ class TarLayoutSource : public LayoutSource {
     Status rehash_pending(const ScanOptions& options, LayoutScan& out,
                           std::vector<detail::PendingRehash>& pending) {
         for (const detail::PendingRehash& item : pending) {
-            auto it = out.blobs.find(item.key);
-            if (it == out.blobs.end()) continue;
-            BlobRecord& record = it->second;
+            BlobRecord* found = out.blobs.find(item.key);
+            if (found == nullptr) continue;
+            BlobRecord& record = *found;
             if (!rereadable_) {
                 out.findings.warning(
                     codes::kTarLinkUnverified,
@@ -261,15 +262,14 @@ class TarLayoutSource : public LayoutSource {
                     item.written, {}, item.key);
                 continue;
             }
-            StreamHasher hasher(record.algorithm);
+            StreamHasher hasher(record.algorithm());
             Status status = read_blob(item.target, [&hasher](const char* data, std::size_t n) {
                 hasher.update(data, n);
                 return Status::ok();
             });
             if (!status) return status;
             record.size = hasher.bytes();
-            record.computed = hasher.finish_hex();
-            record.hashed = options.verify;
+            if (options.verify) record.set_computed(hasher.finish_hex());
         }
         return Status::ok();
     }

@@ -70,7 +70,10 @@ class GraphWalk {
           scan_(scan),
           result_(result),
           out_(result.findings),
+          referenced_(scan.blobs.size(), false),
+          manifests_(scan.blobs.size()),
           threads_(threads),
+          documents_(scan.blobs.size(), 0),
           spin_(blobs_, result.findings),
           wasm_(blobs_, result.findings) {}
 
@@ -89,9 +92,12 @@ class GraphWalk {
   private:
     // Kept for every manifest reached (100,000 in a large layout): small on purpose.
     struct ManifestState {
-        ManifestFormat format = ManifestFormat::unknown;
+        static constexpr std::uint32_t kNoPlatform = 0xffffffff;
+        bool visited = false;  // visit_manifest has run for this record
         bool parsed = false;
-        const detail::ConfigPlatform* config_platform = nullptr;  // its image config's
+        ManifestFormat format = ManifestFormat::unknown;
+        // Position of its image config in the scan, when that config has a platform (platforms_).
+        std::uint32_t config_platform = kNoPlatform;
     };
 
     // What the checks of a manifest's own bytes give, before its config and layers are walked:
@@ -120,12 +126,13 @@ class GraphWalk {
     }
 
     void check_blob_digests() {
-        for (const auto& [digest, record] : scan_.blobs) {
+        for (const BlobRecord& record : scan_.blobs) {
             if (record.matches()) continue;
+            std::string digest = record.digest();
             out_.error(codes::kOciDigestMismatch,
-                       where(record.path, "") + "expected content hashing to " + digest +
-                           " (its name), found " + record.algorithm + ":" + record.computed,
-                       record.path, "", digest);
+                       where(record.path(), "") + "expected content hashing to " + digest +
+                           " (its name), found " + record.algorithm() + ":" + record.computed(),
+                       record.path(), "", digest);
         }
     }
 
@@ -203,12 +210,12 @@ class GraphWalk {
             }
             return nullptr;
         }
-        referenced_.insert(record);
+        referenced_[scan_.blobs.position_of(*record)] = true;
         if (const rapidjson::Value* size = find_member(descriptor, "size");
             size != nullptr && size->IsUint64() && size->GetUint64() != record->size) {
             out_.add_reached({Severity::error, codes::kOciSizeMismatch,
                               where(file, pointer + "/size") + "expected the size of " +
-                                  record->path + ", " + std::to_string(record->size) +
+                                  record->path() + ", " + std::to_string(record->size) +
                                   " bytes, found " + std::to_string(size->GetUint64()),
                               file, pointer + "/size", key});
         }
@@ -232,12 +239,14 @@ class GraphWalk {
     void check_subjects() {
         for (const SubjectSeen& subject : subjects_) {
             const BlobRecord* record = blobs_.find(subject.digest);
-            if (auto it = record != nullptr ? documents_.find(record) : documents_.end();
-                it != documents_.end()) {
-                if (subject.media_type.empty() || subject.media_type == it->second) continue;
+            std::uint32_t reached =
+                record != nullptr ? documents_[scan_.blobs.position_of(*record)] : 0;
+            if (reached != 0) {
+                std::string_view media_type = media_types_[reached - 1];
+                if (subject.media_type.empty() || subject.media_type == media_type) continue;
                 out_.error(codes::kOciMediatypeMismatch,
                            where(subject.file, "/subject/mediaType") + "expected \"" +
-                               std::string(it->second) + "\" (the subject " + subject.digest +
+                               std::string(media_type) + "\" (the subject " + subject.digest +
                                " is reached through a descriptor of that type), found \"" +
                                subject.media_type + "\"",
                            subject.file, "/subject/mediaType", subject.digest);
@@ -256,11 +265,11 @@ class GraphWalk {
     static void warn_if_large(const BlobRecord& record, std::string_view what, Findings& out) {
         if (record.size <= detail::kManifestWarnSize) return;
         out.warning(codes::kOciManifestTooLarge,
-                    where(record.path, "") + "expected " + std::string(what) + " of at most " +
+                    where(record.path(), "") + "expected " + std::string(what) + " of at most " +
                         std::to_string(detail::kManifestWarnSize) +
                         " bytes (what registries must accept), found " +
                         std::to_string(record.size) + " bytes",
-                    record.path, "", record.digest());
+                    record.path(), "", record.digest());
     }
 
     void visit_index_descriptors(const rapidjson::Value& index, const IndexContext& context) {
@@ -300,16 +309,17 @@ class GraphWalk {
                 entry.index_pointer =
                     context.is_index_json ? pointer : context.file + "#" + pointer;
                 if (record != nullptr) {
-                    entry.file = record->path;
-                    documents_.try_emplace(record, intern_media_type(media_type));
+                    entry.file = record->path();
+                    note_document(*record, media_type);
                     const rapidjson::Value* platform = find_member(descriptor, "platform");
                     if (platform != nullptr && !platform->IsObject()) platform = nullptr;
                     const ManifestState& state = visit_manifest(*record, media_type, platform);
                     entry.format = state.format;
                     if (state.parsed) note_format(state.format);
-                    if (platform != nullptr && state.config_platform) {
-                        detail::check_entry_platform(*platform, *state.config_platform,
-                                                     context.file, pointer, out_);
+                    const detail::ConfigPlatform* config_platform = platform_of(state);
+                    if (platform != nullptr && config_platform != nullptr) {
+                        detail::check_entry_platform(*platform, *config_platform, context.file,
+                                                     pointer, out_);
                     }
                 } else if (is_valid_digest(entry.digest)) {
                     entry.file = detail::blob_path(entry.digest);
@@ -320,7 +330,7 @@ class GraphWalk {
             case DocType::oci_index:
             case DocType::docker_index:
                 if (record != nullptr) {
-                    documents_.try_emplace(record, intern_media_type(media_type));
+                    note_document(*record, media_type);
                     visit_nested_index(*record, media_type, context, pointer, ref_name);
                 }
                 break;
@@ -336,11 +346,21 @@ class GraphWalk {
         }
     }
 
-    // The one copy of a media type the walk remembers (a layout uses a handful).
-    std::string_view intern_media_type(std::string_view media_type) {
-        auto it = media_types_.find(media_type);
-        if (it == media_types_.end()) it = media_types_.emplace(media_type).first;
-        return *it;
+    const detail::ConfigPlatform* platform_of(const ManifestState& state) const {
+        if (state.config_platform == ManifestState::kNoPlatform) return nullptr;
+        auto it = platforms_.find(state.config_platform);
+        return it != platforms_.end() ? &it->second : nullptr;
+    }
+
+    // Remembers the media type of the first descriptor that reaches a manifest or index, as a
+    // number into media_types_ (a layout uses a handful).
+    void note_document(const BlobRecord& record, std::string_view media_type) {
+        std::uint32_t& reached = documents_[scan_.blobs.position_of(record)];
+        if (reached != 0) return;
+        auto [known, added] = media_type_numbers_.try_emplace(
+            std::string(media_type), static_cast<std::uint32_t>(media_types_.size() + 1));
+        if (added) media_types_.emplace_back(media_type);
+        reached = known->second;
     }
 
     void note_format(ManifestFormat format) {
@@ -392,8 +412,8 @@ class GraphWalk {
         if (!detail::load_document(blobs_, record, storage, bytes, out_)) return;
         warn_if_large(record, "an index", out_);
         rapidjson::Document doc;
-        if (!detail::parse_document(bytes, doc, record.path, codes::kJsonInvalid, "an image index",
-                                    out_)) {
+        if (!detail::parse_document(bytes, doc, record.path(), codes::kJsonInvalid,
+                                    "an image index", out_)) {
             return;
         }
         // The document holds its own copies; the walk below may go 32 indexes deep.
@@ -401,29 +421,29 @@ class GraphWalk {
         bytes = {};
         if (detail::looks_like_manifest(doc)) {
             out_.error(codes::kOciMediatypeMismatch,
-                       where(record.path, "") + "expected an index (the descriptor at " +
+                       where(record.path(), "") + "expected an index (the descriptor at " +
                            parent.file + "#" + pointer + " says " + std::string(media_type) +
                            "), found a manifest (config/layers, no manifests); not followed",
-                       record.path, "", key);
+                       record.path(), "", key);
             return;
         }
-        detail::check_body_media_type(doc, record.path, media::kOciIndex, media_type, out_);
+        detail::check_body_media_type(doc, record.path(), media::kOciIndex, media_type, out_);
         if (doc_type_for(media_type) == DocType::oci_index) {
-            check_schema(SchemaKind::index, doc, record.path, out_);
-            detail::check_index_body(doc, record.path, false, detail::BodyCheck::oci, out_);
+            check_schema(SchemaKind::index, doc, record.path(), out_);
+            detail::check_index_body(doc, record.path(), false, detail::BodyCheck::oci, out_);
         } else {
-            detail::check_docker_manifest_list(doc, record.path, out_);
+            detail::check_docker_manifest_list(doc, record.path(), out_);
         }
-        IndexContext context{record.path, false, ref_name, parent.depth + 1};
+        IndexContext context{record.path(), false, ref_name, parent.depth + 1};
         visit_index_descriptors(doc, context);
     }
 
     // `entry_platform` is the `platform` of the index entry that reaches the manifest first.
     const ManifestState& visit_manifest(const BlobRecord& record, std::string_view media_type,
                                         const rapidjson::Value* entry_platform) {
-        auto [it, inserted] = manifests_.try_emplace(&record);
-        if (!inserted) return it->second;
-        ManifestState& state = it->second;
+        ManifestState& state = manifests_[scan_.blobs.position_of(record)];
+        if (state.visited) return state;
+        state.visited = true;
 
         CheckedManifest checked;
         if (auto prepared = prepared_.find(prepared_key(record.digest(), media_type));
@@ -440,7 +460,7 @@ class GraphWalk {
         if (!checked.document) return state;
         state.parsed = true;
         state.format = checked.format;
-        walk_manifest_children(checked.document->doc, record.path, state, entry_platform);
+        walk_manifest_children(checked.document->doc, record.path(), state, entry_platform);
         return state;
     }
 
@@ -453,24 +473,24 @@ class GraphWalk {
         warn_if_large(record, "a manifest", out);
         auto owned = std::make_unique<detail::OwnedDocument>(bytes.size());
         rapidjson::Document& doc = owned->doc;
-        if (!detail::parse_document(bytes, doc, record.path, codes::kJsonInvalid,
+        if (!detail::parse_document(bytes, doc, record.path(), codes::kJsonInvalid,
                                     "an image manifest", out)) {
             return checked;
         }
         if (detail::looks_like_index(doc)) {
             out.error(codes::kOciMediatypeMismatch,
-                      where(record.path, "") + "expected a manifest (its descriptor says " +
+                      where(record.path(), "") + "expected a manifest (its descriptor says " +
                           std::string(media_type) +
                           "), found an index (manifests, no config/layers); not followed",
-                      record.path, "", record.digest());
+                      record.path(), "", record.digest());
             return checked;
         }
-        detail::check_body_media_type(doc, record.path, media::kOciManifest, media_type, out);
+        detail::check_body_media_type(doc, record.path(), media::kOciManifest, media_type, out);
         if (doc_type_for(media_type) == DocType::oci_manifest) {
-            check_schema(SchemaKind::manifest, doc, record.path, out);
-            detail::check_manifest_body(doc, record.path, detail::BodyCheck::oci, out);
+            check_schema(SchemaKind::manifest, doc, record.path(), out);
+            detail::check_manifest_body(doc, record.path(), detail::BodyCheck::oci, out);
         } else {
-            detail::check_docker_manifest(doc, record.path, out);
+            detail::check_docker_manifest(doc, record.path(), out);
         }
         checked.format = detect_format(doc);
         checked.document = std::move(owned);
@@ -508,7 +528,7 @@ class GraphWalk {
             const BlobRecord* record = blobs_.find(*digest);
             if (record == nullptr || !blobs_.loads_in_parallel(*record)) continue;
             std::string key = prepared_key(*digest, media_type);
-            if (manifests_.contains(record) || prepared_.contains(key) ||
+            if (manifests_[scan_.blobs.position_of(*record)].visited || prepared_.contains(key) ||
                 !queued.insert(key).second) {
                 continue;
             }
@@ -587,13 +607,16 @@ class GraphWalk {
         }
         if (walked.image_config != nullptr && walked.image_config->IsObject()) {
             if (auto platform =
-                    detail::config_platform(*walked.image_config, walked.config_record->path)) {
-                state.config_platform = &(platforms_[walked.config_record] = std::move(*platform));
+                    detail::config_platform(*walked.image_config, walked.config_record->path())) {
+                std::size_t config = scan_.blobs.position_of(*walked.config_record);
+                platforms_[config] = std::move(*platform);
+                state.config_platform = static_cast<std::uint32_t>(config);
             }
         }
+        const detail::ConfigPlatform* config_platform = platform_of(state);
         bool wasm_platform =
-            (state.config_platform &&
-             state.config_platform->architecture == detail::kWasmArchitecture) ||
+            (config_platform != nullptr &&
+             config_platform->architecture == detail::kWasmArchitecture) ||
             (entry_platform != nullptr &&
              string_member(*entry_platform, "architecture") == detail::kWasmArchitecture);
         state.format = detect_format(manifest, wasm_platform);
@@ -603,12 +626,12 @@ class GraphWalk {
     }
 
     void report_unreferenced() {
-        for (const auto& [digest, record] : scan_.blobs) {
-            if (referenced_.contains(&record)) continue;
+        for (const BlobRecord& record : scan_.blobs) {
+            if (referenced_[scan_.blobs.position_of(record)]) continue;
             out_.info(codes::kOciBlobUnreferenced,
-                      where(record.path, "") + "no descriptor reaches this blob (" +
+                      where(record.path(), "") + "no descriptor reaches this blob (" +
                           std::to_string(record.size) + " bytes)",
-                      record.path, "", digest);
+                      record.path(), "", record.digest());
         }
     }
 
@@ -616,18 +639,20 @@ class GraphWalk {
     const LayoutScan& scan_;
     ValidationResult& result_;
     Findings& out_;
-    std::unordered_set<const BlobRecord*> referenced_;  // records of scan_.blobs
+    std::vector<bool> referenced_;  // by position in scan_.blobs
     detail::NestedIndexGuard index_path_;
     std::unordered_set<std::string> indexes_done_;
-    std::unordered_map<const BlobRecord*, ManifestState> manifests_;
+    std::vector<ManifestState> manifests_;  // by position in scan_.blobs
     // The platforms of the image configs manifests_ point to, by config record.
-    std::unordered_map<const BlobRecord*, detail::ConfigPlatform> platforms_;
+    std::unordered_map<std::size_t, detail::ConfigPlatform> platforms_;  // by config position
     // Manifests checked ahead by prepare_window, by digest and media type.
     std::unordered_map<std::string, CheckedManifest> prepared_;
     unsigned threads_;
-    // Manifests and indexes reached from index.json, with the mediaType of the first descriptor.
-    std::unordered_map<const BlobRecord*, std::string_view> documents_;
-    std::set<std::string, std::less<>> media_types_;  // what documents_ views
+    // Manifests and indexes reached from index.json, with the mediaType of the first descriptor:
+    // by position in scan_.blobs, 1 + its number in media_types_ (0: not reached).
+    std::vector<std::uint32_t> documents_;
+    std::vector<std::string> media_types_;
+    std::unordered_map<std::string, std::uint32_t> media_type_numbers_;  // 1 + the number
     std::vector<SubjectSeen> subjects_;
     detail::DocumentCache image_configs_{
         {codes::kJsonInvalid, "an image config", SchemaKind::config, detail::check_image_config}};
@@ -644,9 +669,10 @@ Status validate_layout(LayoutSource& source, const ValidateOptions& options,
     scan_options.threads = options.threads;
     scan_options.progress = options.progress;
     // Documents not kept are read again when the walk reaches them; where that costs one open
-    // and read, keeping every small blob of a large layout is not worth its memory. 16 MiB
-    // still holds all of a layout of 10,000 small apps.
-    scan_options.rereadable_kept_budget = 16 * kMiB;
+    // and read, keeping every small blob of a large layout is not worth its memory. 12 MiB
+    // still holds all of a layout of 10,000 small apps (6.4 MiB), and leaves room under 64 MiB
+    // for the records of 200,000 blobs (about 80 bytes each with their names).
+    scan_options.rereadable_kept_budget = 12 * kMiB;
     LayoutScan scan;
     if (Status status = source.scan(scan_options, scan); !status) return status;
     validate_scan(source, scan, options, result);

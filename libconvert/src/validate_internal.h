@@ -119,8 +119,7 @@ class BlobAccess {
 
     const LayoutScan& scan() const { return scan_; }
     LayoutSource& source() { return source_; }
-    // The scan's record for `digest` ("alg:encoded"), or nullptr. Hashed: a walk looks blobs up
-    // several times per manifest, and the scan's ordered map costs log n string compares each.
+    // The scan's record for `digest` ("alg:encoded"), or nullptr.
     const BlobRecord* find(std::string_view digest) const;
 
     enum class Load { ok, missing, too_large, unreadable };
@@ -143,7 +142,6 @@ class BlobAccess {
     const LayoutScan& scan_;
     std::unordered_map<std::string, std::unique_ptr<ArchiveListing>> archives_;
     std::unordered_map<std::string, std::unique_ptr<LayerWasmFiles>> layer_files_;
-    std::unordered_map<std::string_view, const BlobRecord*> index_;  // views of scan_.blobs keys
 };
 
 // The bytes of a document blob (up to kMaxDocumentSize); when they cannot be had, reports
@@ -212,8 +210,11 @@ class DocumentCache {
     const rapidjson::Value* keep(const BlobRecord& record, std::unique_ptr<OwnedDocument> document);
 
     Kind kind_;
-    // Every record asked for: whether its document parsed (and passed to check()).
-    std::unordered_map<const BlobRecord*, bool> parsed_;
+    enum class Asked : std::uint8_t { no, failed, parsed };
+    Asked& asked(const BlobRecord& record, const BlobAccess& blobs);
+    // Every record asked for, by position in the scan: whether its document parsed (and passed
+    // to check()).
+    std::vector<Asked> asked_;
     std::unordered_map<const BlobRecord*, std::unique_ptr<OwnedDocument>> documents_;
     std::deque<const BlobRecord*> kept_order_;  // documents_ keys, oldest first
     std::size_t kept_bytes_ = 0;                // text size of documents_

@@ -152,7 +152,7 @@ void WasmFormatChecks::check_cncf_config(const WalkedManifest& walked) {
     if (walked.config_record == nullptr) return;
     const rapidjson::Value* config = wasm_configs_.get(*walked.config_record, blobs_, out_);
     if (config == nullptr || !config->IsObject()) return;
-    const std::string& file = walked.config_record->path;
+    const std::string& file = walked.config_record->path();
     auto architecture = string_member(*config, "architecture");
     if (architecture && *architecture != kWasmArchitecture) {
         out_.error(codes::kWasmConfigPlatform,
@@ -218,7 +218,7 @@ void WasmFormatChecks::check_config_kind(const rapidjson::Value& config, const s
     if ((os == kWasiP1 && !component) || (os == kWasiP2 && !module)) return;
     out_.warning(codes::kWasmConfigKind,
                  where(file, "/os") + "expected os \"" + std::string(module ? kWasiP1 : kWasiP2) +
-                     "\" for the first layer " + record->path + ", which is " +
+                     "\" for the first layer " + record->path() + ", which is " +
                      wasm_kind_phrase(header, *head) + ", found " + quoted(os),
                  file, "/os");
 }
@@ -227,7 +227,7 @@ void WasmFormatChecks::check_runwasi_platform(const WalkedManifest& walked) {
     if (walked.image_config == nullptr || !walked.image_config->IsObject()) return;
     auto architecture = string_member(*walked.image_config, "architecture");
     if (!architecture || *architecture == kWasmArchitecture) return;
-    const std::string& file = walked.config_record->path;
+    const std::string& file = walked.config_record->path();
     out_.error(codes::kWasmConfigPlatform,
                where(file, "/architecture") +
                    "expected architecture \"wasm\" in an image with wasm layers (runwasi takes "
@@ -245,7 +245,7 @@ void WasmFormatChecks::check_container_files(const WalkedManifest& walked) {
         auto digest = string_member(layer, "digest");
         const BlobRecord* record = digest ? blobs_.find(*digest) : nullptr;
         if (record == nullptr || !layers_listed_.insert(record->digest()).second) continue;
-        const std::string& file = record->path;
+        const std::string& file = record->path();
         const LayerWasmFiles& listing = blobs_.wasm_files(record->digest());
         if (!listing.checked) {
             out_.info(codes::kWasmFilesUnchecked,

@@ -23,10 +23,7 @@ using ociwasm::testing::write_file;
 const std::string kHex(64, 'e');
 
 BlobRecord record_of(std::uint64_t size) {
-    BlobRecord record;
-    record.path = "blobs/sha256/" + kHex;
-    record.algorithm = "sha256";
-    record.encoded = kHex;
+    BlobRecord record("sha256", kHex);
     record.size = size;
     return record;
 }
@@ -65,7 +62,7 @@ TEST_F(SinkCopierRange, CopiesTheRangeFromTheFile) {
     ASSERT_TRUE(sink_->put_file("oci-layout", "{}"));
     ASSERT_TRUE(sink_->put_file("index.json", "{}"));
     ASSERT_TRUE(sink_->commit());
-    EXPECT_TRUE(read_file(dir_ / "out" / record.path) == content_);
+    EXPECT_TRUE(read_file(dir_ / "out" / record.path()) == content_);
     EXPECT_TRUE(copier.streamed().contains(record.digest()));
 }
 
@@ -77,7 +74,7 @@ TEST_F(SinkCopierRange, AFileChangedDuringTheCopyFailsTheBlob) {
     ASSERT_EQ(::pwrite(fd_, "more", 4, static_cast<off_t>(content_.size() + 13)), 4);
     Status ended = copier.end_blob(record);
     EXPECT_EQ(ended.code(), Status::Code::io_error);
-    EXPECT_NE(ended.message().find("in: " + record.path +
+    EXPECT_NE(ended.message().find("in: " + record.path() +
                                    ": the input file changed while this blob was read and copied"),
               std::string::npos)
         << ended.message();

@@ -825,8 +825,8 @@ class VanishingSource : public LayoutSource {
     bool can_reread() const override { return true; }
     Status scan(const ScanOptions& options, LayoutScan& out) override {
         Status status = inner_->scan(options, out);
-        for (auto& [digest, record] : out.blobs) {
-            if (record.path == gone_) record.content.reset();
+        for (BlobRecord& record : out.blobs) {
+            if (record.path() == gone_) record.content.reset();
         }
         return status;
     }

@@ -84,11 +84,11 @@ void expect_sample_scan(const SampleLayout& sample, const LayoutScan& scan) {
 
     const BlobRecord* config = scan.find(sha256_digest(sample.config));
     ASSERT_NE(config, nullptr);
-    EXPECT_EQ(config->path, blob_path_sha256(sample.config));
-    EXPECT_EQ(config->algorithm, "sha256");
+    EXPECT_EQ(config->path(), blob_path_sha256(sample.config));
+    EXPECT_EQ(config->algorithm(), "sha256");
     EXPECT_EQ(config->size, sample.config.size());
-    EXPECT_TRUE(config->hashed);
-    EXPECT_EQ(config->computed, sha256_hex(sample.config));
+    EXPECT_TRUE(config->hashed());
+    EXPECT_EQ(config->computed(), sha256_hex(sample.config));
     EXPECT_TRUE(config->matches());
     ASSERT_TRUE(config->content);
     EXPECT_EQ(*config->content, sample.config);
@@ -96,29 +96,29 @@ void expect_sample_scan(const SampleLayout& sample, const LayoutScan& scan) {
     const BlobRecord* large = scan.find(sha256_digest(sample.large));
     ASSERT_NE(large, nullptr);
     EXPECT_EQ(large->size, sample.large.size());
-    EXPECT_EQ(large->computed, sha256_hex(sample.large));
+    EXPECT_EQ(large->computed(), sha256_hex(sample.large));
     EXPECT_FALSE(large->content) << "a binary blob above keep_limit must not be held";
 
     const BlobRecord* large_json = scan.find(sha256_digest(sample.large_json));
     ASSERT_NE(large_json, nullptr);
-    EXPECT_EQ(large_json->computed, sha256_hex(sample.large_json));
+    EXPECT_EQ(large_json->computed(), sha256_hex(sample.large_json));
     ASSERT_TRUE(large_json->content) << "JSON-looking blobs are kept up to json_keep_limit";
     EXPECT_EQ(*large_json->content, sample.large_json);
 
     const BlobRecord* sha512 = scan.find("sha512:" + sha512_hex(sample.sha512_blob));
     ASSERT_NE(sha512, nullptr);
-    EXPECT_TRUE(sha512->hashed);
-    EXPECT_EQ(sha512->computed, sha512_hex(sample.sha512_blob));
+    EXPECT_TRUE(sha512->hashed());
+    EXPECT_EQ(sha512->computed(), sha512_hex(sample.sha512_blob));
     EXPECT_TRUE(sha512->matches());
 
     const BlobRecord* unknown = nullptr;
-    for (const auto& [key, record] : scan.blobs) {
-        if (record.path == sample.unknown_path) unknown = &record;
+    for (const BlobRecord& record : scan.blobs) {
+        if (record.path() == sample.unknown_path) unknown = &record;
     }
     ASSERT_NE(unknown, nullptr);
-    EXPECT_EQ(unknown->algorithm, "blake3");
-    EXPECT_FALSE(unknown->hashed);
-    EXPECT_EQ(unknown->computed, "");
+    EXPECT_EQ(unknown->algorithm(), "blake3");
+    EXPECT_FALSE(unknown->hashed());
+    EXPECT_EQ(unknown->computed(), "");
     EXPECT_EQ(unknown->size, 15u);
     EXPECT_TRUE(unknown->matches());
 }
@@ -160,6 +160,95 @@ TEST(LayoutPaths, ClassifiesBlobNames) {
         EXPECT_EQ(kind.kind, detail::LayoutPathKind::bad_blob_name) << bad;
         EXPECT_FALSE(kind.why.empty()) << bad;
     }
+}
+
+// A record keeps its name compactly (hex as nibbles) and gives back exactly the text it was
+// made of, whatever the encoded part holds.
+TEST(BlobRecord, GivesBackItsNameWhateverTheEncodedPart) {
+    std::string hex = sha256_hex("x");
+    for (const auto& [algorithm, encoded] : std::vector<std::pair<std::string, std::string>>{
+             {"sha256", hex},
+             {"sha512", sha512_hex("x")},
+             {"blake3", "ABCdef_-="},  // not lowercase hex: held as characters
+             {"sha256+b64u", "abc"},   // odd length
+             {"multihash+base58", "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"}}) {
+        BlobRecord record(algorithm, encoded);
+        EXPECT_EQ(record.algorithm(), algorithm);
+        EXPECT_EQ(record.encoded(), encoded);
+        EXPECT_EQ(record.digest(), algorithm + ":" + encoded);
+        EXPECT_EQ(record.path(), "blobs/" + algorithm + "/" + encoded);
+        EXPECT_FALSE(record.hashed());
+        EXPECT_EQ(record.computed(), "");
+        EXPECT_TRUE(record.matches());
+        EXPECT_EQ(record.compare(record.digest()), 0);
+    }
+}
+
+TEST(BlobRecord, KeepsTheComputedHashOnlyWhenItDiffers) {
+    std::string hex = sha256_hex("name");
+    BlobRecord record("sha256", hex);
+    record.set_computed(hex);
+    EXPECT_TRUE(record.hashed());
+    EXPECT_TRUE(record.matches());
+    EXPECT_EQ(record.computed(), hex);
+
+    record.set_computed(sha256_hex("bytes"));
+    EXPECT_TRUE(record.hashed());
+    EXPECT_FALSE(record.matches());
+    EXPECT_EQ(record.computed(), sha256_hex("bytes"));
+    EXPECT_EQ(record.digest(), "sha256:" + hex) << "the name stays what it was";
+
+    record.set_computed(hex);
+    EXPECT_TRUE(record.matches());
+    EXPECT_EQ(record.computed(), hex);
+    record.set_computed(sha256_hex("bytes"));
+    record.clear_computed();
+    EXPECT_FALSE(record.hashed());
+    EXPECT_TRUE(record.matches());
+    EXPECT_EQ(record.computed(), "");
+    EXPECT_EQ(record.encoded(), hex);
+}
+
+// Records order as their digest strings do, also across algorithms where one name is a prefix
+// of another ("sha256+x:" sorts before "sha256:", '+' < ':').
+TEST(BlobStore, OrdersAndFindsAsTheDigestStringsCompare) {
+    std::vector<std::pair<std::string, std::string>> names = {{"sha256", sha256_hex("a")},
+                                                              {"sha256", sha256_hex("b")},
+                                                              {"sha256", sha256_hex("c")},
+                                                              {"sha256+x", "0f"},
+                                                              {"sha512", sha512_hex("a")},
+                                                              {"sha2", "ff"},
+                                                              {"sha256", "ab"},
+                                                              {"sha256", "abcd"},
+                                                              {"blake3", "AB"},
+                                                              {"sha256", "aa"}};
+    BlobStore store;
+    for (const auto& [algorithm, encoded] : names) {
+        std::size_t position = store.add(BlobRecord(algorithm, encoded));
+        store.at(position).size = encoded.size();
+    }
+    store.seal();
+    std::vector<std::string> expected;
+    for (const auto& [algorithm, encoded] : names) expected.push_back(algorithm + ":" + encoded);
+    std::sort(expected.begin(), expected.end());
+    std::vector<std::string> actual;
+    for (const BlobRecord& record : store) actual.push_back(record.digest());
+    EXPECT_EQ(actual, expected);
+    for (const std::string& digest : expected) {
+        const BlobRecord* found = store.find(digest);
+        ASSERT_NE(found, nullptr) << digest;
+        EXPECT_EQ(found->digest(), digest);
+        EXPECT_EQ(store.position_of(*found),
+                  static_cast<std::size_t>(std::find(expected.begin(), expected.end(), digest) -
+                                           expected.begin()));
+    }
+    for (std::string absent : {"sha256:a", "sha256:abc", "sha256:ABCD", "sha256", "", ":",
+                               "sha256:abcd0", "sha25:ab", "zzz:1"}) {
+        EXPECT_EQ(store.find(absent), nullptr) << absent;
+    }
+    store.remove({0, 2});
+    EXPECT_EQ(store.size(), expected.size() - 2);
+    EXPECT_EQ(store.begin()->digest(), expected[1]);
 }
 
 TEST(DirectorySource, ReadsEveryKindOfBlob) {
@@ -234,17 +323,22 @@ TEST(DirectorySource, ThreadCountDoesNotChangeTheResult) {
         LayoutScan& scan = scans[threads == 1 ? 0 : threads == 4 ? 1 : 2];
         ASSERT_TRUE(source->scan(options, scan));
         EXPECT_EQ(scan.blobs.size(), 25u);
-        for (const auto& [key, record] : scan.blobs) {
+        for (const BlobRecord& record : scan.blobs) {
+            std::string key = record.digest();
             EXPECT_TRUE(record.matches()) << key;
         }
     }
-    for (const auto& [key, record] : scans[0].blobs) {
+    for (const BlobRecord& record : scans[0].blobs) {
+        std::string key = record.digest();
         for (int i = 1; i < 3; ++i) {
             const BlobRecord* other = scans[i].find(key);
             ASSERT_NE(other, nullptr);
-            EXPECT_EQ(other->computed, record.computed);
+            EXPECT_EQ(other->computed(), record.computed());
             EXPECT_EQ(other->size, record.size);
-            EXPECT_EQ(other->content, record.content);
+            EXPECT_EQ(other->content != nullptr, record.content != nullptr);
+            if (other->content && record.content) {
+                EXPECT_EQ(*other->content, *record.content);
+            }
         }
     }
 }
@@ -253,11 +347,11 @@ TEST(DirectorySource, ThreadCountDoesNotChangeTheResult) {
 class RecordingObserver : public BlobObserver {
   public:
     bool begin_blob(const BlobRecord& blob, std::uint64_t size) override {
-        order.push_back(blob.path);
-        announced[blob.path] = size;
-        if (blob.path == remove_when) std::filesystem::remove_all(remove_path);
-        if (blob.path == skip) return false;
-        current = blob.path;
+        order.push_back(blob.path());
+        announced[blob.path()] = size;
+        if (blob.path() == remove_when) std::filesystem::remove_all(remove_path);
+        if (blob.path() == skip) return false;
+        current = blob.path();
         bytes[current].clear();
         return true;
     }
@@ -267,8 +361,8 @@ class RecordingObserver : public BlobObserver {
         return Status::ok();
     }
     Status end_blob(const BlobRecord& blob) override {
-        EXPECT_EQ(blob.path, current);
-        ended[blob.path] = blob.computed;
+        EXPECT_EQ(blob.path(), current);
+        ended[blob.path()] = blob.computed();
         return Status::ok();
     }
 
@@ -472,9 +566,10 @@ TEST(DirectorySource, VerifyOffRecordsSizesOnly) {
     LayoutScan scan;
     ASSERT_TRUE(make_directory_source(dir.path().string())->scan(options, scan));
     ASSERT_EQ(scan.blobs.size(), 5u);
-    for (const auto& [key, record] : scan.blobs) {
-        EXPECT_FALSE(record.hashed) << key;
-        EXPECT_EQ(record.size, sample.files.at(record.path).size());
+    for (const BlobRecord& record : scan.blobs) {
+        std::string key = record.digest();
+        EXPECT_FALSE(record.hashed()) << key;
+        EXPECT_EQ(record.size, sample.files.at(record.path()).size());
     }
 }
 
@@ -486,8 +581,8 @@ TEST(DirectorySource, ComputedDigestShowsMismatch) {
     ASSERT_TRUE(make_directory_source(dir.path().string())->scan(ScanOptions{}, scan));
     const BlobRecord* record = scan.find("sha256:" + sha256_hex("what the name says"));
     ASSERT_NE(record, nullptr);
-    EXPECT_TRUE(record->hashed);
-    EXPECT_EQ(record->computed, sha256_hex("what the file holds"));
+    EXPECT_TRUE(record->hashed());
+    EXPECT_EQ(record->computed(), sha256_hex("what the file holds"));
     EXPECT_FALSE(record->matches());
 }
 

@@ -625,7 +625,7 @@ TEST(SpinChecks, ArchiveOnAStreamThatWasNotKeptIsUnchecked) {
     StreamSource source(app.files);
     LayoutScan scan;
     ASSERT_TRUE(source.scan({}, scan).is_ok());
-    scan.blobs.at(app.archive_digest).content.reset();  // as if it had been too large to keep
+    scan.blobs.find(app.archive_digest)->content.reset();  // as if it had been too large to keep
     ValidationResult result;
     validate_scan(source, scan, {}, result);
     EXPECT_TRUE(has_finding(result.findings, "SPIN-ARCHIVE-UNCHECKED", Severity::info,

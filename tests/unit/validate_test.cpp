@@ -540,12 +540,10 @@ TEST(ValidateLayout, DocumentTooLargeOnAStream) {
     scan.index_json = R"({"schemaVersion":2,"manifests":[{"mediaType":")" +
                       std::string(media::kOciManifest) + R"(","digest":")" + digest +
                       R"(","size":20000000}]})";
-    BlobRecord record;
-    record.path = blob_path(digest);
-    record.algorithm = "sha256";
-    record.encoded = digest.substr(7);
+    BlobRecord record("sha256", digest.substr(7));
     record.size = 20000000;
-    scan.blobs[digest] = record;
+    scan.blobs.add(std::move(record));
+    scan.blobs.seal();
     ValidationResult result;
     validate_scan(source, scan, {}, result);
     EXPECT_TRUE(has_finding(result.findings, "OCI-DOCUMENT-TOO-LARGE", Severity::error,
@@ -563,7 +561,7 @@ TEST(ValidateLayout, DocumentsReadAgainInParallelReportAsOneThread) {
         const std::string& name() const override { return inner_->name(); }
         Status scan(const ScanOptions& options, LayoutScan& out) override {
             Status status = inner_->scan(options, out);
-            for (auto& [digest, record] : out.blobs) record.content.reset();
+            for (BlobRecord& record : out.blobs) record.content.reset();
             return status;
         }
         bool can_reread() const override { return true; }
