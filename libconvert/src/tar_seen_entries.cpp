@@ -83,8 +83,8 @@ void SeenEntries::add(const std::string& path, SeenEntry entry) {
     }
     // At most half full, so that a probe ends soon.
     if (2 * (blob_count_ + 1) > table_.size()) {
-        std::vector<Slot> old = std::exchange(table_, std::vector<Slot>(
-                                                          std::max<std::size_t>(64, 2 * table_.size())));
+        std::vector<Slot> old =
+            std::exchange(table_, std::vector<Slot>(std::max<std::size_t>(64, 2 * table_.size())));
         for (const Slot& slot : old) {
             if (slot.position != 0) insert_slot(slot);
         }
