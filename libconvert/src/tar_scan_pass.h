@@ -53,7 +53,9 @@ struct SeenEntry {
 class SeenEntries {
   public:
     explicit SeenEntries(const BlobStore& blobs) : blobs_(blobs) {}
-    bool contains(const std::string& path) const { return find(path).has_value(); }
+    bool contains(const std::string& path) const {
+        return find_blob(path).has_value() || others_.contains(path);
+    }
     std::optional<SeenEntry> find(const std::string& path) const;
     // `path` must not be in yet.
     void add(const std::string& path, SeenEntry entry);
