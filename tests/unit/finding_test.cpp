@@ -8,9 +8,12 @@
 #include <vector>
 
 #include "record_log.h"
+#include "test_support.h"
 
 namespace ociwasm {
 namespace {
+
+using testing::ScopedEnv;
 
 // The records a log gives back, in order.
 std::vector<std::string> records_of(const detail::RecordLog& log) {
@@ -21,26 +24,6 @@ std::vector<std::string> records_of(const detail::RecordLog& log) {
     });
     return out;
 }
-
-// Sets an environment variable for one test, restoring it after.
-class ScopedEnv {
-  public:
-    ScopedEnv(const char* name, const char* value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        ::setenv(name, value, 1);
-    }
-    ~ScopedEnv() {
-        if (old_) {
-            ::setenv(name_, old_->c_str(), 1);
-        } else {
-            ::unsetenv(name_);
-        }
-    }
-
-  private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
 
 TEST(RecordLog, GivesBackEveryRecordInOrderAcrossTheSpill) {
     detail::RecordLog log(1000);

@@ -31,6 +31,7 @@ namespace ociwasm {
 namespace {
 
 namespace fs = std::filesystem;
+using ociwasm::testing::pseudo_random_bytes;
 using ociwasm::testing::read_file;
 using ociwasm::testing::TempDir;
 using ociwasm::testing::write_file;
@@ -41,19 +42,6 @@ const std::string kSmallBlob = "blobs/sha256/" + std::string(64, 'a');
 const std::string kOtherAlgBlob = "blobs/sha384/" + std::string(96, 'd');
 const std::string kOciLayout = R"({"imageLayoutVersion":"1.0.0"})";
 const std::string kIndex = R"({"schemaVersion":2,"manifests":[]})";
-
-// Deterministic, incompressible bytes.
-std::string pseudo_random_bytes(std::size_t size, std::uint64_t seed) {
-    std::string bytes(size, '\0');
-    std::uint64_t state = seed * 0x9E3779B97F4A7C15ULL + 1;
-    for (char& byte : bytes) {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        byte = static_cast<char>(state & 0xff);
-    }
-    return bytes;
-}
 
 const std::string& big_content() {
     static const std::string content = pseudo_random_bytes(2 * kMiB + kMiB / 2 + 123, 1);

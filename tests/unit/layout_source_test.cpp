@@ -19,6 +19,7 @@
 namespace ociwasm {
 namespace {
 
+using testing::pseudo_random_bytes;
 using testing::TempDir;
 using testing::write_file;
 
@@ -29,16 +30,6 @@ ScanOptions small_limits() {
     options.keep_limit = kSmallKeepLimit;
     options.json_keep_limit = 1024 * 1024;
     return options;
-}
-
-std::string pseudo_random_bytes(std::size_t size, unsigned seed) {
-    std::string bytes(size, '\0');
-    unsigned state = seed * 2654435761u + 1;
-    for (char& c : bytes) {
-        state = state * 1103515245u + 12345u;
-        c = static_cast<char>(state >> 16);
-    }
-    return bytes;
 }
 
 std::string blob_path_sha256(std::string_view bytes) {

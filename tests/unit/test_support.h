@@ -1,7 +1,9 @@
 // Helpers shared by the unit tests.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,22 @@ class TempDir {
 
 void write_file(const std::filesystem::path& path, std::string_view bytes);
 std::string read_file(const std::filesystem::path& path);
+
+// Sets an environment variable for one test, restoring it after.
+class ScopedEnv {
+  public:
+    ScopedEnv(const char* name, const char* value);
+    ~ScopedEnv();
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+  private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
+// Deterministic, incompressible bytes.
+std::string pseudo_random_bytes(std::size_t size, unsigned seed);
 
 // The source tree, for tests that read shipped fixtures or schemas.
 std::filesystem::path source_dir();
