@@ -39,7 +39,7 @@ BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size,
         bytes = *record->content;
         return Load::ok;
     }
-    if (!source_.can_reread()) {
+    if (!source_.can_reread_blob(record->path())) {
         why = "the blob (" + std::to_string(record->size) +
               " bytes) was too large to keep during the pass and the input is a stream that "
               "cannot be read again";
@@ -56,14 +56,15 @@ BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size,
 
 bool BlobAccess::loads_in_parallel(const BlobRecord& record) const {
     if (record.size > kMaxDocumentSize) return false;
-    return record.content || source_.can_reread_in_parallel();
+    return record.content ||
+           (source_.can_reread_in_parallel() && source_.can_reread_blob(record.path()));
 }
 
 std::optional<std::string> BlobAccess::head(std::string_view digest, std::size_t count) {
     const BlobRecord* record = find(digest);
     if (record == nullptr) return std::nullopt;
     if (record->content) return record->content->substr(0, count);
-    if (!source_.can_reread()) return std::nullopt;
+    if (!source_.can_reread_blob(record->path())) return std::nullopt;
     std::string bytes;
     Status status = source_.read_blob(record->path(), [&](const char* data, std::size_t size) {
         bytes.append(data, std::min(size, count - bytes.size()));
@@ -93,7 +94,7 @@ Listing& listed_once(std::unordered_map<std::string, std::unique_ptr<Listing>>& 
     }
     if (record->content) {
         listing = list(std::string_view(*record->content));
-    } else if (source.can_reread()) {
+    } else if (source.can_reread_blob(record->path())) {
         listing = list(source, record->path());
     } else {
         listing.problem = "the blob (" + std::to_string(record->size) +

@@ -76,31 +76,34 @@ void add_blob_name_finding(Findings& findings, const std::string& file, const st
 }
 
 BlobStream::BlobStream(BlobRecord& record, const ScanOptions& options, std::uint64_t size_hint,
-                       bool notify_observer, KeptBudget& budget)
+                       bool notify_observer, KeptBudget& budget, SpillFile* spill)
     : record_(record),
       options_(options),
       size_hint_(size_hint),
       notify_observer_(notify_observer),
-      budget_(budget) {
+      budget_(budget),
+      spill_(spill) {
     if (options.verify && is_verifiable_algorithm(record.algorithm())) {
         hasher_.emplace(record.algorithm());
         if (!hasher_->valid()) hasher_.reset();
     }
     std::size_t most_kept = std::max(options.keep_limit, options.json_keep_limit);
     keeping_ = size_hint <= most_kept;
-    // Reserving is charged up front; a blob the budget cannot hold is not kept at all.
+    // Reserving is charged up front; a blob the budget cannot hold is spilled or not kept.
     if (keeping_ && size_hint <= options.keep_limit) {
         if (budget_.take(static_cast<std::size_t>(size_hint))) {
             charged_ = static_cast<std::size_t>(size_hint);
             content_.reserve(charged_);
         } else {
-            keeping_ = false;
+            keeping_ = start_spilling();
         }
     }
 }
 
 BlobStream::~BlobStream() {
     budget_.give_back(charged_);
+    // A blob cut short: its spilled bytes are no one's.
+    if (spilled_at_ && !finished_) spill_->truncate_to(*spilled_at_);
 }
 
 Status BlobStream::begin(int fd, std::uint64_t offset) {
@@ -112,11 +115,27 @@ Status BlobStream::begin(int fd, std::uint64_t offset) {
     return Status::ok();
 }
 
+// The bytes kept so far move to the spill file, and the rest follow them there.
+bool BlobStream::start_spilling() {
+    if (spill_ == nullptr) return false;
+    std::uint64_t start = spill_->end();
+    if (!spill_->append(content_.data(), content_.size())) return false;
+    spilled_at_ = start;
+    std::string().swap(content_);
+    budget_.give_back(charged_);
+    charged_ = 0;
+    return true;
+}
+
 void BlobStream::drop_content() {
     keeping_ = false;
     std::string().swap(content_);
     budget_.give_back(charged_);
     charged_ = 0;
+    if (spilled_at_) {
+        spill_->truncate_to(*spilled_at_);
+        spilled_at_.reset();
+    }
 }
 
 void BlobStream::keep(const char* data, std::size_t size) {
@@ -135,20 +154,22 @@ void BlobStream::keep(const char* data, std::size_t size) {
             drop_content();
             return;
         }
-        if (charged_ < size_hint_ && size_hint_ <= options_.json_keep_limit &&
+        if (!spilled_at_ && charged_ < size_hint_ && size_hint_ <= options_.json_keep_limit &&
             budget_.take(static_cast<std::size_t>(size_hint_) - charged_)) {
             charged_ = static_cast<std::size_t>(size_hint_);
             content_.reserve(charged_);
         }
     }
-    std::size_t needed = content_.size() + size;
-    if (needed > charged_) {
-        if (!budget_.take(needed - charged_)) {
-            drop_content();
-            return;
-        }
-        charged_ = needed;
+    if (spilled_at_) {
+        if (!spill_->append(data, size)) drop_content();
+        return;
     }
+    std::size_t needed = content_.size() + size;
+    if (needed > charged_ && !budget_.take(needed - charged_)) {
+        if (!start_spilling() || !spill_->append(data, size)) drop_content();
+        return;
+    }
+    charged_ = std::max(charged_, needed);
     content_.append(data, size);
 }
 
@@ -169,7 +190,10 @@ Status BlobStream::finish() {
     } else {
         record_.clear_computed();
     }
-    if (keeping_) {
+    finished_ = true;
+    if (spilled_at_) {
+        record_.content.reset();
+    } else if (keeping_) {
         // The record now owns the bytes: the budget keeps their size, not what was reserved.
         budget_.give_back(charged_ - content_.size());
         charged_ = 0;
@@ -358,7 +382,7 @@ Status load_blob(LayoutSource& source, const LayoutScan& scan, std::string_view 
         out = *record->content;
         return Status::ok();
     }
-    if (!source.can_reread()) {
+    if (!source.can_reread_blob(record->path())) {
         return Status::unreadable(source.name() + ": blob " + blob + " (" +
                                   std::to_string(record->size) +
                                   " bytes) was not kept during the pass and the input is a "

@@ -14,6 +14,7 @@
 #include "ociwasm/finding.h"
 #include "ociwasm/layout.h"
 #include "ociwasm/status.h"
+#include "temporary_file.h"
 
 namespace ociwasm::detail {
 
@@ -76,9 +77,10 @@ class BlobStream {
   public:
     // `record` must carry path/algorithm/encoded. `size_hint` is the size announced by the
     // container (tar header, fstat); the real size is what streams by.
-    // Kept bytes are taken from `budget`; when it runs out the content is dropped.
+    // Kept bytes are taken from `budget`; when it runs out they go to `spill` when given (see
+    // spilled()), or the content is dropped.
     BlobStream(BlobRecord& record, const ScanOptions& options, std::uint64_t size_hint,
-               bool notify_observer, KeptBudget& budget);
+               bool notify_observer, KeptBudget& budget, SpillFile* spill = nullptr);
     ~BlobStream();
     BlobStream(const BlobStream&) = delete;
     BlobStream& operator=(const BlobStream&) = delete;
@@ -89,9 +91,13 @@ class BlobStream {
     Status update(const char* data, std::size_t size);
     // Fills record.size, computed, hashed and content, then tells the observer.
     Status finish();
+    // After finish(): where the spill file holds the blob's record.size bytes, when it was to be
+    // kept and the budget could not hold it.
+    std::optional<std::uint64_t> spilled() const { return finished_ ? spilled_at_ : std::nullopt; }
 
   private:
     void keep(const char* data, std::size_t size);
+    bool start_spilling();
     void drop_content();
 
     BlobRecord& record_;
@@ -107,6 +113,9 @@ class BlobStream {
     std::string content_;
     KeptBudget& budget_;
     std::size_t charged_ = 0;  // bytes taken from budget_ for content_ (its reservation or size)
+    SpillFile* spill_;
+    std::optional<std::uint64_t> spilled_at_;  // set while the kept bytes go to spill_
+    bool finished_ = false;
 };
 
 // Streams `data` through a BlobStream in one go (memory source, hardlinks to kept content).

@@ -1,14 +1,14 @@
 #include "record_log.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+
+#include "temporary_file.h"
 
 namespace ociwasm::detail {
 namespace {
@@ -16,36 +16,11 @@ namespace {
 constexpr std::size_t kSizeBytes = sizeof(std::uint64_t);
 constexpr std::size_t kReadChunk = 64 * 1024;
 
-// $TMPDIR, or /tmp when it is unset or empty.
-std::string temporary_directory() {
-    const char* dir = std::getenv("TMPDIR");
-    return dir != nullptr && *dir != '\0' ? dir : "/tmp";
-}
-
-bool write_all(int fd, const char* data, std::size_t size, std::uint64_t offset) {
-    while (size > 0) {
-        ssize_t n = ::pwrite(fd, data, size, static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        data += n;
-        size -= static_cast<std::size_t>(n);
-        offset += static_cast<std::uint64_t>(n);
-    }
-    return true;
-}
-
 void read_all(int fd, char* data, std::size_t size, std::uint64_t offset) {
-    while (size > 0) {
-        ssize_t n = ::pread(fd, data, size, static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            throw std::runtime_error(
-                std::string("cannot read back the findings kept in a temporary file: ") +
-                (n == 0 ? "it is shorter than written" : std::strerror(errno)));
-        }
-        data += n;
-        size -= static_cast<std::size_t>(n);
-        offset += static_cast<std::uint64_t>(n);
+    if (!read_all_at(fd, data, size, offset)) {
+        throw std::runtime_error(
+            std::string("cannot read back the findings kept in a temporary file: ") +
+            (errno == 0 ? "it is shorter than written" : std::strerror(errno)));
     }
 }
 
@@ -139,17 +114,9 @@ void RecordLog::append(std::string_view record) {
     if (held_.size() >= held_limit_ && !spill_failed_) spill();
 }
 
-// An unnamed file (O_TMPFILE): nothing to clean up, and nothing left behind if we are killed.
-// Where the file system has no O_TMPFILE, a named one removed at once.
 bool RecordLog::open_file() {
-    std::string dir = temporary_directory();
-    fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd_ >= 0) return true;
-    std::string path = dir + "/.ociwasm-findings-XXXXXX";
-    fd_ = ::mkostemp(path.data(), O_CLOEXEC);
-    if (fd_ < 0) return false;
-    ::unlink(path.c_str());
-    return true;
+    fd_ = open_unnamed_temporary("findings");
+    return fd_ >= 0;
 }
 
 // Moves the held records to the end of the file. Without a file (none can be made, or a write
@@ -159,7 +126,7 @@ void RecordLog::spill() {
         spill_failed_ = true;
         return;
     }
-    if (!write_all(fd_, held_.data(), held_.size(), spilled_bytes_)) {
+    if (!write_all_at(fd_, held_.data(), held_.size(), spilled_bytes_)) {
         spill_failed_ = true;
         return;
     }

@@ -94,22 +94,31 @@ struct StoredEntry {
     std::uint64_t size = 0;
 };
 
+// How TarLayoutSource::read_blob can give the blobs of one pass again, besides hardlinks (each
+// part optional).
+struct TarRereads {
+    // Where each blob entry's bytes lie in the input (only for a tar file stored uncompressed).
+    std::vector<StoredEntry>* stored = nullptr;
+    // Other inputs: the blobs to be kept that kept_budget cannot hold go to `spill`, and
+    // `spilled` says where (StoredEntry::offset in the spill file).
+    SpillFile* spill = nullptr;
+    std::vector<StoredEntry>* spilled = nullptr;
+};
+
 class TarScanPass {
   public:
     // `hardlinks` receives normalized link path -> normalized path of the entry holding the
-    // bytes, for TarLayoutSource::read_blob; `stored`, when given, where each blob entry's bytes
-    // lie in the input (only when it is a tar file stored uncompressed). Kept content stays
-    // within `kept_budget` bytes.
+    // bytes, for TarLayoutSource::read_blob. Kept content stays within `kept_budget` bytes.
     TarScanPass(const std::string& name, const ScanOptions& options, std::size_t kept_budget,
                 LayoutScan& out, const WatchedTar& input,
-                std::map<std::string, std::string>& hardlinks, std::vector<StoredEntry>* stored)
+                std::map<std::string, std::string>& hardlinks, TarRereads rereads)
         : name_(name),
           options_(options),
           out_(out),
           input_(input),
           handle_(input.handle()),
           hardlinks_(hardlinks),
-          stored_(stored),
+          rereads_(rereads),
           seen_(out.blobs),
           budget_(kept_budget) {}
 
@@ -162,7 +171,7 @@ class TarScanPass {
     const WatchedTar& input_;
     archive* handle_;
     std::map<std::string, std::string>& hardlinks_;
-    std::vector<StoredEntry>* stored_;
+    TarRereads rereads_;
     SeenEntries seen_;
     std::set<std::string> symlinks_;
     std::vector<PendingRehash> pending_;

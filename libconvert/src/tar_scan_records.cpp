@@ -108,7 +108,8 @@ Status TarScanPass::stream_blob(archive_entry* entry, const std::string& written
                                 const std::string& path, std::uint64_t size, bool duplicate) {
     BlobRecord record(kind.algorithm, kind.encoded);
     // A second entry for a path is hashed to compare it, but never shown to the observer.
-    BlobStream stream(record, options_, size, !duplicate, budget_);
+    BlobStream stream(record, options_, size, !duplicate, budget_,
+                      duplicate ? nullptr : rereads_.spill);
     std::int64_t stored_at = input_.stored_data_offset();
     Status begun = stored_at >= 0 ? stream.begin(input_.fd(), static_cast<std::uint64_t>(stored_at))
                                   : stream.begin();
@@ -122,9 +123,12 @@ Status TarScanPass::stream_blob(archive_entry* entry, const std::string& written
         return Status::ok();
     }
     if (Status status = stream.finish(); !status) return status;
-    if (stored_ != nullptr && stored_at >= 0) {
-        stored_->push_back({std::hash<std::string_view>{}(path),
-                            static_cast<std::uint64_t>(stored_at), record.size});
+    std::size_t path_hash = std::hash<std::string_view>{}(path);
+    if (rereads_.stored != nullptr && stored_at >= 0) {
+        rereads_.stored->push_back({path_hash, static_cast<std::uint64_t>(stored_at), record.size});
+    }
+    if (std::optional<std::uint64_t> spilled = stream.spilled(); spilled && rereads_.spilled) {
+        rereads_.spilled->push_back({path_hash, *spilled, record.size});
     }
     commit_blob(written, path, std::move(record), duplicate);
     return Status::ok();

@@ -47,8 +47,12 @@ class TarLayoutSource : public LayoutSource {
 
     const std::string& name() const override { return name_; }
     bool can_reread() const override { return rereadable_; }
-    // A stored entry reads by its own descriptor; passes over the input take turns.
-    bool can_reread_in_parallel() const override { return rereadable_; }
+    // A stream gives again the blobs it moved to the spill file.
+    bool can_reread_blob(const std::string& path) const override {
+        return rereadable_ || find_entry(spilled_, resolve_link(path)) != nullptr;
+    }
+    // A stored or spilled entry reads by its own descriptor; passes over the input take turns.
+    bool can_reread_in_parallel() const override { return rereadable_ || spill_ != nullptr; }
 
     Status scan(const ScanOptions& options, LayoutScan& out) override {
         if (!rereadable_ && streamed_) {
@@ -62,15 +66,27 @@ class TarLayoutSource : public LayoutSource {
         if (status) {
             hardlinks_.clear();
             stored_.clear();
+            spilled_.clear();
+            spill_.reset();
             // A tar file stored uncompressed gives each blob's bytes again by one read at its
-            // offset; any other tar only by a new pass, so it keeps more during this one.
+            // offset; any other tar only by a new pass, so it keeps more during this one, or
+            // moves what it cannot keep to a spill file and reads it again from there.
             bool indexed = rereadable_ && tar->stored_plain();
-            detail::TarScanPass pass(name_, options,
-                                     indexed ? options.rereadable_kept_budget : options.kept_budget,
-                                     out, *tar, hardlinks_, indexed ? &stored_ : nullptr);
+            if (!indexed && options.spill_budget > 0) {
+                spill_ = detail::SpillFile::create(options.spill_budget);
+            }
+            detail::TarRereads rereads;
+            if (indexed) rereads.stored = &stored_;
+            if (spill_) rereads = {nullptr, spill_.get(), &spilled_};
+            detail::TarScanPass pass(
+                name_, options,
+                indexed || spill_ ? options.rereadable_kept_budget : options.kept_budget, out, *tar,
+                hardlinks_, rereads);
             status = pass.run();
             out.blobs.seal();
-            index_stored();
+            if (spill_) spill_->finish_writing();
+            index_by_path_hash(stored_);
+            index_by_path_hash(spilled_);
             report_global_names(tar->walk(), out);
             tar.reset();
             if (status) status = rehash_pending(options, out, pass.pending());
@@ -81,13 +97,15 @@ class TarLayoutSource : public LayoutSource {
 
     Status read_blob(const std::string& path,
                      const std::function<Status(const char*, std::size_t)>& fn) override {
+        std::string wanted = resolve_link(path);
+        if (const detail::StoredEntry* spilled = find_entry(spilled_, wanted)) {
+            return spill_->read(spilled->offset, spilled->size, name_ + ": " + path, fn);
+        }
         if (!rereadable_) {
             return Status::unreadable(name_ + ": " + path +
                                       ": the input is a stream and cannot be read again");
         }
-        auto link = hardlinks_.find(path);
-        std::string wanted = link != hardlinks_.end() ? link->second : path;
-        if (const detail::StoredEntry* stored = find_stored(wanted)) {
+        if (const detail::StoredEntry* stored = find_entry(stored_, wanted)) {
             return read_stored(path, *stored, fn);
         }
         // Each round ends at the entry or at a hardlink pointing further back; bounded so that
@@ -138,33 +156,40 @@ class TarLayoutSource : public LayoutSource {
         if (fd != owned_fd_ && fd != STDIN_FILENO) ::close(fd);
     }
 
-    // stored_ sorted by path hash; entries whose hash is not unique (a path written twice, or
+    // The normalized path of the entry holding the bytes of `path`.
+    std::string resolve_link(const std::string& path) const {
+        auto link = hardlinks_.find(path);
+        return link != hardlinks_.end() ? link->second : path;
+    }
+
+    // `entries` sorted by path hash; entries whose hash is not unique (a path written twice, or
     // two paths that collide) are dropped, so read_blob finds them by a pass as before.
-    void index_stored() {
+    static void index_by_path_hash(std::vector<detail::StoredEntry>& entries) {
         auto by_hash = [](const detail::StoredEntry& a, const detail::StoredEntry& b) {
             return a.path_hash < b.path_hash;
         };
-        std::sort(stored_.begin(), stored_.end(), by_hash);
+        std::sort(entries.begin(), entries.end(), by_hash);
         std::vector<detail::StoredEntry> unique;
-        unique.reserve(stored_.size());
-        for (std::size_t i = 0; i < stored_.size();) {
+        unique.reserve(entries.size());
+        for (std::size_t i = 0; i < entries.size();) {
             std::size_t end = i + 1;
-            while (end < stored_.size() && stored_[end].path_hash == stored_[i].path_hash) ++end;
-            if (end == i + 1) unique.push_back(stored_[i]);
+            while (end < entries.size() && entries[end].path_hash == entries[i].path_hash) ++end;
+            if (end == i + 1) unique.push_back(entries[i]);
             i = end;
         }
-        stored_ = std::move(unique);
-        stored_.shrink_to_fit();
+        entries = std::move(unique);
+        entries.shrink_to_fit();
     }
 
-    const detail::StoredEntry* find_stored(const std::string& path) const {
+    static const detail::StoredEntry* find_entry(const std::vector<detail::StoredEntry>& entries,
+                                                 const std::string& path) {
         detail::StoredEntry wanted;
         wanted.path_hash = std::hash<std::string_view>{}(path);
-        auto it = std::lower_bound(stored_.begin(), stored_.end(), wanted,
+        auto it = std::lower_bound(entries.begin(), entries.end(), wanted,
                                    [](const detail::StoredEntry& a, const detail::StoredEntry& b) {
                                        return a.path_hash < b.path_hash;
                                    });
-        return it != stored_.end() && it->path_hash == wanted.path_hash ? &*it : nullptr;
+        return it != entries.end() && it->path_hash == wanted.path_hash ? &*it : nullptr;
     }
 
     // The bytes of an entry stored uncompressed, read at their offset in the tar file.
@@ -250,7 +275,7 @@ class TarLayoutSource : public LayoutSource {
             BlobRecord* found = out.blobs.find(item.key);
             if (found == nullptr) continue;
             BlobRecord& record = *found;
-            if (!rereadable_) {
+            if (!can_reread_blob(item.target)) {
                 out.findings.warning(
                     codes::kTarLinkUnverified,
                     item.written +
@@ -280,8 +305,10 @@ class TarLayoutSource : public LayoutSource {
     bool streamed_ = false;
     // Normalized link path -> the normalized path of the entry holding the bytes.
     std::map<std::string, std::string> hardlinks_;
-    std::vector<detail::StoredEntry> stored_;  // uncompressed tar files: sorted by path hash
-    std::mutex entry_pass_mutex_;              // read_blob's passes over the input
+    std::vector<detail::StoredEntry> stored_;   // uncompressed tar files: sorted by path hash
+    std::unique_ptr<detail::SpillFile> spill_;  // other inputs, when the scan options allow
+    std::vector<detail::StoredEntry> spilled_;  // where spill_ holds blobs: sorted by path hash
+    std::mutex entry_pass_mutex_;               // read_blob's passes over the input
 };
 
 }  // namespace

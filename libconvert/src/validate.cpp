@@ -673,6 +673,9 @@ Status validate_layout(LayoutSource& source, const ValidateOptions& options,
     // still holds all of a layout of 10,000 small apps (6.4 MiB), and leaves room under 64 MiB
     // for the records of 200,000 blobs (about 80 bytes each with their names).
     scan_options.rereadable_kept_budget = 12 * kMiB;
+    // Stdin, pipes and compressed tars too: what they cannot keep goes to a temporary file (the
+    // documents of 1,000,000 small apps fit in 1 GiB), else they keep 256 MiB as before.
+    scan_options.spill_budget = std::uint64_t{1} << 30;
     LayoutScan scan;
     if (Status status = source.scan(scan_options, scan); !status) return status;
     validate_scan(source, scan, options, result);

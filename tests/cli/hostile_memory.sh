@@ -2,10 +2,10 @@
 # Memory stays bounded whatever the input: a gzip bomb (1 MB expanding to 1 GiB, one JSON-looking
 # blob), a layout of many small blobs (more than the 256 MiB kept-content budget) and a layout of
 # 20,000 small apps validate with a peak resident memory far below their expanded size: under
-# 64 MiB where blobs can be read again cheaply (a directory, an uncompressed tar file; 48 MiB for
-# the apps, see below), within the 256 MiB budget for a tar on stdin. Peak memory is measured
-# with /usr/bin/time; inputs are generated here (sparse files, concatenated gzip members, one
-# perl process for the apps).
+# 64 MiB (48 MiB for the apps, see below), also for a tar on stdin or compressed, which moves
+# the blobs it cannot keep to a temporary file (it kept up to 256 MiB before). Peak memory is
+# measured with /usr/bin/time; inputs are generated here (sparse files, concatenated gzip
+# members, one perl process for the apps).
 # shellcheck source=tests/cli/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -86,7 +86,7 @@ rm -f "$TEST_TMP/many.tar"
 
 describe "$BLOB_COUNT blobs of 4 MiB in a tar on stdin"
 run_measured <(tar -cf - -C "$TEST_TMP/many" oci-layout index.json blobs) "$validate" --format json -
-assert_bounded_run 1 400
+assert_bounded_run 1 64
 check "OCI-DIGEST-MISMATCH once per blob" test "$(count_code OCI-DIGEST-MISMATCH)" = "$BLOB_COUNT"
 rm -rf "$TEST_TMP/many"
 
@@ -156,5 +156,24 @@ run_measured /dev/null "$validate" --format json "$TEST_TMP/apps.tar"
 assert_bounded_run 1 48
 check "the tar reports the directory's findings in the same order" \
     cmp -s "$TEST_TMP/apps-findings.json" <(jq -c '.findings' "$RUN_STDOUT_FILE")
+
+# A compressed tar and a tar on stdin cannot give one blob again without another pass over the
+# input: what the 12 MiB cannot keep goes to an unnamed temporary file during the pass and is
+# read again from there (it held 256 MiB in memory before: 80 MiB here, 128 MiB at 100,000 apps).
+describe "$APP_COUNT small apps in a tar.zst file"
+zstd -q -1 -o "$TEST_TMP/apps.tar.zst" "$TEST_TMP/apps.tar"
+run_measured /dev/null "$validate" --format json "$TEST_TMP/apps.tar.zst"
+assert_bounded_run 1 48
+check "the tar.zst reports the directory's findings in the same order" \
+    cmp -s "$TEST_TMP/apps-findings.json" <(jq -c '.findings' "$RUN_STDOUT_FILE")
+rm -f "$TEST_TMP/apps.tar.zst"
+
+describe "$APP_COUNT small apps in a tar on stdin"
+mkdir "$TEST_TMP/spill"
+run_measured "$TEST_TMP/apps.tar" env TMPDIR="$TEST_TMP/spill" "$validate" --format json -
+assert_bounded_run 1 48
+check "stdin reports the directory's findings in the same order" \
+    cmp -s "$TEST_TMP/apps-findings.json" <(jq -c '.findings' "$RUN_STDOUT_FILE")
+check "nothing is left in TMPDIR" test -z "$(ls -A "$TEST_TMP/spill")"
 
 finish

@@ -220,6 +220,119 @@ TEST(HostileBudget, StreamBeyondTheBudgetSaysWhichDocumentsWentUnchecked) {
                                      app.manifest_path, ""));
 }
 
+// ---- the spill file of streams ----
+
+// The documents of 1,000 apps on stdin cannot be read again: what the memory budget does not
+// hold goes to a spill file during the pass, and is read again from there.
+ScanOptions spilling(std::size_t in_memory, std::uint64_t spill_budget) {
+    ScanOptions options;
+    options.kept_budget = 256 * kMiB;  // what a stream keeps without a spill file
+    options.rereadable_kept_budget = in_memory;
+    options.spill_budget = spill_budget;
+    return options;
+}
+
+TEST(HostileSpill, StreamKeepsItsBudgetAndReadsTheRestFromTheSpillFile) {
+    Files blobs = many_blobs(30, 2000);
+    PipeFeeder feeder(tar_of(blobs));
+    auto source = feeder.source();
+    LayoutScan scan;
+    ASSERT_TRUE(source->scan(spilling(4000, kMiB), scan));
+    expect_all_hashed(scan, blobs);
+    EXPECT_EQ(kept_bytes(scan), 4000u);
+    EXPECT_FALSE(source->can_reread());
+    EXPECT_TRUE(source->can_reread_in_parallel());
+    for (const auto& [path, bytes] : blobs) {
+        std::string digest = "sha256:" + path.substr(path.rfind('/') + 1);
+        // Kept ones are in memory, the others in the spill file.
+        EXPECT_NE(source->can_reread_blob(path), scan.find(digest)->content != nullptr) << path;
+        std::string loaded;
+        Status status = load_blob(*source, scan, digest, loaded);
+        ASSERT_TRUE(status) << status.message();
+        EXPECT_EQ(loaded, bytes) << path;
+    }
+}
+
+TEST(HostileSpill, TheSpillFileHasABudgetToo) {
+    Files blobs = many_blobs(30, 2000);
+    PipeFeeder feeder(tar_of(blobs));
+    auto source = feeder.source();
+    LayoutScan scan;
+    ASSERT_TRUE(source->scan(spilling(4000, 10000), scan));
+    expect_all_hashed(scan, blobs);
+    std::size_t kept = 0;
+    std::size_t spilled = 0;
+    for (const BlobRecord& record : scan.blobs) {
+        if (record.content) {
+            ++kept;
+        } else if (source->can_reread_blob(record.path())) {
+            ++spilled;
+            std::string loaded;
+            EXPECT_TRUE(load_blob(*source, scan, record.digest(), loaded));
+        } else {
+            std::string loaded;
+            Status status = load_blob(*source, scan, record.digest(), loaded);
+            EXPECT_FALSE(status);
+            EXPECT_NE(status.message().find("cannot be read again"), std::string::npos)
+                << status.message();
+        }
+    }
+    EXPECT_EQ(kept, 2u);
+    EXPECT_EQ(spilled, 5u);
+}
+
+TEST(HostileSpill, StreamValidatesWithNothingKeptInMemory) {
+    BuiltApp app = SpinAppBuilder().build();
+    PipeFeeder feeder(tar_of(app.files));
+    auto source = feeder.source();
+    LayoutScan scan;
+    ASSERT_TRUE(source->scan(spilling(0, kMiB), scan));
+    EXPECT_EQ(kept_bytes(scan), 0u);
+    ValidationResult result;
+    validate_scan(*source, scan, ValidateOptions{}, result);
+    EXPECT_TRUE(testing::clean(result.findings)) << describe(result.findings);
+}
+
+// A blob stops being kept after its first bytes went to the spill file (too large for a blob
+// that does not look like JSON), or is cut short: the next blob takes its place in the file.
+TEST(HostileSpill, ABlobDroppedAfterSpillingLeavesNothingBehind) {
+    auto spill = detail::SpillFile::create(kMiB);
+    ASSERT_NE(spill, nullptr);
+    ScanOptions options;
+    options.keep_limit = 1000;
+    options.json_keep_limit = 3000;
+    detail::KeptBudget budget(0);
+    std::string first(500, 'a');
+    {
+        BlobRecord record("sha256", sha256_hex("dropped"));
+        detail::BlobStream stream(record, options, 900, false, budget, spill.get());
+        ASSERT_TRUE(stream.begin());
+        ASSERT_TRUE(stream.update(first.data(), first.size()));
+        EXPECT_EQ(spill->end(), 500u) << "spilled from the first byte: the budget is 0";
+        ASSERT_TRUE(stream.update(first.data(), first.size()));  // 1000 bytes: still kept
+        ASSERT_TRUE(stream.update("b", 1));                      // past keep_limit, and not JSON
+        EXPECT_EQ(spill->end(), 0u);
+        ASSERT_TRUE(stream.finish());
+        EXPECT_EQ(stream.spilled(), std::nullopt);
+        EXPECT_FALSE(record.content);
+    }
+    {
+        BlobRecord record("sha256", sha256_hex("cut short"));
+        detail::BlobStream stream(record, options, 900, false, budget, spill.get());
+        ASSERT_TRUE(stream.begin());
+        ASSERT_TRUE(stream.update(first.data(), first.size()));
+        EXPECT_EQ(spill->end(), 500u);
+    }
+    EXPECT_EQ(spill->end(), 0u) << "a stream never finished gives its bytes back";
+    BlobRecord record("sha256", sha256_hex("{}"));
+    detail::BlobStream stream(record, options, 2, false, budget, spill.get());
+    ASSERT_TRUE(stream.begin());
+    ASSERT_TRUE(stream.update("{}", 2));
+    ASSERT_TRUE(stream.finish());
+    EXPECT_EQ(stream.spilled(), std::optional<std::uint64_t>(0));
+    EXPECT_EQ(record.size, 2u);
+}
+
 // ---- JSON ----
 
 const DocumentKind kAllKinds[] = {DocumentKind::manifest, DocumentKind::index,

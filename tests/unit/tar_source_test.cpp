@@ -21,6 +21,7 @@
 namespace ociwasm {
 namespace {
 
+using testing::pseudo_random_bytes;
 using testing::TempDir;
 using testing::write_file;
 
@@ -119,16 +120,6 @@ std::string make_tar(const std::vector<TarEntry>& entries,
     EXPECT_EQ(archive_write_close(writer), ARCHIVE_OK) << archive_error_string(writer);
     archive_write_free(writer);
     return out;
-}
-
-std::string pseudo_random_bytes(std::size_t size, unsigned seed) {
-    std::string bytes(size, '\0');
-    unsigned state = seed * 2654435761u + 1;
-    for (char& c : bytes) {
-        state = state * 1103515245u + 12345u;
-        c = static_cast<char>(state >> 16);
-    }
-    return bytes;
 }
 
 std::string sha256_path(std::string_view bytes) {
@@ -406,6 +397,32 @@ TEST(TarSource, HardlinkToLargeBlobUnderAnotherAlgorithm) {
     EXPECT_EQ(warning->severity, Severity::warning);
     EXPECT_EQ(warning->file, sha512_path(large));
     EXPECT_FALSE(streamed.find("sha512:" + sha512_hex(large))->hashed());
+}
+
+// On a stream, a hardlink under another algorithm to a blob the pass moved to its spill file is
+// hashed from there after the pass; without a spill file it cannot be.
+TEST(TarSource, StreamHashesAHardlinkToASpilledBlob) {
+    std::string small = pseudo_random_bytes(1000, 4);
+    std::string tar = make_tar({
+        file_entry(sha256_path(small), small),
+        link_entry(EntryKind::hardlink, sha512_path(small), sha256_path(small)),
+    });
+    ScanOptions options = small_limits();
+    options.kept_budget = 0;
+    options.rereadable_kept_budget = 0;
+    options.spill_budget = kMiB;
+    LayoutScan spilled;
+    ASSERT_TRUE(scan_stdin(tar, options, spilled));
+    EXPECT_TRUE(spilled.findings.empty()) << spilled.findings.all().front().message;
+    const BlobRecord* sha512 = spilled.find("sha512:" + sha512_hex(small));
+    ASSERT_NE(sha512, nullptr);
+    EXPECT_TRUE(sha512->hashed() && sha512->matches());
+    EXPECT_FALSE(sha512->content);
+
+    options.spill_budget = 0;
+    LayoutScan streamed;
+    ASSERT_TRUE(scan_stdin(tar, options, streamed));
+    EXPECT_NE(find_code(streamed, "TAR-LINK-UNVERIFIED"), std::nullopt);
 }
 
 // A minimal valid layout plus extra entries.

@@ -136,6 +136,10 @@ struct ScanOptions {
     // tool that reads documents again after the pass sets it low; stdin, pipes and compressed
     // tars (where one blob read again means a pass over the input) keep kept_budget.
     std::size_t rereadable_kept_budget = 256 * kMiB;
+    // When not 0: stdin, pipes and compressed tars keep rereadable_kept_budget too, and move the
+    // blobs they would have kept beyond it to an unnamed temporary file in $TMPDIR, up to this
+    // many bytes, to be read again from there. Without a temporary file they keep kept_budget.
+    std::uint64_t spill_budget = 0;
     unsigned threads = 0;              // directory hashing threads; 0 = hardware concurrency
     BlobObserver* observer = nullptr;  // when set, blobs are read in order on one thread
     ScanProgress* progress = nullptr;  // when set, told how many blob bytes were read
@@ -160,6 +164,9 @@ class LayoutSource {
     virtual Status scan(const ScanOptions& options, LayoutScan& out) = 0;
     // Whether read_blob can fetch bytes again after the pass (false for stdin).
     virtual bool can_reread() const = 0;
+    // Whether read_blob can fetch this blob path again: can_reread(), or a stream that moved the
+    // blob to a spill file during the pass (ScanOptions::spill_budget).
+    virtual bool can_reread_blob(const std::string& /*path*/) const { return can_reread(); }
     // Streams the bytes of one blob path again; fn is called with chunks in order.
     virtual Status read_blob(const std::string& path,
                              const std::function<Status(const char*, std::size_t)>& fn) = 0;

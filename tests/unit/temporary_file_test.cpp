@@ -1,0 +1,99 @@
+#include "temporary_file.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "ociwasm/layout.h"
+#include "test_support.h"
+
+namespace ociwasm::detail {
+namespace {
+
+using testing::pseudo_random_bytes;
+
+// The `size` bytes at `offset` of `spill`, as read() gives them.
+std::string read_back(const SpillFile& spill, std::uint64_t offset, std::uint64_t size) {
+    std::string out;
+    Status status = spill.read(offset, size, "blob", [&out](const char* data, std::size_t n) {
+        out.append(data, n);
+        return Status::ok();
+    });
+    EXPECT_TRUE(status) << status.message();
+    return out;
+}
+
+TEST(SpillFile, GivesBackEachPieceAtItsOffsetAcrossItsBuffer) {
+    auto spill = SpillFile::create(16 * kMiB);
+    ASSERT_NE(spill, nullptr);
+    // Three pieces of 700 KiB: the first write-out of the 1 MiB buffer cuts the second in two.
+    std::string pieces[3] = {pseudo_random_bytes(700 * 1024, 1), pseudo_random_bytes(700 * 1024, 2),
+                             pseudo_random_bytes(700 * 1024, 3)};
+    std::uint64_t offsets[3] = {};
+    for (int i = 0; i < 3; ++i) {
+        offsets[i] = spill->end();
+        ASSERT_TRUE(spill->append(pieces[i].data(), pieces[i].size()));
+    }
+    EXPECT_EQ(spill->end(), 3u * 700 * 1024);
+    spill->finish_writing();
+    for (int i = 2; i >= 0; --i) {
+        EXPECT_EQ(read_back(*spill, offsets[i], pieces[i].size()), pieces[i]) << i;
+    }
+}
+
+TEST(SpillFile, ForgetsWhatIsTruncatedWhetherWrittenOutOrBuffered) {
+    auto spill = SpillFile::create(16 * kMiB);
+    ASSERT_NE(spill, nullptr);
+    std::string kept = pseudo_random_bytes(600 * 1024, 4);
+    std::string dropped = pseudo_random_bytes(600 * 1024, 5);  // written out with `kept`
+    ASSERT_TRUE(spill->append(kept.data(), kept.size()));
+    ASSERT_TRUE(spill->append(dropped.data(), dropped.size()));
+    spill->truncate_to(kept.size());
+    EXPECT_EQ(spill->end(), kept.size());
+    ASSERT_TRUE(spill->append("next", 4));
+    ASSERT_TRUE(spill->append("buffered", 8));
+    spill->truncate_to(kept.size() + 4);  // only in the buffer
+    ASSERT_TRUE(spill->append("last", 4));
+    spill->finish_writing();
+    EXPECT_EQ(read_back(*spill, 0, kept.size()), kept);
+    EXPECT_EQ(read_back(*spill, kept.size(), 8), "nextlast");
+}
+
+TEST(SpillFile, TakesNothingBeyondItsBudget) {
+    auto spill = SpillFile::create(100);
+    ASSERT_NE(spill, nullptr);
+    std::string bytes(60, 'x');
+    EXPECT_TRUE(spill->append(bytes.data(), 60));
+    EXPECT_FALSE(spill->append(bytes.data(), 50));
+    EXPECT_EQ(spill->end(), 60u);
+    EXPECT_TRUE(spill->append(bytes.data(), 40));  // a smaller one still fits
+    EXPECT_EQ(spill->end(), 100u);
+    EXPECT_FALSE(spill->append(bytes.data(), 1));
+}
+
+TEST(SpillFile, SaysSoWhenAskedForBytesItNeverHeld) {
+    auto spill = SpillFile::create(100);
+    ASSERT_NE(spill, nullptr);
+    ASSERT_TRUE(spill->append("abc", 3));
+    spill->finish_writing();
+    Status status =
+        spill->read(1, 3, "blobs/sha256/x", [](const char*, std::size_t) { return Status::ok(); });
+    EXPECT_FALSE(status);
+    EXPECT_NE(status.message().find("blobs/sha256/x: cannot read it again"), std::string::npos)
+        << status.message();
+}
+
+TEST(SpillFile, LeavesNothingInTheTemporaryDirectory) {
+    testing::TempDir dir;
+    testing::ScopedEnv tmpdir("TMPDIR", dir.path().c_str());
+    auto spill = SpillFile::create(100);
+    ASSERT_NE(spill, nullptr);
+    ASSERT_TRUE(spill->append("abc", 3));
+    spill->finish_writing();
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+}  // namespace
+}  // namespace ociwasm::detail
