@@ -30,22 +30,27 @@ BlobAccess::Load BlobAccess::load(std::string_view digest, std::size_t max_size,
         why = "blob " + std::string(digest) + " is not in the layout";
         return Load::missing;
     }
-    if (record->size > max_size) {
+    return load(*record, max_size, storage, bytes, why);
+}
+
+BlobAccess::Load BlobAccess::load(const BlobRecord& record, std::size_t max_size,
+                                  std::string& storage, std::string_view& bytes, std::string& why) {
+    if (record.size > max_size) {
         why = "expected at most " + std::to_string(max_size) + " bytes to check, found " +
-              std::to_string(record->size) + " bytes";
+              std::to_string(record.size) + " bytes";
         return Load::too_large;
     }
-    if (record->content) {
-        bytes = *record->content;
+    if (record.content) {
+        bytes = *record.content;
         return Load::ok;
     }
-    if (!source_.can_reread_blob(record->path())) {
-        why = "the blob (" + std::to_string(record->size) +
+    if (!source_.can_reread_blob(record.path())) {
+        why = "the blob (" + std::to_string(record.size) +
               " bytes) was too large to keep during the pass and the input is a stream that "
               "cannot be read again";
         return Load::too_large;
     }
-    Status status = load_blob(source_, scan_, digest, storage, max_size);
+    Status status = load_blob(source_, record, storage, max_size);
     if (!status) {
         why = status.message();
         return Load::unreadable;
@@ -119,7 +124,7 @@ LayerWasmFiles& BlobAccess::wasm_files(std::string_view digest) {
 bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& storage,
                    std::string_view& bytes, Findings& out) {
     std::string why;
-    switch (blobs.load(record.digest(), kMaxDocumentSize, storage, bytes, why)) {
+    switch (blobs.load(record, kMaxDocumentSize, storage, bytes, why)) {
         case BlobAccess::Load::ok:
             return true;
         case BlobAccess::Load::missing:

@@ -1,9 +1,14 @@
 // The scan's compact record of each blob (BlobRecord) and their store in digest order
 // (BlobStore): what a tool keeps of every blob for as long as it runs.
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cassert>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +30,19 @@ int hex_value(char c) {
 
 bool is_lowercase_hex(std::string_view text) {
     return std::all_of(text.begin(), text.end(), [](char c) { return hex_value(c) >= 0; });
+}
+
+// The first 16 digits of lowercase hex `hex` of even length as BlobRecord::leading_digits gives
+// them; nullopt when `hex` is not such hex (no packed record has it).
+std::optional<std::uint64_t> leading_digits_of(std::string_view hex) {
+    if (hex.size() % 2 != 0) return std::nullopt;
+    std::uint64_t key = 0;
+    for (std::size_t i = 0; i < hex.size(); ++i) {
+        int value = hex_value(hex[i]);
+        if (value < 0) return std::nullopt;
+        if (i < 16) key |= static_cast<std::uint64_t>(value) << (60 - 4 * i);
+    }
+    return key;
 }
 
 int sign(int value) {
@@ -147,6 +165,15 @@ int BlobRecord::compare(const BlobRecord& other) const {
     return sign(digest().compare(other.digest()));
 }
 
+std::uint64_t BlobRecord::leading_digits() const {
+    std::string_view stored = encoded_bytes();
+    std::uint64_t key = 0;
+    for (std::size_t i = 0; i < std::min<std::size_t>(stored.size(), 8); ++i) {
+        key |= static_cast<std::uint64_t>(static_cast<unsigned char>(stored[i])) << (56 - 8 * i);
+    }
+    return key;
+}
+
 std::string BlobRecord::computed() const {
     if (!hashed()) return {};
     if ((flags() & kMismatch) == 0) return encoded();
@@ -174,12 +201,14 @@ void BlobRecord::clear_computed() {
 
 std::size_t BlobStore::add(BlobRecord record) {
     sealed_ = false;
+    indexed_ = false;
     records_.push_back(std::move(record));
     return records_.size() - 1;
 }
 
 void BlobStore::remove(const std::vector<std::size_t>& positions) {
     if (positions.empty()) return;
+    indexed_ = false;
     std::size_t next = 0;
     std::size_t kept = 0;
     for (std::size_t i = 0; i < records_.size(); ++i) {
@@ -191,6 +220,7 @@ void BlobStore::remove(const std::vector<std::size_t>& positions) {
         ++kept;
     }
     records_.resize(kept);
+    if (sealed_) index();
 }
 
 void BlobStore::seal() {
@@ -199,13 +229,97 @@ void BlobStore::seal() {
         std::sort(records_.begin(), records_.end(), by_digest);
     }
     sealed_ = true;
+    index();
+}
+
+void BlobStore::index() {
+    ranges_.clear();
+    buckets_.clear();
+    indexed_ = std::all_of(records_.begin(), records_.end(),
+                           [](const BlobRecord& record) { return record.name_ != nullptr; });
+    if (!indexed_ || records_.size() >= std::numeric_limits<std::uint32_t>::max()) {
+        indexed_ = false;
+        return;
+    }
+    for (std::size_t i = 0; i < records_.size(); ++i) {
+        const BlobRecord& record = records_[i];
+        std::string_view algorithm = record.algorithm_view();
+        if (ranges_.empty() || ranges_.back().algorithm != algorithm) {
+            ranges_.push_back({std::string(algorithm), i, i, true, 0, 0});
+        }
+        ranges_.back().end = i + 1;
+        ranges_.back().packed = ranges_.back().packed && (record.flags() & BlobRecord::kPacked);
+    }
+    for (AlgorithmRange& range : ranges_) {
+        if (range.packed) index_buckets(range);
+    }
+    buckets_.shrink_to_fit();
+}
+
+// As many buckets as records (a power of two, at most 2^20): about one record each when the
+// names are digests; names made to share their leading digits only make a bucket larger.
+void BlobStore::index_buckets(AlgorithmRange& range) {
+    std::size_t count = range.end - range.begin;
+    range.bits = std::min<unsigned>(20, std::max<unsigned>(1, std::bit_width(count)));
+    range.buckets = buckets_.size();
+    std::uint64_t buckets = std::uint64_t{1} << range.bits;
+    std::size_t next = range.begin;
+    for (std::uint64_t bucket = 0; bucket <= buckets; ++bucket) {
+        while (next < range.end &&
+               (records_[next].leading_digits() >> (64 - range.bits)) < bucket) {
+            ++next;
+        }
+        buckets_.push_back(static_cast<std::uint32_t>(next));
+    }
 }
 
 const BlobRecord* BlobStore::find(std::string_view digest) const {
     assert(sealed_ && "BlobStore::find before seal");
-    auto it = std::lower_bound(
-        records_.begin(), records_.end(), digest,
-        [](const BlobRecord& record, std::string_view key) { return record.compare(key) < 0; });
+    auto before = [](const BlobRecord& record, std::string_view key) {
+        return record.compare(key) < 0;
+    };
+    auto colon = digest.find(':');
+    if (indexed_ && colon != std::string_view::npos) {
+        std::string_view algorithm = digest.substr(0, colon);
+        auto range = std::find_if(ranges_.begin(), ranges_.end(), [&](const AlgorithmRange& r) {
+            return r.algorithm == algorithm;
+        });
+        if (range == ranges_.end()) return nullptr;
+        if (range->packed) {
+            std::string_view hex = digest.substr(colon + 1);
+            std::optional<std::uint64_t> key = leading_digits_of(hex);
+            if (!key) return nullptr;
+            std::size_t bucket = range->buckets + (*key >> (64 - range->bits));
+            auto first = records_.begin() + buckets_[bucket];
+            auto last = records_.begin() + buckets_[bucket + 1];
+            // Within the range the names differ only in their nibbles: compare those.
+            std::array<char, 64> stack;  // sha512 and shorter: no allocation
+            std::string heap;
+            char* bytes = stack.data();
+            if (hex.size() / 2 > stack.size()) {
+                heap.resize(hex.size() / 2);
+                bytes = heap.data();
+            }
+            std::string_view packed(bytes, hex.size() / 2);
+            for (std::size_t i = 0; i < packed.size(); ++i) {
+                bytes[i] =
+                    static_cast<char>((hex_value(hex[2 * i]) << 4) | hex_value(hex[2 * i + 1]));
+            }
+            auto order = [packed](const BlobRecord& record) {
+                std::string_view mine = record.encoded_bytes();
+                int order =
+                    std::memcmp(mine.data(), packed.data(), std::min(mine.size(), packed.size()));
+                return order != 0                    ? order
+                       : mine.size() < packed.size() ? -1
+                       : mine.size() > packed.size() ? 1
+                                                     : 0;
+            };
+            auto it = std::partition_point(first, last,
+                                           [&](const BlobRecord& r) { return order(r) < 0; });
+            return it != last && order(*it) == 0 ? &*it : nullptr;
+        }
+    }
+    auto it = std::lower_bound(records_.begin(), records_.end(), digest, before);
     return it != records_.end() && it->compare(digest) == 0 ? &*it : nullptr;
 }
 

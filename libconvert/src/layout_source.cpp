@@ -369,32 +369,38 @@ Status open_layout_source(const std::string& input, std::unique_ptr<LayoutSource
 Status load_blob(LayoutSource& source, const LayoutScan& scan, std::string_view digest,
                  std::string& out, std::size_t max_size) {
     const BlobRecord* record = scan.find(digest);
-    std::string blob = std::string(digest);
     if (record == nullptr) {
-        return Status::invalid(source.name() + ": blob " + blob + " is not in the layout");
+        return Status::invalid(source.name() + ": blob " + std::string(digest) +
+                               " is not in the layout");
     }
-    if (record->size > max_size) {
-        return Status::invalid(source.name() + ": blob " + blob + " is " +
-                               std::to_string(record->size) + " bytes, more than the " +
+    return load_blob(source, *record, out, max_size);
+}
+
+Status load_blob(LayoutSource& source, const BlobRecord& record, std::string& out,
+                 std::size_t max_size) {
+    if (record.size > max_size) {
+        return Status::invalid(source.name() + ": blob " + record.digest() + " is " +
+                               std::to_string(record.size) + " bytes, more than the " +
                                std::to_string(max_size) + " bytes a document may have");
     }
-    if (record->content) {
-        out = *record->content;
+    if (record.content) {
+        out = *record.content;
         return Status::ok();
     }
-    if (!source.can_reread_blob(record->path())) {
-        return Status::unreadable(source.name() + ": blob " + blob + " (" +
-                                  std::to_string(record->size) +
+    std::string path = record.path();
+    if (!source.can_reread_blob(path)) {
+        return Status::unreadable(source.name() + ": blob " + record.digest() + " (" +
+                                  std::to_string(record.size) +
                                   " bytes) was not kept during the pass and the input is a "
                                   "stream that cannot be read again");
     }
     std::string bytes;
-    bytes.reserve(static_cast<std::size_t>(record->size));
+    bytes.reserve(static_cast<std::size_t>(record.size));
     std::optional<StreamHasher> hasher;
-    if (record->hashed()) hasher.emplace(record->algorithm());
-    Status status = source.read_blob(record->path(), [&](const char* data, std::size_t size) {
+    if (record.hashed()) hasher.emplace(record.algorithm());
+    Status status = source.read_blob(path, [&](const char* data, std::size_t size) {
         if (bytes.size() + size > max_size) {
-            return Status::invalid(source.name() + ": blob " + blob + " grew beyond " +
+            return Status::invalid(source.name() + ": blob " + record.digest() + " grew beyond " +
                                    std::to_string(max_size) + " bytes while re-reading it");
         }
         bytes.append(data, size);
@@ -403,10 +409,11 @@ Status load_blob(LayoutSource& source, const LayoutScan& scan, std::string_view 
     });
     if (!status) return status;
     // The bytes validated during the pass must be the bytes handed out now.
-    if (bytes.size() != record->size || (hasher && hasher->finish_hex() != record->computed())) {
-        return Status::io_error(
-            source.name() + ": blob " + blob + " changed since it was scanned (expected " +
-            std::to_string(record->size) + " bytes, read " + std::to_string(bytes.size()) + ")");
+    if (bytes.size() != record.size || (hasher && hasher->finish_hex() != record.computed())) {
+        return Status::io_error(source.name() + ": blob " + record.digest() +
+                                " changed since it was scanned (expected " +
+                                std::to_string(record.size) + " bytes, read " +
+                                std::to_string(bytes.size()) + ")");
     }
     out = std::move(bytes);
     return Status::ok();

@@ -127,6 +127,8 @@ class BlobAccess {
     // read again into `storage`. `why` explains a failure.
     Load load(std::string_view digest, std::size_t max_size, std::string& storage,
               std::string_view& bytes, std::string& why);
+    Load load(const BlobRecord& record, std::size_t max_size, std::string& storage,
+              std::string_view& bytes, std::string& why);
     // Whether load() of this document (at most kMaxDocumentSize) may run on several threads at
     // once: its content was kept, or the source reads again in parallel.
     bool loads_in_parallel(const BlobRecord& record) const;

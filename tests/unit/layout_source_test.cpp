@@ -212,6 +212,10 @@ TEST(BlobStore, OrdersAndFindsAsTheDigestStringsCompare) {
                                                               {"sha256", "ab"},
                                                               {"sha256", "abcd"},
                                                               {"blake3", "AB"},
+                                                              {"blake3", "ab"},
+                                                              {"sha256", "0123456789abcdef01"},
+                                                              {"sha256", "0123456789abcdef00"},
+                                                              {"sha256", "0123456789abcdef"},
                                                               {"sha256", "aa"}};
     BlobStore store;
     for (const auto& [algorithm, encoded] : names) {
@@ -233,13 +237,23 @@ TEST(BlobStore, OrdersAndFindsAsTheDigestStringsCompare) {
                   static_cast<std::size_t>(std::find(expected.begin(), expected.end(), digest) -
                                            expected.begin()));
     }
-    for (std::string absent : {"sha256:a", "sha256:abc", "sha256:ABCD", "sha256", "", ":",
-                               "sha256:abcd0", "sha25:ab", "zzz:1"}) {
+    // Absent: other lengths, cases, algorithms; the same first 16 digits; blake3 mixes packed
+    // and unpacked names.
+    for (std::string absent :
+         {"sha256:a", "sha256:abc", "sha256:ABCD", "sha256", "", ":", "sha256:abcd0", "sha25:ab",
+          "zzz:1", "sha256:0123456789abcdef02", "sha256:0123456789abcde", "sha256:ab:cd",
+          "sha256:0123456789abcdef0", "blake3:Ab", "blake3:abc"}) {
         EXPECT_EQ(store.find(absent), nullptr) << absent;
     }
     store.remove({0, 2});
-    EXPECT_EQ(store.size(), expected.size() - 2);
-    EXPECT_EQ(store.begin()->digest(), expected[1]);
+    expected.erase(expected.begin() + 2);
+    expected.erase(expected.begin());
+    ASSERT_EQ(store.size(), expected.size());
+    EXPECT_EQ(store.begin()->digest(), expected[0]);
+    for (const std::string& digest : expected) {
+        ASSERT_NE(store.find(digest), nullptr) << digest << " after remove";
+        EXPECT_EQ(store.find(digest)->digest(), digest);
+    }
 }
 
 TEST(DirectorySource, ReadsEveryKindOfBlob) {

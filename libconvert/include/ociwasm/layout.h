@@ -51,6 +51,7 @@ class BlobRecord {
     std::unique_ptr<std::string> content;  // the bytes, when small enough to keep (ScanOptions)
 
   private:
+    friend class BlobStore;
     static constexpr unsigned char kPacked = 1;    // encoded is held as nibbles
     static constexpr unsigned char kHashed = 2;    // computed is known
     static constexpr unsigned char kMismatch = 4;  // and follows the name, NUL-terminated
@@ -59,6 +60,9 @@ class BlobRecord {
     std::string_view algorithm_view() const { return {name_.get() + 1, algorithm_size_}; }
     std::string_view encoded_bytes() const;  // as stored: nibbles or characters
     bool encoded_is(std::string_view hex) const;
+    // The first 16 hex digits of a packed encoded part as a number (zeros past its end): the
+    // records of one algorithm ordered by digest are ordered by it too.
+    std::uint64_t leading_digits() const;
     void rebuild(std::string_view algorithm, std::string_view encoded, unsigned char flags,
                  std::string_view computed);
 
@@ -100,8 +104,28 @@ class BlobStore {
     bool empty() const { return records_.empty(); }
 
   private:
+    // The records of one algorithm: a range in digest order, since they share "<algorithm>:".
+    // When all of them are packed, buckets_ from `buckets` on holds 2^bits + 1 positions: where
+    // the records whose BlobRecord::leading_digits start with each value of `bits` bits begin.
+    struct AlgorithmRange {
+        std::string algorithm;
+        std::size_t begin = 0;
+        std::size_t end = 0;
+        bool packed = true;
+        unsigned bits = 0;
+        std::size_t buckets = 0;
+    };
+    void index();
+    void index_buckets(AlgorithmRange& range);
+
     std::vector<BlobRecord> records_;
     bool sealed_ = true;
+    // Built by seal(): find goes to the bucket of a digest's leading digits, and compares names
+    // only within it (about one), where a binary search over 200,000 names took 18 scattered
+    // reads per lookup: 14% of validating 100,000 apps.
+    std::vector<AlgorithmRange> ranges_;
+    std::vector<std::uint32_t> buckets_;
+    bool indexed_ = false;
 };
 
 // Sees every blob's bytes while they stream by (used to copy large blobs in the same pass).
@@ -187,6 +211,9 @@ std::unique_ptr<LayoutSource> make_memory_source(std::string name,
 // Fails (with a message naming the blob) when neither works or the blob exceeds max_size.
 Status load_blob(LayoutSource& source, const LayoutScan& scan, std::string_view digest,
                  std::string& out, std::size_t max_size = 64 * kMiB);
+// The same for a record of the source's scan (no lookup by digest).
+Status load_blob(LayoutSource& source, const BlobRecord& record, std::string& out,
+                 std::size_t max_size = 64 * kMiB);
 
 enum class SinkFormat { directory, tar, tar_gz, tar_zst };
 
