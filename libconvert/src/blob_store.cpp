@@ -256,11 +256,12 @@ void BlobStore::index() {
     buckets_.shrink_to_fit();
 }
 
-// As many buckets as records (a power of two, at most 2^20): about one record each when the
-// names are digests; names made to share their leading digits only make a bucket larger.
+// Half as many buckets as records (a power of two, at most 2^20): one to four records each
+// when the names are digests, 2 bytes a record; names made to share their leading digits only
+// make a bucket larger.
 void BlobStore::index_buckets(AlgorithmRange& range) {
     std::size_t count = range.end - range.begin;
-    range.bits = std::min<unsigned>(20, std::max<unsigned>(1, std::bit_width(count)));
+    range.bits = std::clamp<unsigned>(std::bit_width(count), 2, 21) - 1;
     range.buckets = buckets_.size();
     std::uint64_t buckets = std::uint64_t{1} << range.bits;
     std::size_t next = range.begin;

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -215,7 +216,9 @@ struct BlobJob {
     BlobRecord* record = nullptr;
     Findings findings;
     Status status;
-    bool present = false;  // still a regular file when opened
+    bool present = false;                     // still a regular file when opened
+    std::optional<std::uint64_t> spilled_at;  // in spill file `spill_file`
+    unsigned spill_file = 0;
 };
 
 // Blobs hashed per batch of jobs.
@@ -250,9 +253,17 @@ class DirectoryLayoutSource : public LayoutSource {
         // so the scan holds a bounded number of descriptors whatever the layout holds.
         Findings hashed;  // the blobs' own findings, after every listing finding as before
         detail::KeptBudget budget(options.rereadable_kept_budget);
+        // What the budget cannot keep is read again from a spill file, one read instead of an
+        // open by name, a stat, a read and a close: one file per hashing thread.
+        spill_.reset();
+        if (options.spill_budget > 0 && options.observer == nullptr) {
+            spill_ = detail::Spill::create(options.spill_budget,
+                                           detail::parallel_threads(kJobBatch, options.threads));
+        }
         auto hash_directory = [&](int dir_fd, std::size_t first) -> Status {
             std::vector<std::size_t> gone;  // records that were no regular file when opened
             std::vector<BlobJob> jobs;
+            if (spill_) spill_->reserve(out.blobs.size() - first);
             auto buffer = std::make_unique_for_overwrite<char[]>(kReadChunkSize);
             for (std::size_t start = first; start < out.blobs.size(); start += kJobBatch) {
                 std::size_t end = std::min(out.blobs.size(), start + kJobBatch);
@@ -260,7 +271,7 @@ class DirectoryLayoutSource : public LayoutSource {
                 for (std::size_t i = start; i < end; ++i) jobs[i - start].record = &out.blobs.at(i);
                 if (options.observer != nullptr) {
                     for (BlobJob& job : jobs) {
-                        hash_blob(dir_fd, job, options, budget, buffer.get());
+                        hash_blob(dir_fd, job, options, budget, buffer.get(), 0);
                         if (!job.status) return job.status;
                     }
                 } else {
@@ -271,6 +282,10 @@ class DirectoryLayoutSource : public LayoutSource {
                     if (!job.status) return job.status;
                     hashed.append(job.findings);
                     if (!job.present) gone.push_back(i);
+                    if (job.spilled_at) {
+                        spill_->add(job.record->path(), job.spill_file, *job.spilled_at,
+                                    job.record->size);
+                    }
                 }
             }
             out.blobs.remove(gone);
@@ -278,6 +293,7 @@ class DirectoryLayoutSource : public LayoutSource {
         };
         Status scanned = scan_blobs(root.get(), out, hash_directory);
         out.blobs.seal();
+        if (spill_) spill_->finish_writing();
         if (!scanned) return scanned;
         out.has_blobs_dir = has_blobs_dir_;
         out.findings.append(hashed);
@@ -291,8 +307,9 @@ class DirectoryLayoutSource : public LayoutSource {
 
     Status read_blob(const std::string& path,
                      const std::function<Status(const char*, std::size_t)>& fn) override {
-        detail::LayoutPath kind = detail::classify_layout_path(path);
         std::string shown = dir_ + "/" + path;
+        if (spill_ && spill_->holds(path)) return spill_->read(path, shown, fn);
+        detail::LayoutPath kind = detail::classify_layout_path(path);
         FileDescriptor file;
         std::string found;
         struct stat info {};
@@ -447,8 +464,9 @@ class DirectoryLayoutSource : public LayoutSource {
         return Status::ok();
     }
 
+    // `worker` numbers the thread: its spill file.
     void hash_blob(int dir_fd, BlobJob& job, const ScanOptions& options, detail::KeptBudget& budget,
-                   char* buffer) {
+                   char* buffer, unsigned worker) {
         BlobRecord& record = *job.record;
         FileDescriptor file;
         std::string found;
@@ -471,7 +489,7 @@ class DirectoryLayoutSource : public LayoutSource {
                 break;
         }
         detail::BlobStream stream(record, options, static_cast<std::uint64_t>(info.st_size), true,
-                                  budget);
+                                  budget, spill_ ? &spill_->file(worker) : nullptr);
         job.status = stream.begin(file.get(), 0);
         if (!job.status) return;
         job.status = stream_file(
@@ -481,6 +499,8 @@ class DirectoryLayoutSource : public LayoutSource {
         if (!job.status) return;
         job.status = stream.finish();
         job.present = job.status.is_ok();
+        job.spilled_at = stream.spilled();
+        job.spill_file = worker;
     }
 
     void hash_in_parallel(int dir_fd, std::vector<BlobJob>& jobs, const ScanOptions& options,
@@ -489,7 +509,7 @@ class DirectoryLayoutSource : public LayoutSource {
         std::vector<std::unique_ptr<char[]>> buffers(threads);
         detail::run_in_parallel(jobs.size(), threads, [&](std::size_t job, unsigned worker) {
             if (!buffers[worker]) buffers[worker] = std::make_unique<char[]>(kReadChunkSize);
-            hash_blob(dir_fd, jobs[job], options, budget, buffers[worker].get());
+            hash_blob(dir_fd, jobs[job], options, budget, buffers[worker].get(), worker);
         });
     }
 
@@ -531,6 +551,7 @@ class DirectoryLayoutSource : public LayoutSource {
 
     std::string dir_;
     bool has_blobs_dir_ = false;
+    std::unique_ptr<detail::Spill> spill_;  // when the scan options allow
     std::mutex reread_mutex_;
     FileDescriptor reread_root_;
     FileDescriptor reread_blobs_;

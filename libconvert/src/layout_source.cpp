@@ -161,7 +161,7 @@ void BlobStream::keep(const char* data, std::size_t size) {
         }
     }
     if (spilled_at_) {
-        if (!spill_->append(data, size)) drop_content();
+        if (size_ > Spill::kMaxBlob || !spill_->append(data, size)) drop_content();
         return;
     }
     std::size_t needed = content_.size() + size;

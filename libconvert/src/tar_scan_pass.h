@@ -99,10 +99,8 @@ struct StoredEntry {
 struct TarRereads {
     // Where each blob entry's bytes lie in the input (only for a tar file stored uncompressed).
     std::vector<StoredEntry>* stored = nullptr;
-    // Other inputs: the blobs to be kept that kept_budget cannot hold go to `spill`, and
-    // `spilled` says where (StoredEntry::offset in the spill file).
-    SpillFile* spill = nullptr;
-    std::vector<StoredEntry>* spilled = nullptr;
+    // Other inputs: the blobs to be kept that kept_budget cannot hold go to its first file.
+    Spill* spill = nullptr;
 };
 
 class TarScanPass {

@@ -108,8 +108,8 @@ Status TarScanPass::stream_blob(archive_entry* entry, const std::string& written
                                 const std::string& path, std::uint64_t size, bool duplicate) {
     BlobRecord record(kind.algorithm, kind.encoded);
     // A second entry for a path is hashed to compare it, but never shown to the observer.
-    BlobStream stream(record, options_, size, !duplicate, budget_,
-                      duplicate ? nullptr : rereads_.spill);
+    SpillFile* spill = rereads_.spill != nullptr && !duplicate ? &rereads_.spill->file(0) : nullptr;
+    BlobStream stream(record, options_, size, !duplicate, budget_, spill);
     std::int64_t stored_at = input_.stored_data_offset();
     Status begun = stored_at >= 0 ? stream.begin(input_.fd(), static_cast<std::uint64_t>(stored_at))
                                   : stream.begin();
@@ -127,8 +127,8 @@ Status TarScanPass::stream_blob(archive_entry* entry, const std::string& written
     if (rereads_.stored != nullptr && stored_at >= 0) {
         rereads_.stored->push_back({path_hash, static_cast<std::uint64_t>(stored_at), record.size});
     }
-    if (std::optional<std::uint64_t> spilled = stream.spilled(); spilled && rereads_.spilled) {
-        rereads_.spilled->push_back({path_hash, *spilled, record.size});
+    if (std::optional<std::uint64_t> spilled = stream.spilled()) {
+        rereads_.spill->add(path, 0, *spilled, record.size);
     }
     commit_blob(written, path, std::move(record), duplicate);
     return Status::ok();

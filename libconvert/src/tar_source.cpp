@@ -41,6 +41,7 @@ class TarLayoutSource : public LayoutSource {
         : name_(std::move(name)), owned_fd_(owned_fd), rereadable_(rereadable) {}
     ~TarLayoutSource() override {
         if (owned_fd_ >= 0) ::close(owned_fd_);
+        if (stored_fd_ >= 0) ::close(stored_fd_);
     }
     TarLayoutSource(const TarLayoutSource&) = delete;
     TarLayoutSource& operator=(const TarLayoutSource&) = delete;
@@ -49,7 +50,7 @@ class TarLayoutSource : public LayoutSource {
     bool can_reread() const override { return rereadable_; }
     // A stream gives again the blobs it moved to the spill file.
     bool can_reread_blob(const std::string& path) const override {
-        return rereadable_ || find_entry(spilled_, resolve_link(path)) != nullptr;
+        return rereadable_ || (spill_ && spill_->holds(resolve_link(path)));
     }
     // A stored or spilled entry reads by its own descriptor; passes over the input take turns.
     bool can_reread_in_parallel() const override { return rereadable_ || spill_ != nullptr; }
@@ -66,18 +67,17 @@ class TarLayoutSource : public LayoutSource {
         if (status) {
             hardlinks_.clear();
             stored_.clear();
-            spilled_.clear();
             spill_.reset();
             // A tar file stored uncompressed gives each blob's bytes again by one read at its
             // offset; any other tar only by a new pass, so it keeps more during this one, or
             // moves what it cannot keep to a spill file and reads it again from there.
             bool indexed = rereadable_ && tar->stored_plain();
             if (!indexed && options.spill_budget > 0) {
-                spill_ = detail::SpillFile::create(options.spill_budget);
+                spill_ = detail::Spill::create(options.spill_budget, 1);
             }
             detail::TarRereads rereads;
             if (indexed) rereads.stored = &stored_;
-            if (spill_) rereads = {nullptr, spill_.get(), &spilled_};
+            if (spill_) rereads.spill = spill_.get();
             detail::TarScanPass pass(
                 name_, options,
                 indexed || spill_ ? options.rereadable_kept_budget : options.kept_budget, out, *tar,
@@ -86,7 +86,10 @@ class TarLayoutSource : public LayoutSource {
             out.blobs.seal();
             if (spill_) spill_->finish_writing();
             index_by_path_hash(stored_);
-            index_by_path_hash(spilled_);
+            // Stored entries are read again from the file scanned, by one pread each (opening
+            // it by name for each was two more system calls per document read again).
+            if (stored_fd_ >= 0) ::close(stored_fd_);
+            stored_fd_ = indexed ? ::fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
             report_global_names(tar->walk(), out);
             tar.reset();
             if (status) status = rehash_pending(options, out, pass.pending());
@@ -98,9 +101,7 @@ class TarLayoutSource : public LayoutSource {
     Status read_blob(const std::string& path,
                      const std::function<Status(const char*, std::size_t)>& fn) override {
         std::string wanted = resolve_link(path);
-        if (const detail::StoredEntry* spilled = find_entry(spilled_, wanted)) {
-            return spill_->read(spilled->offset, spilled->size, name_ + ": " + path, fn);
-        }
+        if (spill_ && spill_->holds(wanted)) return spill_->read(wanted, name_ + ": " + path, fn);
         if (!rereadable_) {
             return Status::unreadable(name_ + ": " + path +
                                       ": the input is a stream and cannot be read again");
@@ -195,8 +196,8 @@ class TarLayoutSource : public LayoutSource {
     // The bytes of an entry stored uncompressed, read at their offset in the tar file.
     Status read_stored(const std::string& path, const detail::StoredEntry& stored,
                        const std::function<Status(const char*, std::size_t)>& fn) {
-        int fd = ::open(name_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0) return Status::io_error(name_ + ": cannot open: " + std::strerror(errno));
+        if (stored_fd_ < 0) return Status::io_error(name_ + ": " + path + ": cannot read it again");
+        int fd = stored_fd_;
         std::vector<char> buffer(
             static_cast<std::size_t>(std::min<std::uint64_t>(stored.size, detail::kReadChunkSize)));
         Status status = Status::ok();
@@ -213,7 +214,6 @@ class TarLayoutSource : public LayoutSource {
             done += static_cast<std::uint64_t>(n);
             status = fn(buffer.data(), static_cast<std::size_t>(n));
         }
-        ::close(fd);
         return status;
     }
 
@@ -305,10 +305,10 @@ class TarLayoutSource : public LayoutSource {
     bool streamed_ = false;
     // Normalized link path -> the normalized path of the entry holding the bytes.
     std::map<std::string, std::string> hardlinks_;
-    std::vector<detail::StoredEntry> stored_;   // uncompressed tar files: sorted by path hash
-    std::unique_ptr<detail::SpillFile> spill_;  // other inputs, when the scan options allow
-    std::vector<detail::StoredEntry> spilled_;  // where spill_ holds blobs: sorted by path hash
-    std::mutex entry_pass_mutex_;               // read_blob's passes over the input
+    std::vector<detail::StoredEntry> stored_;  // uncompressed tar files: sorted by path hash
+    int stored_fd_ = -1;                       // the tar file stored_ refers to
+    std::unique_ptr<detail::Spill> spill_;     // other inputs, when the scan options allow
+    std::mutex entry_pass_mutex_;              // read_blob's passes over the input
 };
 
 }  // namespace

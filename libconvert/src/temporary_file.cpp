@@ -13,7 +13,7 @@ namespace ociwasm::detail {
 namespace {
 
 // Appended bytes are written out in pieces of this size: one system call per many small blobs.
-constexpr std::size_t kSpillBuffer = 1 << 20;
+constexpr std::size_t kSpillBuffer = 256 * 1024;
 
 // $TMPDIR, or /tmp when it is unset or empty.
 std::string temporary_directory() {
@@ -126,6 +126,58 @@ Status SpillFile::read(std::uint64_t offset, std::uint64_t size, const std::stri
         done += want;
     }
     return Status::ok();
+}
+
+std::unique_ptr<Spill> Spill::create(std::uint64_t budget, unsigned files) {
+    files = std::clamp(files, 1u, 16u);
+    budget = std::min<std::uint64_t>(budget, std::uint64_t{4} << 30);
+    auto spill = std::make_unique<Spill>();
+    for (unsigned i = 0; i < files; ++i) {
+        // Each file's offsets fit the index's 32 bits.
+        auto file = SpillFile::create(std::min<std::uint64_t>(budget / files, 0xffffffffu));
+        if (!file) return nullptr;
+        spill->files_.push_back(std::move(file));
+    }
+    return spill;
+}
+
+void Spill::add(std::string_view path, unsigned file, std::uint64_t offset, std::uint64_t size) {
+    if (size > kMaxBlob || offset > 0xffffffffu || file >= files_.size()) return;
+    entries_.push_back(
+        {std::hash<std::string_view>{}(path), (std::uint64_t{file} << 60) | (offset << 28) | size});
+}
+
+void Spill::finish_writing() {
+    for (auto& file : files_) file->finish_writing();
+    auto by_hash = [](const Entry& a, const Entry& b) { return a.path_hash < b.path_hash; };
+    std::sort(entries_.begin(), entries_.end(), by_hash);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < entries_.size();) {
+        std::size_t end = i + 1;
+        while (end < entries_.size() && entries_[end].path_hash == entries_[i].path_hash) ++end;
+        if (end == i + 1) entries_[kept++] = entries_[i];
+        i = end;
+    }
+    entries_.resize(kept);
+    entries_.shrink_to_fit();
+}
+
+const Spill::Entry* Spill::find(std::string_view path) const {
+    std::uint64_t hash = std::hash<std::string_view>{}(path);
+    auto it = std::lower_bound(
+        entries_.begin(), entries_.end(), hash,
+        [](const Entry& entry, std::uint64_t key) { return entry.path_hash < key; });
+    return it != entries_.end() && it->path_hash == hash ? &*it : nullptr;
+}
+
+Status Spill::read(std::string_view path, const std::string& what,
+                   const std::function<Status(const char*, std::size_t)>& fn) const {
+    const Entry* entry = find(path);
+    if (entry == nullptr) return Status::io_error(what + ": not in the spill file");
+    auto file = static_cast<std::size_t>(entry->place >> 60);
+    std::uint64_t offset = (entry->place >> 28) & 0xffffffffu;
+    std::uint64_t size = entry->place & kMaxBlob;
+    return files_[file]->read(offset, size, what, fn);
 }
 
 }  // namespace ociwasm::detail

@@ -668,13 +668,15 @@ Status validate_layout(LayoutSource& source, const ValidateOptions& options,
     scan_options.verify = options.verify_blobs;
     scan_options.threads = options.threads;
     scan_options.progress = options.progress;
-    // Documents not kept are read again when the walk reaches them; where that costs one open
-    // and read, keeping every small blob of a large layout is not worth its memory. 12 MiB
-    // still holds all of a layout of 10,000 small apps (6.4 MiB), and leaves room under 64 MiB
-    // for the records of 200,000 blobs (about 80 bytes each with their names).
-    scan_options.rereadable_kept_budget = 12 * kMiB;
-    // Stdin, pipes and compressed tars too: what they cannot keep goes to a temporary file (the
-    // documents of 1,000,000 small apps fit in 1 GiB), else they keep 256 MiB as before.
+    // Documents not kept are read again when the walk reaches them, from a temporary file the
+    // pass moves them to (one read each, where a directory would take an open by name, a stat,
+    // a read and a close), so keeping every small blob of a large layout is not worth its
+    // memory. 8 MiB still holds all of a layout of 10,000 small apps (6.4 MiB), and leaves
+    // room under 64 MiB for the records of 200,000 blobs (about 80 bytes each with their names)
+    // and where the temporary file holds the others (16 bytes each). 1 GiB of temporary file
+    // holds the documents of 1,000,000 small apps; without one, stdin, pipes and compressed
+    // tars keep up to 256 MiB in memory as before.
+    scan_options.rereadable_kept_budget = 8 * kMiB;
     scan_options.spill_budget = std::uint64_t{1} << 30;
     LayoutScan scan;
     if (Status status = source.scan(scan_options, scan); !status) return status;

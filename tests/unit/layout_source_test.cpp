@@ -312,6 +312,45 @@ TEST(DirectorySource, ReadsAgainFromTheDirectoryScanned) {
         << no_algorithm.message();
 }
 
+// With a spill budget, what the kept budget cannot hold is read again from the spill files the
+// pass wrote (one per thread), not from the directory: even once the files are gone.
+TEST(DirectorySource, ReadsAgainFromItsSpillFiles) {
+    for (unsigned threads : {1u, 2u}) {
+        TempDir dir;
+        SampleLayout sample;
+        for (int i = 0; i < 40; ++i) {
+            std::string document = "{\"n\":" + std::to_string(i) + "}";
+            sample.files[blob_path_sha256(document)] = document;
+        }
+        sample.write_to(dir / "layout");
+        auto source = make_directory_source((dir / "layout").string());
+        ScanOptions options = small_limits();
+        options.rereadable_kept_budget = 0;
+        options.spill_budget = kMiB;
+        options.threads = threads;
+        LayoutScan scan;
+        ASSERT_TRUE(source->scan(options, scan));
+        std::filesystem::remove_all(dir / "layout" / "blobs");
+        std::size_t spilled = 0;
+        for (const BlobRecord& record : scan.blobs) {
+            EXPECT_FALSE(record.content);
+            std::string out;
+            Status status = load_blob(*source, record, out);
+            // Kept ones (none here) and spilled ones load; large or unverifiable ones are not
+            // spilled and are gone with the directory.
+            if (sample.files.at(record.path()).size() <= kSmallKeepLimit ||
+                record.path() == blob_path_sha256(sample.large_json)) {
+                ASSERT_TRUE(status) << record.path() << ": " << status.message();
+                EXPECT_EQ(out, sample.files.at(record.path()));
+                ++spilled;
+            } else {
+                EXPECT_FALSE(status) << record.path();
+            }
+        }
+        EXPECT_EQ(spilled, scan.blobs.size() - 1) << "all but the large binary blob";
+    }
+}
+
 TEST(DirectorySource, ThreadCountDoesNotChangeTheResult) {
     TempDir dir;
     SampleLayout sample;

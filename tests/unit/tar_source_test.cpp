@@ -399,6 +399,26 @@ TEST(TarSource, HardlinkToLargeBlobUnderAnotherAlgorithm) {
     EXPECT_FALSE(streamed.find("sha512:" + sha512_hex(large))->hashed());
 }
 
+// An uncompressed tar file reads its blobs again from the file it scanned, by offset: renaming
+// or replacing the name afterwards changes nothing.
+TEST(TarSource, StoredEntriesAreReadAgainFromTheFileScanned) {
+    TempDir dir;
+    std::string small = pseudo_random_bytes(1000, 6);
+    write_file(dir / "l.tar", make_tar({file_entry(sha256_path(small), small)}));
+    auto source = make_tar_source((dir / "l.tar").string());
+    ScanOptions options = small_limits();
+    options.rereadable_kept_budget = 0;
+    LayoutScan scan;
+    ASSERT_TRUE(source->scan(options, scan));
+    ASSERT_FALSE(scan.find(sha256_digest(small))->content);
+    std::filesystem::rename(dir / "l.tar", dir / "moved.tar");
+    write_file(dir / "l.tar", "not the tar scanned");
+    std::string out;
+    Status status = load_blob(*source, scan, sha256_digest(small), out);
+    ASSERT_TRUE(status) << status.message();
+    EXPECT_EQ(out, small);
+}
+
 // On a stream, a hardlink under another algorithm to a blob the pass moved to its spill file is
 // hashed from there after the pass; without a spill file it cannot be.
 TEST(TarSource, StreamHashesAHardlinkToASpilledBlob) {

@@ -28,17 +28,19 @@ std::string read_back(const SpillFile& spill, std::uint64_t offset, std::uint64_
 TEST(SpillFile, GivesBackEachPieceAtItsOffsetAcrossItsBuffer) {
     auto spill = SpillFile::create(16 * kMiB);
     ASSERT_NE(spill, nullptr);
-    // Three pieces of 700 KiB: the first write-out of the 1 MiB buffer cuts the second in two.
-    std::string pieces[3] = {pseudo_random_bytes(700 * 1024, 1), pseudo_random_bytes(700 * 1024, 2),
-                             pseudo_random_bytes(700 * 1024, 3)};
-    std::uint64_t offsets[3] = {};
-    for (int i = 0; i < 3; ++i) {
+    // Pieces of 100 KiB and one of 700 KiB: the 256 KiB buffer is written out after the third
+    // and after the large one, and the last stays buffered until finish_writing.
+    std::string pieces[5] = {pseudo_random_bytes(100 * 1024, 1), pseudo_random_bytes(100 * 1024, 2),
+                             pseudo_random_bytes(100 * 1024, 3), pseudo_random_bytes(700 * 1024, 4),
+                             pseudo_random_bytes(100 * 1024, 5)};
+    std::uint64_t offsets[5] = {};
+    for (int i = 0; i < 5; ++i) {
         offsets[i] = spill->end();
         ASSERT_TRUE(spill->append(pieces[i].data(), pieces[i].size()));
     }
-    EXPECT_EQ(spill->end(), 3u * 700 * 1024);
+    EXPECT_EQ(spill->end(), 1100u * 1024);
     spill->finish_writing();
-    for (int i = 2; i >= 0; --i) {
+    for (int i = 4; i >= 0; --i) {
         EXPECT_EQ(read_back(*spill, offsets[i], pieces[i].size()), pieces[i]) << i;
     }
 }

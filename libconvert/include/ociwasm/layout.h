@@ -160,9 +160,12 @@ struct ScanOptions {
     // tool that reads documents again after the pass sets it low; stdin, pipes and compressed
     // tars (where one blob read again means a pass over the input) keep kept_budget.
     std::size_t rereadable_kept_budget = 256 * kMiB;
-    // When not 0: stdin, pipes and compressed tars keep rereadable_kept_budget too, and move the
-    // blobs they would have kept beyond it to an unnamed temporary file in $TMPDIR, up to this
-    // many bytes, to be read again from there. Without a temporary file they keep kept_budget.
+    // When not 0: the blobs a scan would keep beyond its budget go to unnamed temporary files
+    // in $TMPDIR, up to this many bytes, and are read again from there (by one read, where a
+    // stream could not give them again at all and a directory would open them by name); stdin,
+    // pipes and compressed tars then keep rereadable_kept_budget too. Not for observers (an
+    // uncompressed tar file reads its blobs again at their offsets and needs none). Without a
+    // temporary file, streams keep kept_budget.
     std::uint64_t spill_budget = 0;
     unsigned threads = 0;              // directory hashing threads; 0 = hardware concurrency
     BlobObserver* observer = nullptr;  // when set, blobs are read in order on one thread
