@@ -99,7 +99,7 @@ rm -rf "$TEST_TMP/many"
 # compact records (BlobStore, SeenEntries); bounded at 48 MiB so that a per-blob cost cannot
 # grow back (100,000 apps stay under 64 MiB: README, Performance). Every 500th lockfile names a
 # component it lacks and every 1,000th manifest says schemaVersion 3: most documents are read
-# again after the pass (12 MiB are kept), on every core, and their findings must come out as
+# again after the pass (8 MiB are kept), on every core, and their findings must come out as
 # one thread finds them, in the same order, from a directory and from a tar.
 readonly APP_COUNT=20000
 readonly MT_INDEX="application/vnd.oci.image.index.v1+json"
@@ -158,7 +158,7 @@ check "the tar reports the directory's findings in the same order" \
     cmp -s "$TEST_TMP/apps-findings.json" <(jq -c '.findings' "$RUN_STDOUT_FILE")
 
 # A compressed tar and a tar on stdin cannot give one blob again without another pass over the
-# input: what the 12 MiB cannot keep goes to an unnamed temporary file during the pass and is
+# input: what the 8 MiB cannot keep goes to an unnamed temporary file during the pass and is
 # read again from there (it held 256 MiB in memory before: 80 MiB here, 128 MiB at 100,000 apps).
 describe "$APP_COUNT small apps in a tar.zst file"
 zstd -q -1 -o "$TEST_TMP/apps.tar.zst" "$TEST_TMP/apps.tar"
