@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "io_buffer.h"
 #include "layout_source_internal.h"
 #include "ociwasm/finding_codes.h"
 #include "ociwasm/layout.h"
@@ -264,7 +265,7 @@ class DirectoryLayoutSource : public LayoutSource {
             std::vector<std::size_t> gone;  // records that were no regular file when opened
             std::vector<BlobJob> jobs;
             if (spill_) spill_->reserve(out.blobs.size() - first);
-            auto buffer = std::make_unique_for_overwrite<char[]>(kReadChunkSize);
+            auto buffer = detail::make_io_buffer(kReadChunkSize);
             for (std::size_t start = first; start < out.blobs.size(); start += kJobBatch) {
                 std::size_t end = std::min(out.blobs.size(), start + kJobBatch);
                 jobs.assign(end - start, BlobJob());
@@ -346,7 +347,7 @@ class DirectoryLayoutSource : public LayoutSource {
         // page faults per document.
         auto size = static_cast<std::uint64_t>(info.st_size);
         auto capacity = static_cast<std::size_t>(std::min<std::uint64_t>(size + 1, kReadChunkSize));
-        auto buffer = std::make_unique_for_overwrite<char[]>(capacity);
+        auto buffer = detail::make_io_buffer(capacity);
         return stream_file(file.get(), size, shown, buffer.get(), capacity, fn);
     }
 
@@ -506,9 +507,9 @@ class DirectoryLayoutSource : public LayoutSource {
     void hash_in_parallel(int dir_fd, std::vector<BlobJob>& jobs, const ScanOptions& options,
                           detail::KeptBudget& budget) {
         unsigned threads = detail::parallel_threads(jobs.size(), options.threads);
-        std::vector<std::unique_ptr<char[]>> buffers(threads);
+        std::vector<detail::IoBuffer> buffers(threads);
         detail::run_in_parallel(jobs.size(), threads, [&](std::size_t job, unsigned worker) {
-            if (!buffers[worker]) buffers[worker] = std::make_unique<char[]>(kReadChunkSize);
+            if (!buffers[worker]) buffers[worker] = detail::make_io_buffer(kReadChunkSize);
             hash_blob(dir_fd, jobs[job], options, budget, buffers[worker].get(), worker);
         });
     }

@@ -147,7 +147,7 @@ Status make_temporary(const std::string& display, const TargetPath& target, std:
 Status copy_through_buffer(int fd, std::uint64_t offset, std::uint64_t size,
                            const std::string& what,
                            const std::function<Status(const char*, std::size_t)>& write) {
-    auto buffer = std::make_unique_for_overwrite<char[]>(kWriteBufferSize);
+    auto buffer = make_io_buffer(kWriteBufferSize);
     while (size > 0) {
         auto count = static_cast<std::size_t>(std::min<std::uint64_t>(size, kWriteBufferSize));
         ssize_t got = ::pread(fd, buffer.get(), count, static_cast<off_t>(offset));
@@ -181,7 +181,7 @@ void BufferedFile::attach(int fd, bool owned) {
     writeback_ = true;
     copy_file_range_works_ = true;
     sendfile_works_ = true;
-    if (!buffer_) buffer_ = std::make_unique_for_overwrite<char[]>(kWriteBufferSize);
+    if (!buffer_) buffer_ = make_io_buffer(kWriteBufferSize);
 }
 
 int BufferedFile::write(const char* data, std::size_t size) {

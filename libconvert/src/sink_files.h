@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "io_buffer.h"
 #include "ociwasm/status.h"
 
 namespace ociwasm::detail {
@@ -92,7 +93,7 @@ class BufferedFile {
 
     int fd_ = -1;
     bool owned_ = false;
-    std::unique_ptr<char[]> buffer_;
+    IoBuffer buffer_;
     std::size_t used_ = 0;
     std::uint64_t written_ = 0;
     std::uint64_t writeback_start_ = 0;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "layout_source_internal.h"
@@ -44,7 +45,10 @@ Status WatchedTar::open(int fd, const std::string& name) {
     if (Status status = new_decompressor(raw_); !status) {
         return Status::io_error(name + ": " + status.message());
     }
-    if (archive_read_open_fd(raw_.get(), fd, kReadChunkSize) != ARCHIVE_OK) {
+    fd_ = fd;
+    input_buffer_ = make_io_buffer(kReadChunkSize);
+    if (archive_read_open(raw_.get(), this, nullptr, &WatchedTar::read_input, nullptr) !=
+        ARCHIVE_OK) {
         return not_a_tar(name, raw_.get());
     }
     archive_entry* stream = nullptr;
@@ -60,7 +64,6 @@ Status WatchedTar::open(int fd, const std::string& name) {
     if (archive_read_open(tar_.get(), this, nullptr, &WatchedTar::read, nullptr) != ARCHIVE_OK) {
         return not_a_tar(name, tar_.get());
     }
-    fd_ = fd;
     struct stat info {};
     if (start >= 0 && archive_filter_count(raw_.get()) == 1 &&
         archive_filter_code(raw_.get(), 0) == ARCHIVE_FILTER_NONE && ::fstat(fd, &info) == 0 &&
@@ -73,6 +76,20 @@ Status WatchedTar::open(int fd, const std::string& name) {
 std::int64_t WatchedTar::stored_data_offset() const {
     if (stored_base_ < 0) return -1;
     return stored_base_ + archive_filter_bytes(tar_.get(), 0);
+}
+
+la_ssize_t WatchedTar::read_input(archive* raw, void* client, const void** buffer) {
+    auto* self = static_cast<WatchedTar*>(client);
+    for (;;) {
+        ssize_t n = ::read(self->fd_, self->input_buffer_.get(), kReadChunkSize);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            archive_set_error(raw, errno, "read failed: %s", std::strerror(errno));
+            return -1;
+        }
+        *buffer = self->input_buffer_.get();
+        return n;
+    }
 }
 
 la_ssize_t WatchedTar::read(archive* tar, void* client, const void** buffer) {

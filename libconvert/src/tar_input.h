@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "archive_reader.h"
+#include "io_buffer.h"
 #include "ociwasm/status.h"
 #include "tar_headers.h"
 
@@ -54,7 +55,11 @@ class WatchedTar {
 
   private:
     static la_ssize_t read(archive* tar, void* client, const void** buffer);
+    // The input for raw_, into an aligned buffer (io_buffer.h) where archive_read_open_fd
+    // would read into one of malloc's.
+    static la_ssize_t read_input(archive* raw, void* client, const void** buffer);
 
+    IoBuffer input_buffer_;
     ArchiveReader raw_;
     ArchiveReader tar_;
     TarHeaderWalk walk_;

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "io_buffer.h"
 #include "layout_source_internal.h"
 #include "ociwasm/digest.h"
 #include "ociwasm/finding_codes.h"
@@ -198,13 +199,14 @@ class TarLayoutSource : public LayoutSource {
                        const std::function<Status(const char*, std::size_t)>& fn) {
         if (stored_fd_ < 0) return Status::io_error(name_ + ": " + path + ": cannot read it again");
         int fd = stored_fd_;
-        std::vector<char> buffer(
-            static_cast<std::size_t>(std::min<std::uint64_t>(stored.size, detail::kReadChunkSize)));
+        auto capacity =
+            static_cast<std::size_t>(std::min<std::uint64_t>(stored.size, detail::kReadChunkSize));
+        detail::IoBuffer buffer = detail::make_io_buffer(capacity);
         Status status = Status::ok();
         for (std::uint64_t done = 0; status && done < stored.size;) {
-            std::size_t want = static_cast<std::size_t>(
-                std::min<std::uint64_t>(stored.size - done, buffer.size()));
-            ssize_t n = ::pread(fd, buffer.data(), want, static_cast<off_t>(stored.offset + done));
+            std::size_t want =
+                static_cast<std::size_t>(std::min<std::uint64_t>(stored.size - done, capacity));
+            ssize_t n = ::pread(fd, buffer.get(), want, static_cast<off_t>(stored.offset + done));
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) {
                 status = Status::io_error(name_ + ": " + path + ": cannot read: " +
@@ -212,7 +214,7 @@ class TarLayoutSource : public LayoutSource {
                 break;
             }
             done += static_cast<std::uint64_t>(n);
-            status = fn(buffer.data(), static_cast<std::size_t>(n));
+            status = fn(buffer.get(), static_cast<std::size_t>(n));
         }
         return status;
     }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "io_buffer.h"
 namespace ociwasm::detail {
 namespace {
 
@@ -109,20 +110,21 @@ void SpillFile::finish_writing() {
 
 Status SpillFile::read(std::uint64_t offset, std::uint64_t size, const std::string& what,
                        const std::function<Status(const char*, std::size_t)>& fn) const {
-    if (offset > written_ || size > written_ - offset) {
+    if (!written(offset, size)) {
         return Status::io_error(what + ": cannot read it again: its bytes did not reach the " +
                                 "temporary file they were moved to during the pass" +
                                 (failure_.empty() ? std::string() : " (" + failure_ + ")"));
     }
-    std::vector<char> chunk(static_cast<std::size_t>(std::min<std::uint64_t>(size, kSpillBuffer)));
+    auto capacity = static_cast<std::size_t>(std::min<std::uint64_t>(size, kSpillBuffer));
+    IoBuffer chunk = make_io_buffer(capacity);
     for (std::uint64_t done = 0; done < size;) {
-        auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size - done, chunk.size()));
-        if (!read_all_at(fd_, chunk.data(), want, offset + done)) {
+        auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size - done, capacity));
+        if (!read_all_at(fd_, chunk.get(), want, offset + done)) {
             return Status::io_error(what + ": cannot read it again from the temporary file it " +
                                     "was moved to during the pass: " +
                                     (errno != 0 ? std::strerror(errno) : "the file got shorter"));
         }
-        if (Status status = fn(chunk.data(), want); !status) return status;
+        if (Status status = fn(chunk.get(), want); !status) return status;
         done += want;
     }
     return Status::ok();
@@ -170,14 +172,19 @@ const Spill::Entry* Spill::find(std::string_view path) const {
     return it != entries_.end() && it->path_hash == hash ? &*it : nullptr;
 }
 
+bool Spill::holds(std::string_view path) const {
+    const Entry* entry = find(path);
+    if (entry == nullptr) return false;
+    Location at = location(*entry);
+    return files_[at.file]->written(at.offset, at.size);
+}
+
 Status Spill::read(std::string_view path, const std::string& what,
                    const std::function<Status(const char*, std::size_t)>& fn) const {
     const Entry* entry = find(path);
     if (entry == nullptr) return Status::io_error(what + ": not in the spill file");
-    auto file = static_cast<std::size_t>(entry->place >> 60);
-    std::uint64_t offset = (entry->place >> 28) & 0xffffffffu;
-    std::uint64_t size = entry->place & kMaxBlob;
-    return files_[file]->read(offset, size, what, fn);
+    Location at = location(*entry);
+    return files_[at.file]->read(at.offset, at.size, what, fn);
 }
 
 }  // namespace ociwasm::detail

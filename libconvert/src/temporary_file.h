@@ -44,6 +44,10 @@ class SpillFile {
     void truncate_to(std::uint64_t offset);
     // Writes out what is buffered; read() sees only what was written out.
     void finish_writing();
+    // Whether the `size` bytes at `offset` were written out (not lost to a failed write).
+    bool written(std::uint64_t offset, std::uint64_t size) const {
+        return offset <= written_ && size <= written_ - offset;
+    }
     // Streams the `size` bytes at `offset` to `fn` in chunks; `what` names them in errors.
     Status read(std::uint64_t offset, std::uint64_t size, const std::string& what,
                 const std::function<Status(const char*, std::size_t)>& fn) const;
@@ -81,7 +85,9 @@ class Spill {
     // hashes are not unique are dropped: those blobs are read again as without a spill).
     void finish_writing();
 
-    bool holds(std::string_view path) const { return find(path) != nullptr; }
+    // Whether blob `path` is in a spill file (a write that failed, a full disk, loses some: they
+    // are read again as without a spill).
+    bool holds(std::string_view path) const;
     // Streams blob `path` (holds(path) must be true); `what` names it in errors. Any thread.
     Status read(std::string_view path, const std::string& what,
                 const std::function<Status(const char*, std::size_t)>& fn) const;
@@ -91,7 +97,16 @@ class Spill {
         std::uint64_t path_hash = 0;
         std::uint64_t place = 0;  // file (4 bits), offset (32 bits), size (28 bits)
     };
+    struct Location {
+        std::size_t file = 0;
+        std::uint64_t offset = 0;
+        std::uint64_t size = 0;
+    };
     const Entry* find(std::string_view path) const;
+    static Location location(const Entry& entry) {
+        return {static_cast<std::size_t>(entry.place >> 60), (entry.place >> 28) & 0xffffffffu,
+                entry.place & kMaxBlob};
+    }
 
     std::vector<std::unique_ptr<SpillFile>> files_;
     std::vector<Entry> entries_;

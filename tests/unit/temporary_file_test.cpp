@@ -1,7 +1,9 @@
 #include "temporary_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <csignal>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -85,6 +87,37 @@ TEST(SpillFile, SaysSoWhenAskedForBytesItNeverHeld) {
     EXPECT_FALSE(status);
     EXPECT_NE(status.message().find("blobs/sha256/x: cannot read it again"), std::string::npos)
         << status.message();
+}
+
+// A write that fails (here: past RLIMIT_FSIZE, as on a full disk) loses the buffered bytes of
+// blobs already appended: the file says they are not there, and why, instead of giving others.
+TEST(SpillFile, SaysWhichBytesAFailedWriteLost) {
+    auto spill = SpillFile::create(16 * kMiB);
+    ASSERT_NE(spill, nullptr);
+    std::string first = pseudo_random_bytes(300 * 1024, 7);
+    ASSERT_TRUE(spill->append(first.data(), first.size()));  // written out: past the buffer
+    std::string second = pseudo_random_bytes(100 * 1024, 8);
+    ASSERT_TRUE(spill->append(second.data(), second.size()));  // buffered
+    rlimit saved{};
+    ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+    auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small = saved;
+    small.rlim_cur = 350 * 1024;
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+    std::string third = pseudo_random_bytes(200 * 1024, 9);
+    bool appended = spill->append(third.data(), third.size());  // the write-out fails
+    ::setrlimit(RLIMIT_FSIZE, &saved);
+    std::signal(SIGXFSZ, old_handler);
+    EXPECT_FALSE(appended);
+    EXPECT_FALSE(spill->append("x", 1)) << "nothing more once a write failed";
+    spill->finish_writing();
+    EXPECT_TRUE(spill->written(0, first.size()));
+    EXPECT_EQ(read_back(*spill, 0, first.size()), first);
+    EXPECT_FALSE(spill->written(first.size(), second.size()));
+    Status status = spill->read(first.size(), second.size(), "blobs/sha256/y",
+                                [](const char*, std::size_t) { return Status::ok(); });
+    EXPECT_FALSE(status);
+    EXPECT_NE(status.message().find("File too large"), std::string::npos) << status.message();
 }
 
 TEST(SpillFile, LeavesNothingInTheTemporaryDirectory) {
