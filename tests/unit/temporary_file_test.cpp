@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 
+#include "io_buffer.h"
 #include "ociwasm/layout.h"
 #include "test_support.h"
 
@@ -128,6 +130,18 @@ TEST(SpillFile, LeavesNothingInTheTemporaryDirectory) {
     ASSERT_TRUE(spill->append("abc", 3));
     spill->finish_writing();
     EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// Buffers the kernel copies into are aligned to 64 bytes whatever their size (io_buffer.h says
+// why), and hold what they are asked to.
+TEST(IoBuffer, IsAlignedTo64BytesWhateverItsSize) {
+    for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{17}, std::size_t{4096},
+                             std::size_t{kMiB + 3}}) {
+        IoBuffer buffer = make_io_buffer(size);
+        ASSERT_NE(buffer, nullptr);
+        EXPECT_EQ(reinterpret_cast<std::uintptr_t>(buffer.get()) % 64, 0u) << size;
+        std::fill(buffer.get(), buffer.get() + size, 'x');  // all of it is ours (ASan checks)
+    }
 }
 
 }  // namespace
