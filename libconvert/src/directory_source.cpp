@@ -309,7 +309,9 @@ class DirectoryLayoutSource : public LayoutSource {
     Status read_blob(const std::string& path,
                      const std::function<Status(const char*, std::size_t)>& fn) override {
         std::string shown = dir_ + "/" + path;
-        if (spill_ && spill_->holds(path)) return spill_->read(path, shown, fn);
+        if (spill_) {
+            if (std::optional<Status> spilled = spill_->read(path, shown, fn)) return *spilled;
+        }
         detail::LayoutPath kind = detail::classify_layout_path(path);
         FileDescriptor file;
         std::string found;

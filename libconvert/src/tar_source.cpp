@@ -86,7 +86,7 @@ class TarLayoutSource : public LayoutSource {
             status = pass.run();
             out.blobs.seal();
             if (spill_) spill_->finish_writing();
-            index_by_path_hash(stored_);
+            detail::index_by_path_hash(stored_);
             // Stored entries are read again from the file scanned, by one pread each (opening
             // it by name for each was two more system calls per document read again).
             if (stored_fd_ >= 0) ::close(stored_fd_);
@@ -102,12 +102,16 @@ class TarLayoutSource : public LayoutSource {
     Status read_blob(const std::string& path,
                      const std::function<Status(const char*, std::size_t)>& fn) override {
         std::string wanted = resolve_link(path);
-        if (spill_ && spill_->holds(wanted)) return spill_->read(wanted, name_ + ": " + path, fn);
+        if (spill_) {
+            if (std::optional<Status> spilled = spill_->read(wanted, name_ + ": " + path, fn)) {
+                return *spilled;
+            }
+        }
         if (!rereadable_) {
             return Status::unreadable(name_ + ": " + path +
                                       ": the input is a stream and cannot be read again");
         }
-        if (const detail::StoredEntry* stored = find_entry(stored_, wanted)) {
+        if (const detail::StoredEntry* stored = detail::find_by_path_hash(stored_, wanted)) {
             return read_stored(path, *stored, fn);
         }
         // Each round ends at the entry or at a hardlink pointing further back; bounded so that
@@ -162,36 +166,6 @@ class TarLayoutSource : public LayoutSource {
     std::string resolve_link(const std::string& path) const {
         auto link = hardlinks_.find(path);
         return link != hardlinks_.end() ? link->second : path;
-    }
-
-    // `entries` sorted by path hash; entries whose hash is not unique (a path written twice, or
-    // two paths that collide) are dropped, so read_blob finds them by a pass as before.
-    static void index_by_path_hash(std::vector<detail::StoredEntry>& entries) {
-        auto by_hash = [](const detail::StoredEntry& a, const detail::StoredEntry& b) {
-            return a.path_hash < b.path_hash;
-        };
-        std::sort(entries.begin(), entries.end(), by_hash);
-        std::vector<detail::StoredEntry> unique;
-        unique.reserve(entries.size());
-        for (std::size_t i = 0; i < entries.size();) {
-            std::size_t end = i + 1;
-            while (end < entries.size() && entries[end].path_hash == entries[i].path_hash) ++end;
-            if (end == i + 1) unique.push_back(entries[i]);
-            i = end;
-        }
-        entries = std::move(unique);
-        entries.shrink_to_fit();
-    }
-
-    static const detail::StoredEntry* find_entry(const std::vector<detail::StoredEntry>& entries,
-                                                 const std::string& path) {
-        detail::StoredEntry wanted;
-        wanted.path_hash = std::hash<std::string_view>{}(path);
-        auto it = std::lower_bound(entries.begin(), entries.end(), wanted,
-                                   [](const detail::StoredEntry& a, const detail::StoredEntry& b) {
-                                       return a.path_hash < b.path_hash;
-                                   });
-        return it != entries.end() && it->path_hash == wanted.path_hash ? &*it : nullptr;
     }
 
     // The bytes of an entry stored uncompressed, read at their offset in the tar file.

@@ -151,38 +151,24 @@ void Spill::add(std::string_view path, unsigned file, std::uint64_t offset, std:
 
 void Spill::finish_writing() {
     for (auto& file : files_) file->finish_writing();
-    auto by_hash = [](const Entry& a, const Entry& b) { return a.path_hash < b.path_hash; };
-    std::sort(entries_.begin(), entries_.end(), by_hash);
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < entries_.size();) {
-        std::size_t end = i + 1;
-        while (end < entries_.size() && entries_[end].path_hash == entries_[i].path_hash) ++end;
-        if (end == i + 1) entries_[kept++] = entries_[i];
-        i = end;
-    }
-    entries_.resize(kept);
-    entries_.shrink_to_fit();
+    index_by_path_hash(entries_);
 }
 
 const Spill::Entry* Spill::find(std::string_view path) const {
-    std::uint64_t hash = std::hash<std::string_view>{}(path);
-    auto it = std::lower_bound(
-        entries_.begin(), entries_.end(), hash,
-        [](const Entry& entry, std::uint64_t key) { return entry.path_hash < key; });
-    return it != entries_.end() && it->path_hash == hash ? &*it : nullptr;
+    const Entry* entry = find_by_path_hash(entries_, path);
+    if (entry == nullptr) return nullptr;
+    Location at = location(*entry);
+    return files_[at.file]->written(at.offset, at.size) ? entry : nullptr;
 }
 
 bool Spill::holds(std::string_view path) const {
-    const Entry* entry = find(path);
-    if (entry == nullptr) return false;
-    Location at = location(*entry);
-    return files_[at.file]->written(at.offset, at.size);
+    return find(path) != nullptr;
 }
 
-Status Spill::read(std::string_view path, const std::string& what,
-                   const std::function<Status(const char*, std::size_t)>& fn) const {
+std::optional<Status> Spill::read(std::string_view path, const std::string& what,
+                                  const std::function<Status(const char*, std::size_t)>& fn) const {
     const Entry* entry = find(path);
-    if (entry == nullptr) return Status::io_error(what + ": not in the spill file");
+    if (entry == nullptr) return std::nullopt;
     Location at = location(*entry);
     return files_[at.file]->read(at.offset, at.size, what, fn);
 }

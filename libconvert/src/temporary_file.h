@@ -2,10 +2,12 @@
 // hostile input (record_log.h) and the blob bytes a scan cannot keep (SpillFile).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +25,33 @@ int open_unnamed_temporary(const std::string& purpose);
 // (errno set; 0 when the file ended first) otherwise.
 bool write_all_at(int fd, const char* data, std::size_t size, std::uint64_t offset);
 bool read_all_at(int fd, char* data, std::size_t size, std::uint64_t offset);
+
+// Entries keyed by a 64-bit hash of a blob's path (`path_hash`), sorted for lookup: the tar
+// source's stored entries and the spill files' index. Entries whose hash is not unique (a path
+// written twice, or two paths that collide) are dropped: their blobs are read again the slow way.
+template <typename Entry>
+void index_by_path_hash(std::vector<Entry>& entries) {
+    auto by_hash = [](const Entry& a, const Entry& b) { return a.path_hash < b.path_hash; };
+    std::sort(entries.begin(), entries.end(), by_hash);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < entries.size();) {
+        std::size_t end = i + 1;
+        while (end < entries.size() && entries[end].path_hash == entries[i].path_hash) ++end;
+        if (end == i + 1) entries[kept++] = entries[i];
+        i = end;
+    }
+    entries.resize(kept);
+    entries.shrink_to_fit();
+}
+
+template <typename Entry>
+const Entry* find_by_path_hash(const std::vector<Entry>& entries, std::string_view path) {
+    std::uint64_t hash = std::hash<std::string_view>{}(path);
+    auto it = std::lower_bound(
+        entries.begin(), entries.end(), hash,
+        [](const Entry& entry, std::uint64_t key) { return entry.path_hash < key; });
+    return it != entries.end() && it->path_hash == hash ? &*it : nullptr;
+}
 
 // The blob bytes a scan of a stream could not keep within its memory budget
 // (ScanOptions::spill_budget): written front to back during the pass, one blob after another,
@@ -88,9 +117,10 @@ class Spill {
     // Whether blob `path` is in a spill file (a write that failed, a full disk, loses some: they
     // are read again as without a spill).
     bool holds(std::string_view path) const;
-    // Streams blob `path` (holds(path) must be true); `what` names it in errors. Any thread.
-    Status read(std::string_view path, const std::string& what,
-                const std::function<Status(const char*, std::size_t)>& fn) const;
+    // Streams blob `path`, `what` naming it in errors; nullopt (nothing read) when !holds(path).
+    // Any thread.
+    std::optional<Status> read(std::string_view path, const std::string& what,
+                               const std::function<Status(const char*, std::size_t)>& fn) const;
 
   private:
     struct Entry {
@@ -102,6 +132,7 @@ class Spill {
         std::uint64_t offset = 0;
         std::uint64_t size = 0;
     };
+    // The entry of a blob whose bytes are all in its file.
     const Entry* find(std::string_view path) const;
     static Location location(const Entry& entry) {
         return {static_cast<std::size_t>(entry.place >> 60), (entry.place >> 28) & 0xffffffffu,
