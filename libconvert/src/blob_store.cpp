@@ -8,7 +8,6 @@
 #include <cstring>
 #include <limits>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,21 +31,34 @@ bool is_lowercase_hex(std::string_view text) {
     return std::all_of(text.begin(), text.end(), [](char c) { return hex_value(c) >= 0; });
 }
 
-// The first 16 digits of lowercase hex `hex` of even length as BlobRecord::leading_digits gives
-// them; nullopt when `hex` is not such hex (no packed record has it).
-std::optional<std::uint64_t> leading_digits_of(std::string_view hex) {
-    if (hex.size() % 2 != 0) return std::nullopt;
-    std::uint64_t key = 0;
-    for (std::size_t i = 0; i < hex.size(); ++i) {
-        int value = hex_value(hex[i]);
-        if (value < 0) return std::nullopt;
-        if (i < 16) key |= static_cast<std::uint64_t>(value) << (60 - 4 * i);
-    }
-    return key;
-}
-
 int sign(int value) {
     return (value > 0) - (value < 0);
+}
+
+// Lowercase hex of even length as nibbles, two to a byte: `out` holds hex.size() / 2 bytes.
+// Packed bytes keep the order of the text: '0'-'9' < 'a'-'f' as 0-9 < 10-15.
+void pack_hex(std::string_view hex, char* out) {
+    for (std::size_t i = 0; i < hex.size() / 2; ++i) {
+        out[i] = static_cast<char>((hex_value(hex[2 * i]) << 4) | hex_value(hex[2 * i + 1]));
+    }
+}
+
+// Two packed encoded parts as their hex texts compare: < 0, 0 or > 0.
+int compare_packed(std::string_view a, std::string_view b) {
+    if (int order = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size())); order != 0) {
+        return sign(order);
+    }
+    return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+}
+
+// The first 8 bytes (16 hex digits) of a packed encoded part as a big-endian number, zeros
+// past its end: BlobStore's buckets.
+std::uint64_t leading_digits_of(std::string_view packed) {
+    std::uint64_t key = 0;
+    for (std::size_t i = 0; i < std::min<std::size_t>(packed.size(), 8); ++i) {
+        key |= static_cast<std::uint64_t>(static_cast<unsigned char>(packed[i])) << (56 - 8 * i);
+    }
+    return key;
 }
 
 }  // namespace
@@ -72,10 +84,7 @@ void BlobRecord::rebuild(std::string_view algorithm, std::string_view encoded, u
     std::memcpy(name.get() + 1, algorithm.data(), algorithm.size());
     char* out = name.get() + 1 + algorithm.size();
     if (packed) {
-        for (std::size_t i = 0; i < encoded_bytes; ++i) {
-            out[i] =
-                static_cast<char>((hex_value(encoded[2 * i]) << 4) | hex_value(encoded[2 * i + 1]));
-        }
+        pack_hex(encoded, out);
     } else {
         std::memcpy(out, encoded.data(), encoded.size());
     }
@@ -154,24 +163,13 @@ int BlobRecord::compare(std::string_view digest) const {
 int BlobRecord::compare(const BlobRecord& other) const {
     if (name_ && other.name_ && algorithm_view() == other.algorithm_view() &&
         (flags() & kPacked) != 0 && (other.flags() & kPacked) != 0) {
-        std::string_view mine = encoded_bytes();
-        std::string_view theirs = other.encoded_bytes();
-        std::size_t common = std::min(mine.size(), theirs.size());
-        if (int order = std::memcmp(mine.data(), theirs.data(), common); order != 0) {
-            return sign(order);
-        }
-        return mine.size() < theirs.size() ? -1 : mine.size() > theirs.size() ? 1 : 0;
+        return compare_packed(encoded_bytes(), other.encoded_bytes());
     }
     return sign(digest().compare(other.digest()));
 }
 
 std::uint64_t BlobRecord::leading_digits() const {
-    std::string_view stored = encoded_bytes();
-    std::uint64_t key = 0;
-    for (std::size_t i = 0; i < std::min<std::size_t>(stored.size(), 8); ++i) {
-        key |= static_cast<std::uint64_t>(static_cast<unsigned char>(stored[i])) << (56 - 8 * i);
-    }
-    return key;
+    return leading_digits_of(encoded_bytes());
 }
 
 std::string BlobRecord::computed() const {
@@ -287,13 +285,9 @@ const BlobRecord* BlobStore::find(std::string_view digest) const {
         });
         if (range == ranges_.end()) return nullptr;
         if (range->packed) {
-            std::string_view hex = digest.substr(colon + 1);
-            std::optional<std::uint64_t> key = leading_digits_of(hex);
-            if (!key) return nullptr;
-            std::size_t bucket = range->buckets + (*key >> (64 - range->bits));
-            auto first = records_.begin() + buckets_[bucket];
-            auto last = records_.begin() + buckets_[bucket + 1];
             // Within the range the names differ only in their nibbles: compare those.
+            std::string_view hex = digest.substr(colon + 1);
+            if (hex.size() % 2 != 0 || !is_lowercase_hex(hex)) return nullptr;  // none is packed
             std::array<char, 64> stack;  // sha512 and shorter: no allocation
             std::string heap;
             char* bytes = stack.data();
@@ -301,23 +295,15 @@ const BlobRecord* BlobStore::find(std::string_view digest) const {
                 heap.resize(hex.size() / 2);
                 bytes = heap.data();
             }
+            pack_hex(hex, bytes);
             std::string_view packed(bytes, hex.size() / 2);
-            for (std::size_t i = 0; i < packed.size(); ++i) {
-                bytes[i] =
-                    static_cast<char>((hex_value(hex[2 * i]) << 4) | hex_value(hex[2 * i + 1]));
-            }
-            auto order = [packed](const BlobRecord& record) {
-                std::string_view mine = record.encoded_bytes();
-                int order =
-                    std::memcmp(mine.data(), packed.data(), std::min(mine.size(), packed.size()));
-                return order != 0                    ? order
-                       : mine.size() < packed.size() ? -1
-                       : mine.size() > packed.size() ? 1
-                                                     : 0;
-            };
-            auto it = std::partition_point(first, last,
-                                           [&](const BlobRecord& r) { return order(r) < 0; });
-            return it != last && order(*it) == 0 ? &*it : nullptr;
+            std::size_t bucket = range->buckets + (leading_digits_of(packed) >> (64 - range->bits));
+            auto first = records_.begin() + buckets_[bucket];
+            auto last = records_.begin() + buckets_[bucket + 1];
+            auto it = std::partition_point(first, last, [packed](const BlobRecord& record) {
+                return compare_packed(record.encoded_bytes(), packed) < 0;
+            });
+            return it != last && compare_packed(it->encoded_bytes(), packed) == 0 ? &*it : nullptr;
         }
     }
     auto it = std::lower_bound(records_.begin(), records_.end(), digest, before);
