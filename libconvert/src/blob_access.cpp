@@ -11,7 +11,6 @@
 #include "finding_location.h"
 #include "ociwasm/finding_codes.h"
 #include "ociwasm/schema.h"
-#include "parallel.h"
 #include "validate_internal.h"
 
 namespace ociwasm::detail {
@@ -214,29 +213,20 @@ const rapidjson::Value* DocumentCache::get(const BlobRecord& record, BlobAccess&
     return keep(record, std::move(document));
 }
 
-void DocumentCache::prepare(const std::vector<const BlobRecord*>& records, BlobAccess& blobs,
-                            unsigned threads) {
-    std::vector<const BlobRecord*> todo;
-    std::unordered_set<const BlobRecord*> queued;
-    for (const BlobRecord* record : records) {
-        // What load_document would refuse is left to get(), which reports it.
-        if (record == nullptr || !blobs.loads_in_parallel(*record)) continue;
-        if (asked(*record, blobs) != Asked::no || prepared_.contains(record)) continue;
-        if (queued.insert(record).second) todo.push_back(record);
-    }
-    std::vector<std::optional<Prepared>> results(todo.size());  // empty: not read
-    run_in_parallel(todo.size(), parallel_threads(todo.size(), threads),
-                    [&](std::size_t job, unsigned) {
-                        std::string storage;
-                        std::string_view bytes;
-                        Findings unread;  // get() loads it again and reports why
-                        if (!load_document(blobs, *todo[job], storage, bytes, unread)) return;
-                        Prepared& prepared = results[job].emplace();
-                        prepared.document = check(*todo[job], bytes, prepared.findings);
-                    });
-    for (std::size_t job = 0; job < todo.size(); ++job) {
-        if (results[job]) prepared_.emplace(todo[job], std::move(*results[job]));
-    }
+std::optional<DocumentCache::Prepared> DocumentCache::check_ahead(const BlobRecord& record,
+                                                                  BlobAccess& blobs) const {
+    std::string storage;
+    std::string_view bytes;
+    Findings unread;  // get() loads it again and reports why
+    if (!load_document(blobs, record, storage, bytes, unread)) return std::nullopt;
+    Prepared prepared;
+    prepared.document = check(record, bytes, prepared.findings);
+    return prepared;
+}
+
+void DocumentCache::adopt(const BlobRecord& record, Prepared prepared, const BlobAccess& blobs) {
+    if (asked(record, blobs) != Asked::no) return;
+    prepared_.try_emplace(&record, std::move(prepared));
 }
 
 }  // namespace ociwasm::detail

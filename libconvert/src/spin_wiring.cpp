@@ -35,27 +35,23 @@ void SpinWiring::config_reached(const BlobRecord& record, std::string_view media
     if (media_type == media::kSpinLockfile) lockfiles_.get(record, blobs_, out_);
 }
 
-void SpinWiring::prepare_lockfiles(const std::vector<const rapidjson::Value*>& manifests,
-                                   unsigned threads) {
-    std::vector<const BlobRecord*> records;
+void SpinWiring::lockfiles_named(const rapidjson::Value& manifest,
+                                 std::vector<const BlobRecord*>& out) const {
     auto add = [&](const rapidjson::Value& descriptor) {
         if (string_member(descriptor, "mediaType").value_or("") != media::kSpinLockfile) return;
         if (auto digest = string_member(descriptor, "digest")) {
-            records.push_back(blobs_.find(*digest));
+            if (const BlobRecord* record = blobs_.find(*digest)) out.push_back(record);
         }
     };
-    for (const rapidjson::Value* manifest : manifests) {
-        if (const rapidjson::Value* config = find_member(*manifest, "config");
-            config != nullptr && config->IsObject()) {
-            add(*config);
-        }
-        const rapidjson::Value* layers = find_member(*manifest, "layers");
-        if (layers == nullptr || !layers->IsArray()) continue;
-        for (const rapidjson::Value& layer : layers->GetArray()) {
-            if (layer.IsObject()) add(layer);
-        }
+    if (const rapidjson::Value* config = find_member(manifest, "config");
+        config != nullptr && config->IsObject()) {
+        add(*config);
     }
-    lockfiles_.prepare(records, blobs_, threads);
+    const rapidjson::Value* layers = find_member(manifest, "layers");
+    if (layers == nullptr || !layers->IsArray()) return;
+    for (const rapidjson::Value& layer : layers->GetArray()) {
+        if (layer.IsObject()) add(layer);
+    }
 }
 
 void SpinWiring::layer_reached(ManifestFormat format, std::string_view media_type,

@@ -25,6 +25,7 @@
 #include "parallel.h"
 #include "text.h"
 #include "validate_internal.h"
+#include "walk_ahead.h"
 #include "wasm_format_checks.h"
 #include "wasm_formats.h"
 
@@ -33,6 +34,7 @@ namespace ociwasm {
 namespace {
 
 using detail::BlobAccess;
+using detail::CheckedManifest;
 using detail::find_member;
 using detail::quoted;
 using detail::string_member;
@@ -59,7 +61,8 @@ std::string digest_of(const rapidjson::Value& descriptor) {
 }
 
 // The manifests of an index are walked in windows of this many descriptors; the documents of a
-// window are parsed and checked ahead on several threads (prepare_window).
+// window are parsed and checked on other threads while the walk goes through the window before
+// (check_ahead).
 constexpr rapidjson::SizeType kPrepareWindow = 256;
 
 class GraphWalk {
@@ -98,14 +101,6 @@ class GraphWalk {
         ManifestFormat format = ManifestFormat::unknown;
         // Position of its image config in the scan, when that config has a platform (platforms_).
         std::uint32_t config_platform = kNoPlatform;
-    };
-
-    // What the checks of a manifest's own bytes give, before its config and layers are walked:
-    // made in the walk, or ahead of it on other threads (prepare_window), the same either way.
-    struct CheckedManifest {
-        std::unique_ptr<detail::OwnedDocument> document;  // set when the walk follows it
-        Findings findings;
-        ManifestFormat format = ManifestFormat::unknown;
     };
 
     struct SubjectSeen {
@@ -278,15 +273,20 @@ class GraphWalk {
         }
         const rapidjson::Value* manifests = find_member(index, "manifests");
         if (manifests == nullptr || !manifests->IsArray()) return;
-        for (rapidjson::SizeType start = 0; start < manifests->Size(); start += kPrepareWindow) {
-            rapidjson::SizeType end = std::min(manifests->Size(), start + kPrepareWindow);
-            std::vector<std::string> prepared = prepare_window(*manifests, start, end);
+        // The next window is checked ahead on other threads while the walk goes through this one.
+        const rapidjson::SizeType count = manifests->Size();
+        std::unique_ptr<detail::WalkAhead> ahead =
+            check_ahead(*manifests, 0, std::min(count, kPrepareWindow));
+        for (rapidjson::SizeType start = 0; start < count; start += kPrepareWindow) {
+            rapidjson::SizeType end = std::min(count, start + kPrepareWindow);
+            std::vector<std::string> prepared = adopt(std::move(ahead));
+            ahead = check_ahead(*manifests, end, std::min(count, end + kPrepareWindow));
             for (rapidjson::SizeType i = start; i < end; ++i) {
                 visit_index_descriptor((*manifests)[i], i, context);
             }
             for (const std::string& key : prepared) prepared_.erase(key);  // left unused
             image_configs_.drop_prepared();
-            spin_.drop_prepared_lockfiles();
+            spin_.lockfiles().drop_prepared();
         }
     }
 
@@ -465,7 +465,7 @@ class GraphWalk {
     }
 
     // The checks of a manifest's own bytes (a function of them and of the descriptor's media
-    // type only, so that prepare_window may run them on other threads).
+    // type only, so that the checks ahead may run them on other threads: detail::ManifestCheck).
     static CheckedManifest check_manifest(const BlobRecord& record, std::string_view media_type,
                                           std::string_view bytes) {
         CheckedManifest checked;
@@ -504,17 +504,16 @@ class GraphWalk {
         return key;
     }
 
-    // Checks the manifests named by descriptors [start, end) of an index, and the lockfiles and
-    // image configs they name, on several threads before the walk reaches them; the walk then
-    // reports what they found where it would have found it. Bytes not kept during the pass are
-    // read again here where the source allows reads in parallel, else by the walk; a document
-    // that cannot be read here is left to the walk, which reports why. Returns the keys of the
-    // manifests it took on (those it could read are in prepared_).
-    std::vector<std::string> prepare_window(const rapidjson::Value& manifests,
-                                            rapidjson::SizeType start, rapidjson::SizeType end) {
-        std::vector<std::string> keys;
-        if (detail::parallel_threads(end - start, threads_) < 2) return keys;
-        std::vector<std::pair<const BlobRecord*, std::string_view>> todo;
+    // Starts checking the manifests named by descriptors [start, end) of an index, and the
+    // image configs and lockfiles they name, on other threads (detail::WalkAhead); nullptr when
+    // there is nothing to check ahead or one thread to do it. Bytes not kept during the pass are
+    // read again there where the source allows reads in parallel, else by the walk; a document
+    // that cannot be read ahead is left to the walk, which reports why.
+    std::unique_ptr<detail::WalkAhead> check_ahead(const rapidjson::Value& manifests,
+                                                   rapidjson::SizeType start,
+                                                   rapidjson::SizeType end) {
+        if (start >= end || detail::parallel_threads(end - start, threads_) < 2) return nullptr;
+        std::vector<detail::AheadManifest> todo;
         std::unordered_set<std::string> queued;
         for (rapidjson::SizeType i = start; i < end; ++i) {
             const rapidjson::Value& descriptor = manifests[i];
@@ -532,38 +531,27 @@ class GraphWalk {
                 !queued.insert(key).second) {
                 continue;
             }
-            keys.push_back(std::move(key));
-            todo.emplace_back(record, media_type);
+            todo.push_back({record, media_type, std::move(key)});
         }
-        std::vector<std::optional<CheckedManifest>> checked(todo.size());  // empty: not read
-        detail::run_in_parallel(
-            todo.size(), detail::parallel_threads(todo.size(), threads_),
-            [&](std::size_t job, unsigned) {
-                std::string storage;
-                std::string_view bytes;
-                Findings unread;  // the walk loads it again and reports why
-                const BlobRecord& record = *todo[job].first;
-                if (!detail::load_document(blobs_, record, storage, bytes, unread)) return;
-                checked[job] = check_manifest(record, todo[job].second, bytes);
-            });
-        std::vector<const rapidjson::Value*> parsed;
-        std::vector<const BlobRecord*> image_configs;
-        for (std::size_t job = 0; job < todo.size(); ++job) {
-            if (!checked[job] || !checked[job]->document) continue;
-            const rapidjson::Value& manifest = checked[job]->document->doc;
-            parsed.push_back(&manifest);
-            const rapidjson::Value* config = find_member(manifest, "config");
-            if (config != nullptr && config->IsObject() &&
-                string_member(*config, "mediaType").value_or("") == media::kOciConfig) {
-                if (auto digest = string_member(*config, "digest")) {
-                    image_configs.push_back(blobs_.find(*digest));
-                }
-            }
+        if (todo.empty()) return nullptr;
+        return std::make_unique<detail::WalkAhead>(std::move(todo), check_manifest, blobs_,
+                                                   image_configs_, spin_, threads_);
+    }
+
+    // Waits for what `ahead` checks and hands it to the walk; returns the keys of the manifests
+    // in prepared_ now, which the walk erases when it is done with the window.
+    std::vector<std::string> adopt(std::unique_ptr<detail::WalkAhead> ahead) {
+        std::vector<std::string> keys;
+        if (!ahead) return keys;
+        detail::WalkAhead::Result result = ahead->finish();
+        for (auto& [key, checked] : result.manifests) {
+            if (prepared_.try_emplace(key, std::move(checked)).second) keys.push_back(key);
         }
-        image_configs_.prepare(image_configs, blobs_, threads_);
-        spin_.prepare_lockfiles(parsed, threads_);
-        for (std::size_t job = 0; job < todo.size(); ++job) {
-            if (checked[job]) prepared_.emplace(keys[job], std::move(*checked[job]));
+        for (auto& [record, prepared] : result.image_configs) {
+            image_configs_.adopt(*record, std::move(prepared), blobs_);
+        }
+        for (auto& [record, prepared] : result.lockfiles) {
+            spin_.lockfiles().adopt(*record, std::move(prepared), blobs_);
         }
         return keys;
     }
@@ -645,7 +633,7 @@ class GraphWalk {
     std::vector<ManifestState> manifests_;  // by position in scan_.blobs
     // The platforms of the image configs manifests_ point to, by config record.
     std::unordered_map<std::size_t, detail::ConfigPlatform> platforms_;  // by config position
-    // Manifests checked ahead by prepare_window, by digest and media type.
+    // Manifests checked ahead (check_ahead), by digest and media type.
     std::unordered_map<std::string, CheckedManifest> prepared_;
     unsigned threads_;
     // Manifests and indexes reached from index.json, with the mediaType of the first descriptor:

@@ -164,9 +164,9 @@ struct OwnedDocument {
 };
 
 // Documents many manifests may share (image configs, lockfiles): loaded, parsed and checked the
-// first time a record is asked for; findings come only that first time. prepare() does the
-// parsing and checking ahead, on several threads; get() still reports the findings at the point
-// of the walk where it would have made them, so the output is the same.
+// first time a record is asked for; findings come only that first time. The walk may have them
+// checked ahead on other threads (check_ahead, then adopt); get() still reports the findings at
+// the point of the walk where it would have made them, so the output is the same.
 //
 // Only the documents asked for last are kept (kKeptDocuments, at most kKeptDocumentBytes of
 // text): a layout of 100,000 apps has 100,000 lockfiles, each asked for by one manifest. An
@@ -181,9 +181,17 @@ class DocumentCache {
         // The checks after the schema, e.g. check_image_config.
         void (*check)(const rapidjson::Value& doc, std::string_view file, Findings& out);
     };
+    // A document checked ahead of the walk.
+    struct Prepared {
+        std::unique_ptr<OwnedDocument> document;  // nullptr when it did not parse
+        Findings findings;
+    };
 
+    // Shared documents are small (an image config, a lockfile): 4 MiB of text keeps a thousand
+    // of them, and keeps large ones from filling the memory (a lockfile may be as large as
+    // kMaxDocumentSize; the newest is kept whatever its size).
     static constexpr std::size_t kKeptDocuments = 1024;
-    static constexpr std::size_t kKeptDocumentBytes = 16 * kMiB;
+    static constexpr std::size_t kKeptDocumentBytes = 4 * kMiB;
 
     explicit DocumentCache(Kind kind);
     ~DocumentCache();
@@ -191,21 +199,17 @@ class DocumentCache {
     DocumentCache& operator=(const DocumentCache&) = delete;
 
     // The parsed document of `record`; nullptr when it could not be loaded or parsed. Valid
-    // until the next call of get() or prepare().
+    // until the next call of get().
     const rapidjson::Value* get(const BlobRecord& record, BlobAccess& blobs, Findings& out);
-    // Parses and checks, on up to `threads` threads, those of `records` not asked for yet that
-    // load in parallel (BlobAccess::loads_in_parallel; the others are loaded by get(), as is one
-    // that fails to load here: get() reports why).
-    void prepare(const std::vector<const BlobRecord*>& records, BlobAccess& blobs,
-                 unsigned threads);
-    // Forgets what prepare() made and get() did not ask for (a window of the walk is done).
+    // Loads, parses and checks `record` as get() would, on any thread (it changes nothing in
+    // the cache); nullopt when it cannot be loaded (get() loads it again and reports why).
+    std::optional<Prepared> check_ahead(const BlobRecord& record, BlobAccess& blobs) const;
+    // Hands get() what check_ahead made of `record`; ignored when get() was asked for it already.
+    void adopt(const BlobRecord& record, Prepared prepared, const BlobAccess& blobs);
+    // Forgets what was adopted and not asked for (a window of the walk is done).
     void drop_prepared() { prepared_.clear(); }
 
   private:
-    struct Prepared {
-        std::unique_ptr<OwnedDocument> document;  // nullptr when it did not parse
-        Findings findings;
-    };
     // Parses and checks `bytes` of `record`: the document, or nullptr when it does not parse.
     std::unique_ptr<OwnedDocument> check(const BlobRecord& record, std::string_view bytes,
                                          Findings& out) const;
@@ -286,11 +290,13 @@ class SpinWiring {
     void manifest_walked(const WalkedManifest& walked);
     // The walk is over: drops the schema findings SPIN-LOCK-VERSION-MISSING says again.
     void finish();
-    // The lockfiles the next manifests may reach, parsed and checked ahead on up to `threads`
-    // threads (DocumentCache::prepare): those of their configs and layers of the lockfile type.
-    void prepare_lockfiles(const std::vector<const rapidjson::Value*>& manifests, unsigned threads);
-    // Forgets the lockfiles prepared and not reached (the window of manifests is walked).
-    void drop_prepared_lockfiles() { lockfiles_.drop_prepared(); }
+    // The lockfiles of the layout `manifest` names (its config and layers of the lockfile type),
+    // added to `out`: what the walk may have checked ahead (any thread may ask).
+    void lockfiles_named(const rapidjson::Value& manifest,
+                         std::vector<const BlobRecord*>& out) const;
+    // The lockfiles loaded once, for checks ahead of the walk.
+    DocumentCache& lockfiles() { return lockfiles_; }
+    const DocumentCache& lockfiles() const { return lockfiles_; }
 
   private:
     void check_wasm(const BlobRecord& record);

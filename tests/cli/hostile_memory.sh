@@ -90,6 +90,51 @@ assert_bounded_run 1 64
 check "OCI-DIGEST-MISMATCH once per blob" test "$(count_code OCI-DIGEST-MISMATCH)" = "$BLOB_COUNT"
 rm -rf "$TEST_TMP/many"
 
+# ---- large documents checked ahead of the walk ----
+# 48 old-format Spin apps whose manifests and lockfiles each carry 3 MiB of text (an annotation,
+# a metadata field): 288 MiB of documents, each under the 4 MiB a registry must accept. The walk
+# checks documents ahead on other threads a window of manifests at a time; the window held
+# every document of up to 256 manifests (234 MiB for 64 manifests of 3 MiB alone), where its
+# documents are now bounded in bytes too. Every 8th lockfile names a component it lacks: the
+# findings must still come out as one thread finds them.
+readonly LARGE_APP_COUNT=48
+new_layout "$TEST_TMP/large"
+perl -MDigest::SHA=sha256_hex -e '
+    my ($n, $blobs, $mt_manifest, $mt_lockfile, $mt_wasm) = @ARGV;
+    sub blob {
+        my ($bytes) = @_;
+        my $hex = sha256_hex($bytes);
+        open(my $out, ">", "$blobs/$hex") or die "$blobs/$hex: $!";
+        print $out $bytes;
+        close($out) or die "$blobs/$hex: $!";
+        return ("sha256:$hex", length($bytes));
+    }
+    sub desc { sprintf(q({"digest":"%s","mediaType":"%s","size":%d}), $_[1], $_[0], $_[2]) }
+    my $wasm = desc($mt_wasm, blob("\0asm\1\0\0\0"));
+    my $filler = "x" x (3 * 1024 * 1024);
+    my @entries;
+    for my $i (0 .. $n - 1) {
+        my $component = $i % 8 == 7 ? "gone" : "app";
+        my $lock = sprintf(q({"components":[{"id":"app","source":{"content_type":"application/wasm","digest":"%s"}}],"metadata":{"description":"%s","name":"app-%d"},"spin_lock_version":0,"triggers":[{"id":"trigger-app","trigger_config":{"component":"%s","route":"/..."},"trigger_type":"http"}]}), (split /"/, $wasm)[3], $filler, $i, $component);
+        my $manifest = sprintf(q({"annotations":{"filler":"%s-%d"},"config":%s,"layers":[%s],"schemaVersion":2}), $filler, $i, desc($mt_lockfile, blob($lock)), $wasm);
+        push @entries, desc($mt_manifest, blob($manifest));
+    }
+    printf(q({"manifests":[%s],"schemaVersion":2}), join(",", @entries));
+' "$LARGE_APP_COUNT" "$TEST_TMP/large/blobs/sha256" "$MT_MANIFEST" \
+    "application/vnd.fermyon.spin.application.v1+config" "application/vnd.wasm.content.layer.v1+wasm" \
+    > "$TEST_TMP/large/index.json"
+describe "$LARGE_APP_COUNT apps with a manifest and a lockfile of 3 MiB each"
+run_measured /dev/null "$validate" --format json "$TEST_TMP/large"
+assert_bounded_run 1 64
+check "SPIN-TRIGGER-COMPONENT-MISSING for each broken lockfile" \
+    test "$(count_code SPIN-TRIGGER-COMPONENT-MISSING)" = $((LARGE_APP_COUNT / 8))
+jq -c '.findings' "$RUN_STDOUT_FILE" > "$TEST_TMP/large-findings.json"
+run "$validate" --format json --threads 1 "$TEST_TMP/large"
+assert_exit 1
+check "one thread reports the same findings in the same order" \
+    cmp -s "$TEST_TMP/large-findings.json" <(jq -c '.findings' "$RUN_STDOUT_FILE")
+rm -rf "$TEST_TMP/large"
+
 # ---- 20,000 small apps ----
 # Each an old-format Spin app: a manifest, its own lockfile as the config, one shared wasm layer
 # (40,003 blobs), listed 10,000 a time by nested indexes as large layouts are. Everything the

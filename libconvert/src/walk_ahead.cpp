@@ -1,0 +1,105 @@
+#include "walk_ahead.h"
+
+#include <exception>
+#include <system_error>
+
+#include "ociwasm/json.h"
+#include "ociwasm/media_types.h"
+#include "parallel.h"
+
+namespace ociwasm::detail {
+
+WalkAhead::WalkAhead(std::vector<AheadManifest> manifests, ManifestCheck check, BlobAccess& blobs,
+                     const DocumentCache& image_configs, const SpinWiring& spin, unsigned threads)
+    : check_(check), blobs_(blobs), image_configs_(image_configs), spin_(spin) {
+    for (AheadManifest& manifest : manifests) {
+        if (manifest.record->size > kWindowBytes - bytes_) continue;
+        bytes_ += manifest.record->size;
+        manifests_.push_back(std::move(manifest));
+    }
+    done_.resize(manifests_.size());
+    unsigned helpers = parallel_threads(manifests_.size(), threads) - 1;
+    try {
+        for (unsigned i = 0; i < helpers; ++i) threads_.emplace_back([this] { work(); });
+    } catch (const std::system_error&) {
+        // Fewer threads than asked for: finish() does the rest on the walk's thread.
+    }
+}
+
+WalkAhead::~WalkAhead() {
+    stop_ = true;
+    for (std::thread& thread : threads_) thread.join();
+}
+
+WalkAhead::Result WalkAhead::finish() {
+    work();
+    for (std::thread& thread : threads_) thread.join();
+    threads_.clear();
+    Result result;
+    for (std::size_t job = 0; job < done_.size(); ++job) {
+        Done& done = done_[job];
+        if (done.manifest) {
+            result.manifests.emplace_back(std::move(manifests_[job].key),
+                                          std::move(*done.manifest));
+        }
+        for (auto& document : done.image_configs)
+            result.image_configs.push_back(std::move(document));
+        for (auto& document : done.lockfiles) result.lockfiles.push_back(std::move(document));
+    }
+    done_.clear();
+    return result;
+}
+
+void WalkAhead::work() {
+    for (std::size_t job = next_++; job < done_.size() && !stop_; job = next_++) {
+        try {
+            run(job);
+        } catch (const std::exception&) {
+            // Out of memory, most likely: the walk checks this manifest itself and fails there
+            // as one thread would.
+            done_[job] = Done();
+        }
+    }
+}
+
+void WalkAhead::run(std::size_t job) {
+    const AheadManifest& todo = manifests_[job];
+    Done& done = done_[job];
+    std::string storage;
+    std::string_view bytes;
+    Findings unread;  // the walk loads it again and reports why
+    if (!load_document(blobs_, *todo.record, storage, bytes, unread)) return;
+    done.manifest = check_(*todo.record, todo.media_type, bytes);
+    std::string().swap(storage);
+    if (!done.manifest->document) return;
+    const rapidjson::Value& manifest = done.manifest->document->doc;
+    const rapidjson::Value* config = find_member(manifest, "config");
+    if (config != nullptr && config->IsObject() &&
+        string_member(*config, "mediaType").value_or("") == media::kOciConfig) {
+        if (auto digest = string_member(*config, "digest")) {
+            check_document(blobs_.find(*digest), image_configs_, claimed_configs_,
+                           done.image_configs);
+        }
+    }
+    std::vector<const BlobRecord*> lockfiles;
+    spin_.lockfiles_named(manifest, lockfiles);
+    for (const BlobRecord* lockfile : lockfiles) {
+        check_document(lockfile, spin_.lockfiles(), claimed_lockfiles_, done.lockfiles);
+    }
+}
+
+void WalkAhead::check_document(const BlobRecord* record, const DocumentCache& cache,
+                               std::unordered_set<const BlobRecord*>& claimed, Documents& out) {
+    // What load_document would refuse is left to the walk, which reports it.
+    if (record == nullptr || !blobs_.loads_in_parallel(*record)) return;
+    {
+        std::lock_guard lock(claim_mutex_);
+        if (record->size > kWindowBytes - bytes_ || !claimed.insert(record).second) return;
+        bytes_ += record->size;
+    }
+    if (auto prepared = cache.check_ahead(*record, blobs_)) {
+        out.emplace_back(record, std::move(*prepared));
+    }
+}
+
+}  // namespace ociwasm::detail

@@ -1,0 +1,105 @@
+// Checking the documents of a window of an index's manifests ahead of the graph walk: the
+// manifests, and the image configs and lockfiles they name, are loaded, parsed and checked on
+// other threads while the walk goes through the window before (validate.cpp). The walk then
+// reports their findings where it would have made them: the output is the one of one thread.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "validate_internal.h"
+
+namespace ociwasm::detail {
+
+// What the checks of a manifest's own bytes give, before its config and layers are walked: made
+// in the walk, or ahead of it, the same either way.
+struct CheckedManifest {
+    std::unique_ptr<OwnedDocument> document;  // set when the walk follows it
+    Findings findings;
+    ManifestFormat format = ManifestFormat::unknown;
+};
+
+// The checks of a manifest's bytes, given the media type its descriptor says (validate.cpp); a
+// function of its arguments only, so that any thread may run it.
+using ManifestCheck = CheckedManifest (*)(const BlobRecord& record, std::string_view media_type,
+                                          std::string_view bytes);
+
+// A manifest to check ahead: its blob, the media type its descriptor says (in the index
+// document, which outlives the WalkAhead) and the key the walk finds the result by.
+struct AheadManifest {
+    const BlobRecord* record = nullptr;
+    std::string_view media_type;
+    std::string key;
+};
+
+class WalkAhead {
+  public:
+    // The text one window checks ahead at most, its manifests, image configs and lockfiles
+    // together. Its documents stay parsed until the walk reaches them, and the walk holds two
+    // windows (the one it walks, the one checked ahead): 256 manifests of 3 MiB made 750 MiB.
+    // What does not fit is left to the walk, which loads it when it gets there.
+    static constexpr std::uint64_t kWindowBytes = 4 * kMiB;
+
+    struct Result {
+        std::vector<std::pair<std::string, CheckedManifest>> manifests;  // by key
+        std::vector<std::pair<const BlobRecord*, DocumentCache::Prepared>> image_configs;
+        std::vector<std::pair<const BlobRecord*, DocumentCache::Prepared>> lockfiles;
+    };
+
+    // Starts on `threads` - 1 other threads (0: one per core) checking `manifests`, taken in
+    // order while they fit in kWindowBytes, and the image configs (as `image_configs` checks
+    // them) and lockfiles (as `spin` names and checks them) they name, first come first served
+    // within the same bytes.
+    WalkAhead(std::vector<AheadManifest> manifests, ManifestCheck check, BlobAccess& blobs,
+              const DocumentCache& image_configs, const SpinWiring& spin, unsigned threads);
+    // Stops the other threads after the document each is checking, and waits for them.
+    ~WalkAhead();
+    WalkAhead(const WalkAhead&) = delete;
+    WalkAhead& operator=(const WalkAhead&) = delete;
+
+    // Checks on this thread what the others have not taken, waits for them, and gives what was
+    // checked. A document that could not be loaded is left out (the walk loads it again and
+    // reports why), as is one whose check ran out of memory.
+    Result finish();
+
+  private:
+    using Documents = std::vector<std::pair<const BlobRecord*, DocumentCache::Prepared>>;
+    struct Done {  // what the job of one manifest made
+        std::optional<CheckedManifest> manifest;
+        Documents image_configs;
+        Documents lockfiles;
+    };
+
+    void work();
+    void run(std::size_t job);
+    // Checks `record` as `cache` does, into `out`, when it is the first time in this window and
+    // its text fits in what is left of kWindowBytes.
+    void check_document(const BlobRecord* record, const DocumentCache& cache,
+                        std::unordered_set<const BlobRecord*>& claimed, Documents& out);
+
+    std::vector<AheadManifest> manifests_;
+    ManifestCheck check_;
+    BlobAccess& blobs_;
+    const DocumentCache& image_configs_;
+    const SpinWiring& spin_;
+    std::vector<Done> done_;  // by job
+    std::atomic<std::size_t> next_{0};
+    std::atomic<bool> stop_{false};
+    std::mutex claim_mutex_;
+    std::uint64_t bytes_ = 0;  // the text claimed; under claim_mutex_, as are the two below
+    std::unordered_set<const BlobRecord*> claimed_configs_;
+    std::unordered_set<const BlobRecord*> claimed_lockfiles_;
+    std::vector<std::thread> threads_;
+};
+
+}  // namespace ociwasm::detail
