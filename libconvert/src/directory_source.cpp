@@ -249,6 +249,7 @@ class DirectoryLayoutSource : public LayoutSource {
             !status) {
             return status;
         }
+        if (out.index_json && options.index_json_read) options.index_json_read(*out.index_json);
 
         // One algorithm directory at a time: its blobs are listed and hashed, then it is closed,
         // so the scan holds a bounded number of descriptors whatever the layout holds.

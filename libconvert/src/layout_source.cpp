@@ -292,6 +292,7 @@ class MemoryLayoutSource : public LayoutSource {
                     break;
                 case LayoutPathKind::index_json:
                     out.index_json = bytes;
+                    if (options.index_json_read) options.index_json_read(*out.index_json);
                     break;
                 case LayoutPathKind::bad_blob_name:
                     add_blob_name_finding(out.findings, path, kind.why);

@@ -271,6 +271,9 @@ void TarScanPass::set_top_level(const std::string& written, const std::string& p
     }
     seen_.add(path, SeenEntry{kind, written, bytes.size(), SeenEntry::kNoRecord, {}});
     slot = std::move(bytes);
+    if (kind == LayoutPathKind::index_json && options_.index_json_read) {
+        options_.index_json_read(*slot);
+    }
 }
 
 // Records a finished blob; for a repeated path, compares instead. True when it was stored.

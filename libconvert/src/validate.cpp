@@ -67,9 +67,11 @@ constexpr rapidjson::SizeType kPrepareWindow = 256;
 
 class GraphWalk {
   public:
+    // `index_json`: index.json's own checks when they were made ahead (IndexJsonAhead).
     GraphWalk(LayoutSource& source, const LayoutScan& scan, ValidationResult& result,
-              unsigned threads)
-        : blobs_(source, scan),
+              unsigned threads, std::optional<detail::CheckedIndexJson> index_json = std::nullopt)
+        : index_json_(std::move(index_json)),
+          blobs_(source, scan),
           scan_(scan),
           result_(result),
           out_(result.findings),
@@ -152,16 +154,13 @@ class GraphWalk {
             }
             return;
         }
-        rapidjson::Document doc;
-        if (!detail::parse_document(*scan_.index_json, doc, "index.json", codes::kJsonInvalid,
-                                    "an image index", out_)) {
-            return;
-        }
-        check_schema(SchemaKind::index, doc, "index.json", out_);
-        detail::check_body_media_type(doc, "index.json", media::kOciIndex, "", out_);
-        detail::check_index_body(doc, "index.json", true, detail::BodyCheck::oci, out_);
+        detail::CheckedIndexJson checked =
+            index_json_ ? std::move(*index_json_) : detail::check_index_json(*scan_.index_json);
+        index_json_.reset();
+        out_.append(checked.findings);
+        if (!checked.document) return;
         IndexContext context{"index.json", true, "", 0};
-        visit_index_descriptors(doc, context);
+        visit_index_descriptors(checked.document->doc, context);
     }
 
     void check_blobs_directory() {
@@ -623,6 +622,7 @@ class GraphWalk {
         }
     }
 
+    std::optional<detail::CheckedIndexJson> index_json_;
     BlobAccess blobs_;
     const LayoutScan& scan_;
     ValidationResult& result_;
@@ -666,9 +666,13 @@ Status validate_layout(LayoutSource& source, const ValidateOptions& options,
     // tars keep up to 256 MiB in memory as before.
     scan_options.rereadable_kept_budget = 8 * kMiB;
     scan_options.spill_budget = std::uint64_t{1} << 30;
+    // index.json is checked on another thread while the scan lists and hashes the blobs, from
+    // the scan's own bytes: `scan` outlives the check (declared first, destroyed last).
     LayoutScan scan;
+    detail::IndexJsonAhead index_json;
+    if (options.threads != 1) index_json.hook(scan_options);
     if (Status status = source.scan(scan_options, scan); !status) return status;
-    validate_scan(source, scan, options, result);
+    GraphWalk(source, scan, result, options.threads, index_json.take(scan.index_json)).run();
     return Status::ok();
 }
 

@@ -1,13 +1,66 @@
 #include "walk_ahead.h"
 
 #include <exception>
+#include <functional>
 #include <system_error>
 
+#include "ociwasm/finding_codes.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
+#include "ociwasm/schema.h"
 #include "parallel.h"
 
 namespace ociwasm::detail {
+
+CheckedIndexJson check_index_json(std::string_view bytes) {
+    CheckedIndexJson checked;
+    Findings& out = checked.findings;
+    auto owned = std::make_unique<OwnedDocument>(bytes.size());
+    rapidjson::Document& doc = owned->doc;
+    if (!parse_document(bytes, doc, "index.json", codes::kJsonInvalid, "an image index", out)) {
+        return checked;
+    }
+    check_schema(SchemaKind::index, doc, "index.json", out);
+    check_body_media_type(doc, "index.json", media::kOciIndex, "", out);
+    check_index_body(doc, "index.json", true, BodyCheck::oci, out);
+    checked.document = std::move(owned);
+    return checked;
+}
+
+IndexJsonAhead::~IndexJsonAhead() {
+    if (thread_.joinable()) thread_.join();
+}
+
+void IndexJsonAhead::hook(ScanOptions& options) {
+    options.index_json_read = [this](const std::string& bytes) {
+        if (thread_.joinable()) return;
+        bytes_ = &bytes;
+        size_ = bytes.size();
+        hash_ = std::hash<std::string_view>()(bytes);
+        try {
+            thread_ = std::thread([this] {
+                try {
+                    result_ = check_index_json(*bytes_);
+                } catch (const std::exception&) {
+                    result_.reset();  // out of memory: the walk checks it and fails there
+                }
+            });
+        } catch (const std::system_error&) {
+            // No thread: the walk checks index.json itself.
+        }
+    };
+}
+
+std::optional<CheckedIndexJson> IndexJsonAhead::take(const std::optional<std::string>& bytes) {
+    if (thread_.joinable()) thread_.join();
+    if (!result_ || !bytes || &*bytes != bytes_ || bytes->size() != size_ ||
+        std::hash<std::string_view>()(*bytes) != hash_) {
+        return std::nullopt;
+    }
+    std::optional<CheckedIndexJson> result = std::move(result_);
+    result_.reset();
+    return result;
+}
 
 WalkAhead::WalkAhead(std::vector<AheadManifest> manifests, ManifestCheck check, BlobAccess& blobs,
                      const DocumentCache& image_configs, const SpinWiring& spin, unsigned threads)

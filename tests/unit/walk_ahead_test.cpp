@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "layout_builder.h"
 #include "ociwasm/media_types.h"
+#include "test_support.h"
 #include "validate_internal.h"
 #include "walk_ahead.h"
 
@@ -62,8 +65,8 @@ struct Window {
 
     detail::WalkAhead::Result check_ahead(unsigned threads) {
         detail::BlobAccess blobs(*source, scan);
-        detail::DocumentCache configs({"JSON-INVALID", "an image config", SchemaKind::config,
-                                       detail::check_image_config});
+        detail::DocumentCache configs(
+            {"JSON-INVALID", "an image config", SchemaKind::config, detail::check_image_config});
         Findings out;
         detail::SpinWiring spin(blobs, out);
         std::vector<detail::AheadManifest> todo;
@@ -106,6 +109,82 @@ TEST(WalkAhead, AWindowHoldsAtMostItsBytes) {
     EXPECT_EQ(keys_of(result), expected);
     // The config (small) still fits after the three manifests.
     EXPECT_EQ(result.image_configs.size(), 1u);
+}
+
+// index.json is checked on another thread from the moment the scan reads it, from the scan's own
+// bytes; the walk takes the result only for the bytes the scan kept.
+TEST(IndexJsonAhead, GivesTheChecksOfTheBytesTheScanKept) {
+    const std::optional<std::string> index = R"({"schemaVersion":3,"manifests":[]})";
+    const std::optional<std::string> other = R"({"schemaVersion":2,"manifests":[]})";
+    {
+        detail::IndexJsonAhead ahead;
+        ScanOptions options;
+        ahead.hook(options);
+        ASSERT_TRUE(options.index_json_read);
+        options.index_json_read(*index);
+        options.index_json_read(*other);  // at most once: the first is checked
+        std::optional<detail::CheckedIndexJson> checked = ahead.take(index);
+        ASSERT_TRUE(checked);
+        ASSERT_NE(checked->document, nullptr);
+        detail::CheckedIndexJson inline_check = detail::check_index_json(*index);
+        EXPECT_EQ(testing::describe(checked->findings), testing::describe(inline_check.findings));
+        EXPECT_TRUE(testing::has_finding(checked->findings, "OCI-SCHEMA", Severity::error,
+                                         "index.json", "/schemaVersion"))
+            << testing::describe(checked->findings);
+    }
+    {
+        detail::IndexJsonAhead ahead;
+        ScanOptions options;
+        ahead.hook(options);
+        options.index_json_read(*index);
+        const std::optional<std::string> same_bytes = index;
+        EXPECT_FALSE(ahead.take(other));       // the scan kept other bytes: the walk checks them
+        EXPECT_FALSE(ahead.take(same_bytes));  // or the same bytes elsewhere, or taken already
+    }
+    {
+        detail::IndexJsonAhead ahead;  // never hooked, or the scan found no index.json
+        EXPECT_FALSE(ahead.take(std::nullopt));
+        EXPECT_FALSE(ahead.take(index));
+    }
+}
+
+// Every kind of source calls the hook once with index.json: a directory before it lists the
+// blobs, a tar where its entry is (here after a second index.json entry, which the scan reports
+// and does not keep), memory where it is in its list.
+TEST(IndexJsonAhead, ScansCallTheHookOnceWithTheIndexTheyKeep) {
+    Window window({100});
+    testing::TempDir dir;
+    std::vector<std::pair<std::string, std::string>> entries;
+    for (const auto& [path, bytes] : window.files) {
+        testing::write_file(dir / "layout" / path, bytes);
+        if (path == "index.json") entries.emplace_back(path, bytes);
+    }
+    for (const auto& [path, bytes] : window.files) {
+        if (path != "index.json") entries.emplace_back(path, bytes);
+    }
+    entries.emplace_back("index.json", R"({"schemaVersion":2,"manifests":[{}]})");
+    testing::write_file(dir / "layout.tar", testing::make_tar(entries, false));
+    std::vector<std::unique_ptr<LayoutSource>> sources;
+    sources.push_back(make_directory_source((dir / "layout").string()));
+    sources.push_back(make_tar_source((dir / "layout.tar").string()));
+    sources.push_back(make_memory_source("memory", window.files));
+    for (const auto& source : sources) {
+        int calls = 0;
+        std::string seen;
+        const std::string* given = nullptr;
+        ScanOptions options;
+        options.index_json_read = [&](const std::string& bytes) {
+            ++calls;
+            seen = bytes;
+            given = &bytes;
+        };
+        LayoutScan scan;
+        ASSERT_TRUE(source->scan(options, scan)) << source->name();
+        EXPECT_EQ(calls, 1) << source->name();
+        EXPECT_EQ(seen, window.files["index.json"]) << source->name();
+        ASSERT_TRUE(scan.index_json) << source->name();
+        EXPECT_EQ(&*scan.index_json, given) << source->name() << ": the scan's own bytes";
+    }
 }
 
 }  // namespace

@@ -170,6 +170,12 @@ struct ScanOptions {
     unsigned threads = 0;              // directory hashing threads; 0 = hardware concurrency
     BlobObserver* observer = nullptr;  // when set, blobs are read in order on one thread
     ScanProgress* progress = nullptr;  // when set, told how many blob bytes were read
+    // When set, called on the scanning thread with the bytes of index.json as soon as they are
+    // read (before the blobs of a directory; where a tar has it), at most once, so that a caller
+    // may check them on another thread while the scan goes on: `bytes` is the scan's own
+    // LayoutScan::index_json, which no source changes once set (a second index.json entry in a
+    // tar is a finding, not kept).
+    std::function<void(const std::string& bytes)> index_json_read;
 };
 
 struct LayoutScan {
