@@ -256,16 +256,6 @@ class GraphWalk {
         }
     }
 
-    static void warn_if_large(const BlobRecord& record, std::string_view what, Findings& out) {
-        if (record.size <= detail::kManifestWarnSize) return;
-        out.warning(codes::kOciManifestTooLarge,
-                    where(record.path(), "") + "expected " + std::string(what) + " of at most " +
-                        std::to_string(detail::kManifestWarnSize) +
-                        " bytes (what registries must accept), found " +
-                        std::to_string(record.size) + " bytes",
-                    record.path(), "", record.digest());
-    }
-
     void visit_index_descriptors(const rapidjson::Value& index, const IndexContext& context) {
         if (const rapidjson::Value* subject = find_member(index, "subject")) {
             reach_subject(*subject, context.file);
@@ -406,19 +396,15 @@ class GraphWalk {
                             const IndexContext& parent, const std::string& pointer,
                             const std::string& ref_name) {
         std::string key = record.digest();
-        std::string storage;
-        std::string_view bytes;
-        if (!detail::load_document(blobs_, record, storage, bytes, out_)) return;
-        warn_if_large(record, "an index", out_);
-        rapidjson::Document doc;
-        if (!detail::parse_document(bytes, doc, record.path(), codes::kJsonInvalid,
-                                    "an image index", out_)) {
-            return;
+        CheckedManifest checked;
+        {
+            std::string storage;     // the document holds its own copies: the walk below may go
+            std::string_view bytes;  // 32 indexes deep
+            if (!detail::load_document(blobs_, record, storage, bytes, out_)) return;
+            checked = detail::check_index_document(record, media_type, bytes);
         }
-        // The document holds its own copies; the walk below may go 32 indexes deep.
-        std::string().swap(storage);
-        bytes = {};
-        if (detail::looks_like_manifest(doc)) {
+        out_.append(checked.findings);
+        if (checked.manifest_shaped) {
             out_.error(codes::kOciMediatypeMismatch,
                        where(record.path(), "") + "expected an index (the descriptor at " +
                            parent.file + "#" + pointer + " says " + std::string(media_type) +
@@ -426,15 +412,9 @@ class GraphWalk {
                        record.path(), "", key);
             return;
         }
-        detail::check_body_media_type(doc, record.path(), media::kOciIndex, media_type, out_);
-        if (doc_type_for(media_type) == DocType::oci_index) {
-            check_schema(SchemaKind::index, doc, record.path(), out_);
-            detail::check_index_body(doc, record.path(), false, detail::BodyCheck::oci, out_);
-        } else {
-            detail::check_docker_manifest_list(doc, record.path(), out_);
-        }
+        if (!checked.document) return;
         IndexContext context{record.path(), false, ref_name, parent.depth + 1};
-        visit_index_descriptors(doc, context);
+        visit_index_descriptors(checked.document->doc, context);
     }
 
     // `entry_platform` is the `platform` of the index entry that reaches the manifest first.
@@ -453,7 +433,7 @@ class GraphWalk {
             std::string storage;
             std::string_view bytes;
             if (!detail::load_document(blobs_, record, storage, bytes, out_)) return state;
-            checked = check_manifest(record, media_type, bytes);
+            checked = detail::check_manifest_document(record, media_type, bytes);
         }
         out_.append(checked.findings);
         if (!checked.document) return state;
@@ -461,39 +441,6 @@ class GraphWalk {
         state.format = checked.format;
         walk_manifest_children(checked.document->doc, record.path(), state, entry_platform);
         return state;
-    }
-
-    // The checks of a manifest's own bytes (a function of them and of the descriptor's media
-    // type only, so that the checks ahead may run them on other threads: detail::ManifestCheck).
-    static CheckedManifest check_manifest(const BlobRecord& record, std::string_view media_type,
-                                          std::string_view bytes) {
-        CheckedManifest checked;
-        Findings& out = checked.findings;
-        warn_if_large(record, "a manifest", out);
-        auto owned = std::make_unique<detail::OwnedDocument>(bytes.size());
-        rapidjson::Document& doc = owned->doc;
-        if (!detail::parse_document(bytes, doc, record.path(), codes::kJsonInvalid,
-                                    "an image manifest", out)) {
-            return checked;
-        }
-        if (detail::looks_like_index(doc)) {
-            out.error(codes::kOciMediatypeMismatch,
-                      where(record.path(), "") + "expected a manifest (its descriptor says " +
-                          std::string(media_type) +
-                          "), found an index (manifests, no config/layers); not followed",
-                      record.path(), "", record.digest());
-            return checked;
-        }
-        detail::check_body_media_type(doc, record.path(), media::kOciManifest, media_type, out);
-        if (doc_type_for(media_type) == DocType::oci_manifest) {
-            check_schema(SchemaKind::manifest, doc, record.path(), out);
-            detail::check_manifest_body(doc, record.path(), detail::BodyCheck::oci, out);
-        } else {
-            detail::check_docker_manifest(doc, record.path(), out);
-        }
-        checked.format = detect_format(doc);
-        checked.document = std::move(owned);
-        return checked;
     }
 
     static std::string prepared_key(std::string_view digest, std::string_view media_type) {
@@ -533,8 +480,8 @@ class GraphWalk {
             todo.push_back({record, media_type, std::move(key)});
         }
         if (todo.empty()) return nullptr;
-        return std::make_unique<detail::WalkAhead>(std::move(todo), check_manifest, blobs_,
-                                                   image_configs_, spin_, threads_);
+        return std::make_unique<detail::WalkAhead>(std::move(todo), detail::check_manifest_document,
+                                                   blobs_, image_configs_, spin_, threads_);
     }
 
     // Waits for what `ahead` checks and hands it to the walk; returns the keys of the manifests

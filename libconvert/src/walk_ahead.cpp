@@ -4,6 +4,7 @@
 #include <functional>
 #include <system_error>
 
+#include "finding_location.h"
 #include "ociwasm/finding_codes.h"
 #include "ociwasm/json.h"
 #include "ociwasm/media_types.h"
@@ -11,6 +12,75 @@
 #include "parallel.h"
 
 namespace ociwasm::detail {
+
+namespace {
+
+void warn_if_large(const BlobRecord& record, std::string_view what, Findings& out) {
+    if (record.size <= kManifestWarnSize) return;
+    out.warning(codes::kOciManifestTooLarge,
+                where(record.path(), "") + "expected " + std::string(what) + " of at most " +
+                    std::to_string(kManifestWarnSize) +
+                    " bytes (what registries must accept), found " + std::to_string(record.size) +
+                    " bytes",
+                record.path(), "", record.digest());
+}
+
+}  // namespace
+
+CheckedManifest check_manifest_document(const BlobRecord& record, std::string_view media_type,
+                                        std::string_view bytes) {
+    CheckedManifest checked;
+    Findings& out = checked.findings;
+    warn_if_large(record, "a manifest", out);
+    auto owned = std::make_unique<OwnedDocument>(bytes.size());
+    rapidjson::Document& doc = owned->doc;
+    if (!parse_document(bytes, doc, record.path(), codes::kJsonInvalid, "an image manifest", out)) {
+        return checked;
+    }
+    if (looks_like_index(doc)) {
+        out.error(codes::kOciMediatypeMismatch,
+                  where(record.path(), "") + "expected a manifest (its descriptor says " +
+                      std::string(media_type) +
+                      "), found an index (manifests, no config/layers); not followed",
+                  record.path(), "", record.digest());
+        return checked;
+    }
+    check_body_media_type(doc, record.path(), media::kOciManifest, media_type, out);
+    if (is_docker_document_type(media_type)) {
+        check_docker_manifest(doc, record.path(), out);
+    } else {
+        check_schema(SchemaKind::manifest, doc, record.path(), out);
+        check_manifest_body(doc, record.path(), BodyCheck::oci, out);
+    }
+    checked.format = detect_format(doc);
+    checked.document = std::move(owned);
+    return checked;
+}
+
+CheckedManifest check_index_document(const BlobRecord& record, std::string_view media_type,
+                                     std::string_view bytes) {
+    CheckedManifest checked;
+    Findings& out = checked.findings;
+    warn_if_large(record, "an index", out);
+    auto owned = std::make_unique<OwnedDocument>(bytes.size());
+    rapidjson::Document& doc = owned->doc;
+    if (!parse_document(bytes, doc, record.path(), codes::kJsonInvalid, "an image index", out)) {
+        return checked;
+    }
+    if (looks_like_manifest(doc)) {
+        checked.manifest_shaped = true;
+        return checked;
+    }
+    check_body_media_type(doc, record.path(), media::kOciIndex, media_type, out);
+    if (is_docker_document_type(media_type)) {
+        check_docker_manifest_list(doc, record.path(), out);
+    } else {
+        check_schema(SchemaKind::index, doc, record.path(), out);
+        check_index_body(doc, record.path(), false, BodyCheck::oci, out);
+    }
+    checked.document = std::move(owned);
+    return checked;
+}
 
 CheckedIndexJson check_index_json(std::string_view bytes) {
     CheckedIndexJson checked;
@@ -71,7 +141,8 @@ WalkAhead::WalkAhead(std::vector<AheadManifest> manifests, ManifestCheck check, 
         manifests_.push_back(std::move(manifest));
     }
     done_.resize(manifests_.size());
-    unsigned helpers = parallel_threads(manifests_.size(), threads) - 1;
+    // The walk goes on meanwhile: even one document gets a thread of its own.
+    unsigned helpers = parallel_threads(manifests_.size() + 1, threads) - 1;
     try {
         for (unsigned i = 0; i < helpers; ++i) threads_.emplace_back([this] { work(); });
     } catch (const std::system_error&) {

@@ -21,18 +21,26 @@
 
 namespace ociwasm::detail {
 
-// What the checks of a manifest's own bytes give, before its config and layers are walked: made
-// in the walk, or ahead of it, the same either way.
+// What the checks of a manifest's or nested index's own bytes give, before the walk follows
+// what it names: made in the walk, or ahead of it, the same either way.
 struct CheckedManifest {
     std::unique_ptr<OwnedDocument> document;  // set when the walk follows it
     Findings findings;
     ManifestFormat format = ManifestFormat::unknown;
+    // An index whose shape is a manifest: the walk says so, with the descriptor that led to it.
+    bool manifest_shaped = false;
 };
 
-// The checks of a manifest's bytes, given the media type its descriptor says (validate.cpp); a
-// function of its arguments only, so that any thread may run it.
+// The checks of a document's bytes, given the media type its descriptor says; a function of its
+// arguments only, so that any thread may run it.
 using ManifestCheck = CheckedManifest (*)(const BlobRecord& record, std::string_view media_type,
                                           std::string_view bytes);
+// A manifest: OCI (schema and body) or Docker; an index in its place is a finding.
+CheckedManifest check_manifest_document(const BlobRecord& record, std::string_view media_type,
+                                        std::string_view bytes);
+// A nested index: OCI (schema and body) or a Docker manifest list.
+CheckedManifest check_index_document(const BlobRecord& record, std::string_view media_type,
+                                     std::string_view bytes);
 
 // A manifest to check ahead: its blob, the media type its descriptor says (in the index
 // document, which outlives the WalkAhead) and the key the walk finds the result by.
