@@ -21,14 +21,26 @@ namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
+// Each byte's value as a lowercase hex digit, 16 when it is none: a table lookup per character
+// for the 200,000 names of a large layout, each packed and looked up.
+constexpr std::array<unsigned char, 256> kNibbles = [] {
+    std::array<unsigned char, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+        table[static_cast<std::size_t>(c)] = c >= '0' && c <= '9'   ? c - '0'
+                                             : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                                    : 16;
+    }
+    return table;
+}();
+
+unsigned hex_value(char c) {
+    return kNibbles[static_cast<unsigned char>(c)];
 }
 
 bool is_lowercase_hex(std::string_view text) {
-    return std::all_of(text.begin(), text.end(), [](char c) { return hex_value(c) >= 0; });
+    unsigned any = 0;
+    for (char c : text) any |= hex_value(c);  // 16 sets a bit no digit has
+    return any < 16;
 }
 
 int sign(int value) {
@@ -221,11 +233,64 @@ void BlobStore::remove(const std::vector<std::size_t>& positions) {
     if (sealed_) index();
 }
 
+void BlobStore::sort_from(std::size_t first) {
+    if (first >= records_.size()) return;
+    sealed_ = false;
+    indexed_ = false;
+    auto begin = records_.begin() + static_cast<std::ptrdiff_t>(first);
+    auto by_digest = [](const BlobRecord& a, const BlobRecord& b) { return a.compare(b) < 0; };
+    const BlobRecord& front = records_[first];
+    bool keyed = records_.size() - first < std::numeric_limits<std::uint32_t>::max() &&
+                 std::all_of(begin, records_.end(), [&](const BlobRecord& record) {
+                     return record.name_ && (record.flags() & BlobRecord::kPacked) != 0 &&
+                            record.algorithm_view() == front.algorithm_view();
+                 });
+    if (!keyed) {
+        std::sort(begin, records_.end(), by_digest);
+        return;
+    }
+    // Names of one algorithm, all packed (a directory of sha256 blobs): sorted by their first 16
+    // digits beside their positions, without following each record's name at every comparison
+    // (200,000 names took 130 ms that way), then by whole names where those digits are equal.
+    std::size_t count = records_.size() - first;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keys(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        keys[i] = {records_[first + i].leading_digits(), static_cast<std::uint32_t>(i)};
+    }
+    std::sort(keys.begin(), keys.end());
+    for (auto run = keys.begin(); run != keys.end();) {
+        auto end =
+            std::find_if(run, keys.end(), [&](const auto& key) { return key.first != run->first; });
+        if (end - run > 1) {
+            std::sort(run, end, [&](const auto& a, const auto& b) {
+                return by_digest(records_[first + a.second], records_[first + b.second]);
+            });
+        }
+        run = end;
+    }
+    // Moves each record to its place, one cycle of the permutation at a time: position i takes
+    // the record now at from[i].
+    std::vector<std::uint32_t> from(count);
+    for (std::size_t i = 0; i < count; ++i) from[i] = keys[i].second;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>>().swap(keys);
+    for (std::size_t i = 0; i < count; ++i) {
+        if (from[i] == i) continue;
+        BlobRecord held = std::move(records_[first + i]);
+        std::size_t j = i;
+        while (from[j] != i) {
+            std::size_t next = from[j];
+            records_[first + j] = std::move(records_[first + next]);
+            from[j] = static_cast<std::uint32_t>(j);
+            j = next;
+        }
+        records_[first + j] = std::move(held);
+        from[j] = static_cast<std::uint32_t>(j);
+    }
+}
+
 void BlobStore::seal() {
     auto by_digest = [](const BlobRecord& a, const BlobRecord& b) { return a.compare(b) < 0; };
-    if (!std::is_sorted(records_.begin(), records_.end(), by_digest)) {
-        std::sort(records_.begin(), records_.end(), by_digest);
-    }
+    if (!std::is_sorted(records_.begin(), records_.end(), by_digest)) sort_from(0);
     sealed_ = true;
     index();
 }

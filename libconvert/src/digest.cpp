@@ -8,15 +8,47 @@ namespace ociwasm {
 
 namespace {
 
+// What each byte may be in a digest, one table lookup per character: the checks run on every
+// blob name and every descriptor (600,000 digests for 100,000 apps).
+enum DigestChar : unsigned char {
+    kLowerAlnum = 1,  // [a-z0-9]: algorithm components
+    kSeparator = 2,   // [+._-]: between algorithm components
+    kEncoded = 4,     // [a-zA-Z0-9=_-]
+    kLowerHex = 8,    // [0-9a-f]
+};
+
+constexpr std::array<unsigned char, 256> kDigestChars = [] {
+    std::array<unsigned char, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+        bool digit = c >= '0' && c <= '9';
+        bool lower = c >= 'a' && c <= 'z';
+        bool upper = c >= 'A' && c <= 'Z';
+        unsigned char bits = 0;
+        if (digit || lower) bits |= kLowerAlnum;
+        if (c == '+' || c == '.' || c == '_' || c == '-') bits |= kSeparator;
+        if (digit || lower || upper || c == '=' || c == '_' || c == '-') bits |= kEncoded;
+        if (digit || (c >= 'a' && c <= 'f')) bits |= kLowerHex;
+        table[static_cast<std::size_t>(c)] = bits;
+    }
+    return table;
+}();
+
+unsigned char digest_char(char c) {
+    return kDigestChars[static_cast<unsigned char>(c)];
+}
+
+bool all_chars(std::string_view s, unsigned char bit) {
+    unsigned char all = bit;
+    for (char c : s) all &= digest_char(c);  // no branch per character
+    return all != 0;
+}
+
 bool is_lower_alnum(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    return (digest_char(c) & kLowerAlnum) != 0;
 }
 
 bool is_lower_hex(std::string_view s) {
-    for (char c : s) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    }
-    return true;
+    return all_chars(s, kLowerHex);
 }
 
 // Fetched once: OpenSSL 3 looks the implementation up again at every EVP_DigestInit_ex given
@@ -58,7 +90,7 @@ bool is_valid_algorithm_name(std::string_view algorithm) {
     for (char c : algorithm) {
         if (is_lower_alnum(c)) {
             need_alnum = false;
-        } else if (c == '+' || c == '.' || c == '_' || c == '-') {
+        } else if ((digest_char(c) & kSeparator) != 0) {
             if (need_alnum) return false;
             need_alnum = true;
         } else {
@@ -70,13 +102,7 @@ bool is_valid_algorithm_name(std::string_view algorithm) {
 
 // encoded ::= [a-zA-Z0-9=_-]+
 bool is_valid_encoded(std::string_view encoded) {
-    if (encoded.empty()) return false;
-    for (char c : encoded) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '=' || c == '_' || c == '-';
-        if (!ok) return false;
-    }
-    return true;
+    return !encoded.empty() && all_chars(encoded, kEncoded);
 }
 
 bool is_verifiable_algorithm(std::string_view algorithm) {
@@ -84,6 +110,11 @@ bool is_verifiable_algorithm(std::string_view algorithm) {
 }
 
 bool check_digest_parts(std::string_view algorithm, std::string_view encoded, std::string* why) {
+    // The common case in one pass: a registered algorithm and its lowercase hex.
+    if ((algorithm == "sha256" && encoded.size() == 64) ||
+        (algorithm == "sha512" && encoded.size() == 128)) {
+        if (is_lower_hex(encoded)) return true;
+    }
     auto fail = [why](std::string reason) {
         if (why) *why = std::move(reason);
         return false;

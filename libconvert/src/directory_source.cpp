@@ -460,8 +460,7 @@ class DirectoryLayoutSource : public LayoutSource {
             }
         });
         if (!status) return status;
-        std::sort(blobs.begin() + static_cast<std::ptrdiff_t>(first), blobs.end(),
-                  [](const BlobRecord& a, const BlobRecord& b) { return a.compare(b) < 0; });
+        blobs.sort_from(first);
         std::sort(bad.begin(), bad.end());
         for (const auto& [bad_path, why] : bad)
             detail::add_blob_name_finding(findings, bad_path, why);

@@ -256,6 +256,47 @@ TEST(BlobStore, OrdersAndFindsAsTheDigestStringsCompare) {
     }
 }
 
+// A directory's names in readdir order: sort_from orders the records after `first` as their
+// digests compare, by their leading digits and, where those are equal, by whole names; a range
+// that mixes algorithms or unpacked names is ordered too.
+TEST(BlobStore, SortsARangeAsTheDigestStringsCompare) {
+    std::vector<std::string> encoded;
+    for (int i = 0; i < 300; ++i) encoded.push_back(sha256_hex(std::to_string(i)));
+    for (const char* tail : {"ff", "00", "0f", "f0"}) {  // 16 leading digits shared by four
+        encoded.push_back(std::string("0123456789abcdef") + std::string(46, '7') + tail);
+    }
+    auto sorted_digests = [](const BlobStore& store, std::size_t first) {
+        std::vector<std::string> digests;
+        for (std::size_t i = first; i < store.size(); ++i) digests.push_back(store.at(i).digest());
+        return digests;
+    };
+    BlobStore store;
+    store.add(BlobRecord("sha256", sha256_hex("before the range")));
+    for (const std::string& hex : encoded) store.add(BlobRecord("sha256", hex));
+    store.sort_from(1);
+    std::vector<std::string> expected;
+    for (const std::string& hex : encoded) expected.push_back("sha256:" + hex);
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(sorted_digests(store, 1), expected);
+    EXPECT_EQ(store.at(0).digest(), "sha256:" + sha256_hex("before the range"));
+
+    BlobStore mixed;
+    std::vector<std::string> mixed_expected;
+    for (int i = 0; i < 50; ++i) {
+        std::string algorithm = i % 3 == 0 ? "sha512" : i % 3 == 1 ? "sha256" : "blake3";
+        std::string hex = i % 3 == 0   ? sha512_hex(std::to_string(i))
+                          : i % 3 == 1 ? sha256_hex(std::to_string(i))
+                                       : "Not-Hex_" + std::to_string(i);
+        mixed.add(BlobRecord(algorithm, hex));
+        mixed_expected.push_back(algorithm + ":" + hex);
+    }
+    mixed.sort_from(0);
+    std::sort(mixed_expected.begin(), mixed_expected.end());
+    EXPECT_EQ(sorted_digests(mixed, 0), mixed_expected);
+    mixed.seal();
+    for (const std::string& digest : mixed_expected) EXPECT_NE(mixed.find(digest), nullptr);
+}
+
 TEST(DirectorySource, ReadsEveryKindOfBlob) {
     TempDir dir;
     SampleLayout sample;

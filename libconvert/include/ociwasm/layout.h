@@ -86,6 +86,9 @@ class BlobStore {
     void reserve(std::size_t count) { records_.reserve(count); }
     // Drops the records at `positions` (sorted, unique); scan only.
     void remove(const std::vector<std::size_t>& positions);
+    // Puts the records from position `first` on in digest order (a directory lists its names in
+    // the order readdir gives them); scan only.
+    void sort_from(std::size_t first);
     // Puts the records in digest order; a scan calls it last, and find needs it.
     void seal();
 
