@@ -459,7 +459,7 @@ class GraphWalk {
                                                    rapidjson::SizeType start,
                                                    rapidjson::SizeType end) {
         if (start >= end || detail::parallel_threads(end - start, threads_) < 2) return nullptr;
-        std::vector<detail::AheadManifest> todo;
+        std::vector<detail::AheadManifest> wanted;
         std::unordered_set<std::string> queued;
         for (rapidjson::SizeType i = start; i < end; ++i) {
             const rapidjson::Value& descriptor = manifests[i];
@@ -477,11 +477,12 @@ class GraphWalk {
                 !queued.insert(key).second) {
                 continue;
             }
-            todo.push_back({record, media_type, std::move(key)});
+            wanted.push_back({record, media_type, std::move(key)});
         }
-        if (todo.empty()) return nullptr;
-        return std::make_unique<detail::WalkAhead>(std::move(todo), detail::check_manifest_document,
-                                                   blobs_, image_configs_, spin_, threads_);
+        if (wanted.empty()) return nullptr;
+        return std::make_unique<detail::WalkAhead>(std::move(wanted),
+                                                   detail::check_manifest_document, blobs_,
+                                                   image_configs_, spin_, threads_);
     }
 
     // Waits for what `ahead` checks and hands it to the walk; returns the keys of the manifests

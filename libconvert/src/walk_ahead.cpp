@@ -187,13 +187,13 @@ void WalkAhead::work() {
 }
 
 void WalkAhead::run(std::size_t job) {
-    const AheadManifest& todo = manifests_[job];
+    const AheadManifest& wanted = manifests_[job];
     Done& done = done_[job];
     std::string storage;
     std::string_view bytes;
     Findings unread;  // the walk loads it again and reports why
-    if (!load_document(blobs_, *todo.record, storage, bytes, unread)) return;
-    done.manifest = check_(*todo.record, todo.media_type, bytes);
+    if (!load_document(blobs_, *wanted.record, storage, bytes, unread)) return;
+    done.manifest = check_(*wanted.record, wanted.media_type, bytes);
     std::string().swap(storage);
     if (!done.manifest->document) return;
     const rapidjson::Value& manifest = done.manifest->document->doc;

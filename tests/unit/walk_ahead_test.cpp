@@ -69,11 +69,11 @@ struct Window {
             {"JSON-INVALID", "an image config", SchemaKind::config, detail::check_image_config});
         Findings out;
         detail::SpinWiring spin(blobs, out);
-        std::vector<detail::AheadManifest> todo;
+        std::vector<detail::AheadManifest> wanted;
         for (const std::string& digest : digests) {
-            todo.push_back({scan.find(digest), media::kOciManifest, digest});
+            wanted.push_back({scan.find(digest), media::kOciManifest, digest});
         }
-        detail::WalkAhead ahead(std::move(todo), parse_manifest, blobs, configs, spin, threads);
+        detail::WalkAhead ahead(std::move(wanted), parse_manifest, blobs, configs, spin, threads);
         return ahead.finish();
     }
 };
