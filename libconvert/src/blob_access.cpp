@@ -145,15 +145,21 @@ bool load_document(BlobAccess& blobs, const BlobRecord& record, std::string& sto
 OwnedDocument::OwnedDocument(std::size_t text_size)
     : allocator(std::max<std::size_t>(1024, 2 * text_size)), doc(&allocator) {}
 
+std::unique_ptr<OwnedDocument> parse_owned_document(std::string_view bytes, std::string_view file,
+                                                    std::string_view code, std::string_view what,
+                                                    Findings& out) {
+    auto owned = std::make_unique<OwnedDocument>(bytes.size());
+    if (!parse_document(bytes, owned->doc, file, code, what, out)) return nullptr;
+    return owned;
+}
+
 DocumentCache::DocumentCache(Kind kind) : kind_(kind) {}
 DocumentCache::~DocumentCache() = default;
 
 std::unique_ptr<OwnedDocument> DocumentCache::check(const BlobRecord& record,
                                                     std::string_view bytes, Findings& out) const {
-    auto owned = std::make_unique<OwnedDocument>(bytes.size());
-    if (!parse_document(bytes, owned->doc, record.path(), kind_.invalid_code, kind_.what, out)) {
-        return nullptr;
-    }
+    auto owned = parse_owned_document(bytes, record.path(), kind_.invalid_code, kind_.what, out);
+    if (!owned) return nullptr;
     check_schema(kind_.schema, owned->doc, record.path(), out);
     kind_.check(owned->doc, record.path(), out);
     return owned;

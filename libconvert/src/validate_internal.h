@@ -163,6 +163,11 @@ struct OwnedDocument {
     rapidjson::Document doc;
 };
 
+// parse_document into an OwnedDocument: the document, or nullptr when it does not parse.
+std::unique_ptr<OwnedDocument> parse_owned_document(std::string_view bytes, std::string_view file,
+                                                    std::string_view code, std::string_view what,
+                                                    Findings& out);
+
 // Documents many manifests may share (image configs, lockfiles): loaded, parsed and checked the
 // first time a record is asked for; findings come only that first time. The walk may have them
 // checked ahead on other threads (check_ahead, then adopt); get() still reports the findings at

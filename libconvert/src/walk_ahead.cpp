@@ -32,11 +32,10 @@ CheckedManifest check_manifest_document(const BlobRecord& record, std::string_vi
     CheckedManifest checked;
     Findings& out = checked.findings;
     warn_if_large(record, "a manifest", out);
-    auto owned = std::make_unique<OwnedDocument>(bytes.size());
-    rapidjson::Document& doc = owned->doc;
-    if (!parse_document(bytes, doc, record.path(), codes::kJsonInvalid, "an image manifest", out)) {
-        return checked;
-    }
+    auto owned =
+        parse_owned_document(bytes, record.path(), codes::kJsonInvalid, "an image manifest", out);
+    if (!owned) return checked;
+    const rapidjson::Value& doc = owned->doc;
     if (looks_like_index(doc)) {
         out.error(codes::kOciMediatypeMismatch,
                   where(record.path(), "") + "expected a manifest (its descriptor says " +
@@ -62,11 +61,10 @@ CheckedManifest check_index_document(const BlobRecord& record, std::string_view 
     CheckedManifest checked;
     Findings& out = checked.findings;
     warn_if_large(record, "an index", out);
-    auto owned = std::make_unique<OwnedDocument>(bytes.size());
-    rapidjson::Document& doc = owned->doc;
-    if (!parse_document(bytes, doc, record.path(), codes::kJsonInvalid, "an image index", out)) {
-        return checked;
-    }
+    auto owned =
+        parse_owned_document(bytes, record.path(), codes::kJsonInvalid, "an image index", out);
+    if (!owned) return checked;
+    const rapidjson::Value& doc = owned->doc;
     if (looks_like_manifest(doc)) {
         checked.manifest_shaped = true;
         return checked;
@@ -85,11 +83,10 @@ CheckedManifest check_index_document(const BlobRecord& record, std::string_view 
 CheckedIndexJson check_index_json(std::string_view bytes) {
     CheckedIndexJson checked;
     Findings& out = checked.findings;
-    auto owned = std::make_unique<OwnedDocument>(bytes.size());
-    rapidjson::Document& doc = owned->doc;
-    if (!parse_document(bytes, doc, "index.json", codes::kJsonInvalid, "an image index", out)) {
-        return checked;
-    }
+    auto owned =
+        parse_owned_document(bytes, "index.json", codes::kJsonInvalid, "an image index", out);
+    if (!owned) return checked;
+    const rapidjson::Value& doc = owned->doc;
     check_schema(SchemaKind::index, doc, "index.json", out);
     check_body_media_type(doc, "index.json", media::kOciIndex, "", out);
     check_index_body(doc, "index.json", true, BodyCheck::oci, out);

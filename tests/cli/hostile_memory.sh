@@ -11,6 +11,21 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 validate="$OCIWASM_BIN/oci-wasm-validate"
 readonly MT_MANIFEST="application/vnd.oci.image.manifest.v1+json"
+# The perl the layout generators below share: blob(BYTES) writes a blob into $BLOBS (from the
+# environment) and returns its digest and size; desc(MEDIA_TYPE, DIGEST, SIZE) is its descriptor.
+# shellcheck disable=SC2016  # perl expands these, not the shell
+readonly PERL_BLOBS='
+    my $blobs = $ENV{BLOBS};
+    sub blob {
+        my ($bytes) = @_;
+        my $hex = sha256_hex($bytes);
+        open(my $out, ">", "$blobs/$hex") or die "$blobs/$hex: $!";
+        print $out $bytes;
+        close($out) or die "$blobs/$hex: $!";
+        return ("sha256:$hex", length($bytes));
+    }
+    sub desc { sprintf(q({"digest":"%s","mediaType":"%s","size":%d}), $_[1], $_[0], $_[2]) }
+'
 
 # count_code CODE: how many findings of CODE the last run's --format json output has.
 count_code() {
@@ -99,17 +114,8 @@ rm -rf "$TEST_TMP/many"
 # findings must still come out as one thread finds them.
 readonly LARGE_APP_COUNT=48
 new_layout "$TEST_TMP/large"
-perl -MDigest::SHA=sha256_hex -e '
-    my ($n, $blobs, $mt_manifest, $mt_lockfile, $mt_wasm) = @ARGV;
-    sub blob {
-        my ($bytes) = @_;
-        my $hex = sha256_hex($bytes);
-        open(my $out, ">", "$blobs/$hex") or die "$blobs/$hex: $!";
-        print $out $bytes;
-        close($out) or die "$blobs/$hex: $!";
-        return ("sha256:$hex", length($bytes));
-    }
-    sub desc { sprintf(q({"digest":"%s","mediaType":"%s","size":%d}), $_[1], $_[0], $_[2]) }
+BLOBS="$TEST_TMP/large/blobs/sha256" perl -MDigest::SHA=sha256_hex -e "$PERL_BLOBS"'
+    my ($n, $mt_manifest, $mt_lockfile, $mt_wasm) = @ARGV;
     my $wasm = desc($mt_wasm, blob("\0asm\1\0\0\0"));
     my $filler = "x" x (3 * 1024 * 1024);
     my @entries;
@@ -120,7 +126,7 @@ perl -MDigest::SHA=sha256_hex -e '
         push @entries, desc($mt_manifest, blob($manifest));
     }
     printf(q({"manifests":[%s],"schemaVersion":2}), join(",", @entries));
-' "$LARGE_APP_COUNT" "$TEST_TMP/large/blobs/sha256" "$MT_MANIFEST" \
+' "$LARGE_APP_COUNT" "$MT_MANIFEST" \
     "application/vnd.fermyon.spin.application.v1+config" "application/vnd.wasm.content.layer.v1+wasm" \
     > "$TEST_TMP/large/index.json"
 describe "$LARGE_APP_COUNT apps with a manifest and a lockfile of 3 MiB each"
@@ -151,17 +157,8 @@ readonly MT_INDEX="application/vnd.oci.image.index.v1+json"
 readonly MT_LOCKFILE="application/vnd.fermyon.spin.application.v1+config"
 readonly MT_WASM="application/vnd.wasm.content.layer.v1+wasm"
 new_layout "$TEST_TMP/apps"
-perl -MDigest::SHA=sha256_hex -e '
-    my ($n, $blobs, $mt_index, $mt_manifest, $mt_lockfile, $mt_wasm) = @ARGV;
-    sub blob {
-        my ($bytes) = @_;
-        my $hex = sha256_hex($bytes);
-        open(my $out, ">", "$blobs/$hex") or die "$blobs/$hex: $!";
-        print $out $bytes;
-        close($out) or die "$blobs/$hex: $!";
-        return ("sha256:$hex", length($bytes));
-    }
-    sub desc { sprintf(q({"digest":"%s","mediaType":"%s","size":%d}), $_[1], $_[0], $_[2]) }
+BLOBS="$TEST_TMP/apps/blobs/sha256" perl -MDigest::SHA=sha256_hex -e "$PERL_BLOBS"'
+    my ($n, $mt_index, $mt_manifest, $mt_lockfile, $mt_wasm) = @ARGV;
     my $wasm = desc($mt_wasm, blob("\0asm\1\0\0\0"));
     my (@entries, @nested);
     for my $i (0 .. $n - 1) {
@@ -176,7 +173,7 @@ perl -MDigest::SHA=sha256_hex -e '
             scalar(@nested), substr(desc($mt_index, blob(sprintf(q({"manifests":[%s],"mediaType":"%s","schemaVersion":2}), join(",", @chunk), $mt_index))), 1));
     }
     printf(q({"manifests":[%s],"mediaType":"%s","schemaVersion":2}), join(",", @nested), $mt_index);
-' "$APP_COUNT" "$TEST_TMP/apps/blobs/sha256" "$MT_INDEX" "$MT_MANIFEST" "$MT_LOCKFILE" "$MT_WASM" \
+' "$APP_COUNT" "$MT_INDEX" "$MT_MANIFEST" "$MT_LOCKFILE" "$MT_WASM" \
     > "$TEST_TMP/apps/index.json"
 describe "$APP_COUNT small apps in a directory"
 check "the apps are written (their manifests and lockfiles, the wasm, the nested indexes)" \

@@ -36,11 +36,8 @@ std::string manifest_of(std::size_t size, int number) {
 detail::CheckedManifest parse_manifest(const BlobRecord& record, std::string_view,
                                        std::string_view bytes) {
     detail::CheckedManifest checked;
-    auto owned = std::make_unique<detail::OwnedDocument>(bytes.size());
-    if (detail::parse_document(bytes, owned->doc, record.path(), "JSON-INVALID", "a manifest",
-                               checked.findings)) {
-        checked.document = std::move(owned);
-    }
+    checked.document = detail::parse_owned_document(bytes, record.path(), "JSON-INVALID",
+                                                    "a manifest", checked.findings);
     return checked;
 }
 
