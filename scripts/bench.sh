@@ -34,6 +34,8 @@
 # without swap cannot be paged out, and measures the tools without the disk (fsync is then free).
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=scripts/perl-blobs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/perl-blobs.sh"
 
 export LC_ALL=C
 
@@ -252,17 +254,8 @@ make_many() {
 make_scale() {
     local layout="$W/scale-$1"
     new_layout "$layout"
-    perl -MDigest::SHA=sha256_hex -e '
-        my ($n, $blobs, $mt_index, $mt_manifest, $mt_lockfile, $mt_wasm) = @ARGV;
-        sub blob {
-            my ($bytes) = @_;
-            my $hex = sha256_hex($bytes);
-            open(my $out, ">", "$blobs/$hex") or die "$blobs/$hex: $!";
-            print $out $bytes;
-            close($out) or die "$blobs/$hex: $!";
-            return ("sha256:$hex", length($bytes));
-        }
-        sub desc { sprintf(q({"digest":"%s","mediaType":"%s","size":%d}), $_[1], $_[0], $_[2]) }
+    BLOBS="$layout/blobs/sha256" perl -MDigest::SHA=sha256_hex -e "$PERL_BLOBS"'
+        my ($n, $mt_index, $mt_manifest, $mt_lockfile, $mt_wasm) = @ARGV;
         my ($wasm, $wasm_size) = blob("\0asm\1\0\0\0");
         my $wasm_desc = desc($mt_wasm, $wasm, $wasm_size);
         my @entries;
@@ -288,7 +281,7 @@ make_scale() {
             @entries = @nested;
         }
         printf(q({"manifests":[%s],"mediaType":"%s","schemaVersion":2}), join(",", @entries), $mt_index);
-    ' "$1" "$layout/blobs/sha256" "$MT_INDEX" "$MT_MANIFEST" "$MT_LOCKFILE" "$MT_WASM" \
+    ' "$1" "$MT_INDEX" "$MT_MANIFEST" "$MT_LOCKFILE" "$MT_WASM" \
         > "$layout/index.json"
 }
 

@@ -11,21 +11,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 validate="$OCIWASM_BIN/oci-wasm-validate"
 readonly MT_MANIFEST="application/vnd.oci.image.manifest.v1+json"
-# The perl the layout generators below share: blob(BYTES) writes a blob into $BLOBS (from the
-# environment) and returns its digest and size; desc(MEDIA_TYPE, DIGEST, SIZE) is its descriptor.
-# shellcheck disable=SC2016  # perl expands these, not the shell
-readonly PERL_BLOBS='
-    my $blobs = $ENV{BLOBS};
-    sub blob {
-        my ($bytes) = @_;
-        my $hex = sha256_hex($bytes);
-        open(my $out, ">", "$blobs/$hex") or die "$blobs/$hex: $!";
-        print $out $bytes;
-        close($out) or die "$blobs/$hex: $!";
-        return ("sha256:$hex", length($bytes));
-    }
-    sub desc { sprintf(q({"digest":"%s","mediaType":"%s","size":%d}), $_[1], $_[0], $_[2]) }
-'
 
 # count_code CODE: how many findings of CODE the last run's --format json output has.
 count_code() {

@@ -221,6 +221,8 @@ finish() {
 # Editing a copy of a fixture consistently: replace_blob, edit_blob, edit_index, layer_digest...
 # shellcheck source=scripts/layout-edit.sh
 source "$OCIWASM_SOURCE_DIR/scripts/layout-edit.sh"
+# shellcheck source=scripts/perl-blobs.sh
+source "$OCIWASM_SOURCE_DIR/scripts/perl-blobs.sh"
 LAYOUT_EDIT_TMP="$TEST_TMP"
 
 # new_layout DIR: oci-layout and an empty blobs/sha256/ (index.json is up to the caller).
