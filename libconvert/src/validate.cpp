@@ -160,7 +160,7 @@ class GraphWalk {
         out_.append(checked.findings);
         if (!checked.document) return;
         IndexContext context{"index.json", true, "", 0};
-        visit_index_descriptors(checked.document->doc, context);
+        visit_index_descriptors(checked.document->doc, context, Window());
     }
 
     void check_blobs_directory() {
@@ -256,7 +256,25 @@ class GraphWalk {
         }
     }
 
-    void visit_index_descriptors(const rapidjson::Value& index, const IndexContext& context) {
+    // Descriptors [0, end) of an index's manifests, checked ahead by `ahead`.
+    struct Window {
+        std::unique_ptr<detail::WalkAhead> ahead;
+        rapidjson::SizeType end = 0;
+    };
+
+    // The first window of a nested index, started before the index's own checks: four windows'
+    // worth (within WalkAhead::kWindowBytes still), so that the other threads stay busy while
+    // this one checks the index.
+    Window start_first_window(const rapidjson::Value& index) {
+        const rapidjson::Value* manifests = find_member(index, "manifests");
+        if (manifests == nullptr || !manifests->IsArray()) return {};
+        rapidjson::SizeType end = std::min(manifests->Size(), 4 * kPrepareWindow);
+        return {check_ahead(*manifests, 0, end), end};
+    }
+
+    // `first`: the first window when it was started already (start_first_window), else empty.
+    void visit_index_descriptors(const rapidjson::Value& index, const IndexContext& context,
+                                 Window first) {
         if (const rapidjson::Value* subject = find_member(index, "subject")) {
             reach_subject(*subject, context.file);
         }
@@ -264,18 +282,23 @@ class GraphWalk {
         if (manifests == nullptr || !manifests->IsArray()) return;
         // The next window is checked ahead on other threads while the walk goes through this one.
         const rapidjson::SizeType count = manifests->Size();
-        std::unique_ptr<detail::WalkAhead> ahead =
-            check_ahead(*manifests, 0, std::min(count, kPrepareWindow));
-        for (rapidjson::SizeType start = 0; start < count; start += kPrepareWindow) {
-            rapidjson::SizeType end = std::min(count, start + kPrepareWindow);
+        if (first.end == 0) {
+            first.end = std::min(count, kPrepareWindow);
+            first.ahead = check_ahead(*manifests, 0, first.end);
+        }
+        std::unique_ptr<detail::WalkAhead> ahead = std::move(first.ahead);
+        for (rapidjson::SizeType start = 0, end = first.end; start < count;) {
             std::vector<std::string> prepared = adopt(std::move(ahead));
-            ahead = check_ahead(*manifests, end, std::min(count, end + kPrepareWindow));
+            rapidjson::SizeType next = std::min(count, end + kPrepareWindow);
+            ahead = check_ahead(*manifests, end, next);
             for (rapidjson::SizeType i = start; i < end; ++i) {
                 visit_index_descriptor((*manifests)[i], i, context);
             }
             for (const std::string& key : prepared) prepared_.erase(key);  // left unused
             image_configs_.drop_prepared();
             spin_.lockfiles().drop_prepared();
+            start = end;
+            end = next;
         }
     }
 
@@ -401,8 +424,12 @@ class GraphWalk {
             std::string storage;     // the document holds its own copies: the walk below may go
             std::string_view bytes;  // 32 indexes deep
             if (!detail::load_document(blobs_, record, storage, bytes, out_)) return;
-            checked = detail::check_index_document(record, media_type, bytes);
+            checked = detail::parse_index_document(record, bytes);
         }
+        // Its first manifests are checked on other threads while this one checks the index.
+        Window first;
+        if (checked.document) first = start_first_window(checked.document->doc);
+        detail::check_index_document(record, media_type, checked);
         out_.append(checked.findings);
         if (checked.manifest_shaped) {
             out_.error(codes::kOciMediatypeMismatch,
@@ -414,7 +441,7 @@ class GraphWalk {
         }
         if (!checked.document) return;
         IndexContext context{record.path(), false, ref_name, parent.depth + 1};
-        visit_index_descriptors(checked.document->doc, context);
+        visit_index_descriptors(checked.document->doc, context, std::move(first));
     }
 
     // `entry_platform` is the `platform` of the index entry that reaches the manifest first.

@@ -56,19 +56,23 @@ CheckedManifest check_manifest_document(const BlobRecord& record, std::string_vi
     return checked;
 }
 
-CheckedManifest check_index_document(const BlobRecord& record, std::string_view media_type,
-                                     std::string_view bytes) {
-    CheckedManifest checked;
-    Findings& out = checked.findings;
-    warn_if_large(record, "an index", out);
-    auto owned =
-        parse_owned_document(bytes, record.path(), codes::kJsonInvalid, "an image index", out);
-    if (!owned) return checked;
-    const rapidjson::Value& doc = owned->doc;
-    if (looks_like_manifest(doc)) {
-        checked.manifest_shaped = true;
-        return checked;
+CheckedManifest parse_index_document(const BlobRecord& record, std::string_view bytes) {
+    CheckedManifest parsed;
+    warn_if_large(record, "an index", parsed.findings);
+    parsed.document = parse_owned_document(bytes, record.path(), codes::kJsonInvalid,
+                                           "an image index", parsed.findings);
+    if (parsed.document && looks_like_manifest(parsed.document->doc)) {
+        parsed.manifest_shaped = true;
+        parsed.document.reset();
     }
+    return parsed;
+}
+
+void check_index_document(const BlobRecord& record, std::string_view media_type,
+                          CheckedManifest& parsed) {
+    if (!parsed.document) return;
+    const rapidjson::Value& doc = parsed.document->doc;
+    Findings& out = parsed.findings;
     check_body_media_type(doc, record.path(), media::kOciIndex, media_type, out);
     if (is_docker_document_type(media_type)) {
         check_docker_manifest_list(doc, record.path(), out);
@@ -76,8 +80,6 @@ CheckedManifest check_index_document(const BlobRecord& record, std::string_view 
         check_schema(SchemaKind::index, doc, record.path(), out);
         check_index_body(doc, record.path(), false, BodyCheck::oci, out);
     }
-    checked.document = std::move(owned);
-    return checked;
 }
 
 CheckedIndexJson check_index_json(std::string_view bytes) {

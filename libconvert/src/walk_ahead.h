@@ -38,9 +38,14 @@ using ManifestCheck = CheckedManifest (*)(const BlobRecord& record, std::string_
 // A manifest: OCI (schema and body) or Docker; an index in its place is a finding.
 CheckedManifest check_manifest_document(const BlobRecord& record, std::string_view media_type,
                                         std::string_view bytes);
-// A nested index: OCI (schema and body) or a Docker manifest list.
-CheckedManifest check_index_document(const BlobRecord& record, std::string_view media_type,
-                                     std::string_view bytes);
+// A nested index, in two steps so that the walk can start checking its first manifests ahead
+// between them (the checks of an index of 15,000 manifests take 45 ms): its bytes parsed, with
+// `manifest_shaped` set (and no document) when it has a manifest's shape instead; then its own
+// checks, OCI (schema and body) or a Docker manifest list, added to the findings of the first.
+// check_index_document only reads the document: other threads may read it meanwhile.
+CheckedManifest parse_index_document(const BlobRecord& record, std::string_view bytes);
+void check_index_document(const BlobRecord& record, std::string_view media_type,
+                          CheckedManifest& parsed);
 
 // A manifest to check ahead: its blob, the media type its descriptor says (in the index
 // document, which outlives the WalkAhead) and the key the walk finds the result by.

@@ -731,12 +731,11 @@ TEST(ValidateLayout, TwoFormatsInOneLayoutInFirstSeenOrder) {
     EXPECT_EQ(result.manifests.all()[1].index_pointer, "/manifests/1");
 }
 
-// The walk checks the documents of each window of manifests ahead on several threads; the
-// findings must come out as one thread makes them: same findings, same order, across windows,
-// with documents that fail their schema, do not parse, or are shared by several manifests.
-TEST(ValidateLayout, ThreadsGiveTheFindingsOfOneThread) {
+// 700 Spin apps, with lockfiles that fail their schema or do not parse, manifests and image
+// configs that fail theirs, and manifests and lockfiles shared by several apps; `manifests`
+// gets their descriptors.
+Files threads_test_apps(std::vector<std::string>& manifests) {
     Files files;
-    std::string manifests;
     for (int i = 0; i < 700; ++i) {
         SpinAppBuilder builder;
         builder.new_format = i % 2 == 0;
@@ -760,10 +759,20 @@ TEST(ValidateLayout, ThreadsGiveTheFindingsOfOneThread) {
         for (const auto& [path, bytes] : built.files) {
             if (path != "index.json") files[path] = bytes;
         }
-        if (i > 0) manifests += ",";
-        manifests += descriptor(media::kOciManifest, built.files[built.manifest_path]);
+        manifests.push_back(descriptor(media::kOciManifest, built.files[built.manifest_path]));
     }
-    files["index.json"] = R"({"schemaVersion":2,"manifests":[)" + manifests + "]}";
+    return files;
+}
+
+std::string join(const std::vector<std::string>& items, std::size_t first, std::size_t last) {
+    std::string joined;
+    for (std::size_t i = first; i < last; ++i) joined += (i > first ? "," : "") + items[i];
+    return joined;
+}
+
+// Validates `files` with one thread and with four: same findings in the same order, same
+// manifests, same formats; gives the findings of one thread.
+Findings expect_threads_give_one_thread(const Files& files, std::size_t manifest_count) {
     ValidateOptions one;
     one.threads = 1;
     ValidateOptions four;
@@ -773,7 +782,8 @@ TEST(ValidateLayout, ThreadsGiveTheFindingsOfOneThread) {
     for (const char* code : {"SPIN-LOCKFILE-SCHEMA", "SPIN-LOCKFILE-INVALID", "OCI-SCHEMA"}) {
         EXPECT_GT(count_code(alone.findings, code), 10u) << code;
     }
-    ASSERT_EQ(shared.findings.size(), alone.findings.size());
+    EXPECT_EQ(shared.findings.size(), alone.findings.size());
+    if (shared.findings.size() != alone.findings.size()) return alone.findings;
     std::vector<Finding> alone_findings = alone.findings.all();
     std::vector<Finding> shared_findings = shared.findings.all();
     for (std::size_t i = 0; i < alone_findings.size(); ++i) {
@@ -784,15 +794,57 @@ TEST(ValidateLayout, ThreadsGiveTheFindingsOfOneThread) {
             << "finding " << i << ": " << a.code << " " << a.message << "\n  vs " << b.code << " "
             << b.message;
     }
-    ASSERT_EQ(shared.manifests.size(), 700u);
+    EXPECT_EQ(shared.manifests.size(), manifest_count);
     std::vector<ManifestEntry> alone_manifests = alone.manifests.all();
     std::vector<ManifestEntry> shared_manifests = shared.manifests.all();
-    ASSERT_EQ(shared_manifests.size(), alone_manifests.size());
+    EXPECT_EQ(shared_manifests.size(), alone_manifests.size());
+    if (shared_manifests.size() != alone_manifests.size()) return alone.findings;
     for (std::size_t i = 0; i < shared_manifests.size(); ++i) {
         EXPECT_EQ(shared_manifests[i].digest, alone_manifests[i].digest);
+        EXPECT_EQ(shared_manifests[i].index_pointer, alone_manifests[i].index_pointer);
         EXPECT_EQ(shared_manifests[i].format, alone_manifests[i].format);
     }
     EXPECT_EQ(shared.formats, alone.formats);
+    return alone.findings;
+}
+
+// The walk checks the documents of each window of manifests ahead on several threads; the
+// findings must come out as one thread makes them: same findings, same order, across windows,
+// with documents that fail their schema, do not parse, or are shared by several manifests.
+TEST(ValidateLayout, ThreadsGiveTheFindingsOfOneThread) {
+    std::vector<std::string> manifests;
+    Files files = threads_test_apps(manifests);
+    files["index.json"] =
+        R"({"schemaVersion":2,"manifests":[)" + join(manifests, 0, manifests.size()) + "]}";
+    expect_threads_give_one_thread(files, 700);
+}
+
+// The same apps in nested indexes, whose first manifests are checked ahead while the walk checks
+// the index itself: the findings of an index (here a schema error and an unknown media type of
+// an entry) still come before those of its manifests.
+TEST(ValidateLayout, ThreadsGiveTheFindingsOfOneThreadInNestedIndexes) {
+    std::vector<std::string> manifests;
+    Files files = threads_test_apps(manifests);
+    std::string top;
+    for (std::size_t first = 0; first < manifests.size(); first += 300) {
+        std::string entries = join(manifests, first, std::min(manifests.size(), first + 300));
+        std::string nested =
+            R"({"schemaVersion":2,"mediaType":")" + std::string(media::kOciIndex) +
+            R"(","manifests":[)" + entries + R"(,{"mediaType":"text/plain","digest":"sha256:)" +
+            std::string(64, static_cast<char>('a' + first / 300)) + R"(","size":1}])";
+        if (first == 300) nested += R"(,"annotations":{"a":1})";
+        nested += "}";
+        files[blob_path(sha256_digest(nested))] = nested;
+        top += (top.empty() ? "" : ",") + descriptor(media::kOciIndex, nested);
+    }
+    files["index.json"] = R"({"schemaVersion":2,"manifests":[)" + top + "]}";
+    Findings findings = expect_threads_give_one_thread(files, 700);
+    EXPECT_EQ(count_code(findings, "OCI-UNKNOWN-MEDIATYPE"), 3u);
+    std::size_t index_schema = 0;
+    for (const Finding& finding : findings.all()) {
+        if (finding.code == "OCI-SCHEMA" && finding.pointer == "/annotations/a") ++index_schema;
+    }
+    EXPECT_EQ(index_schema, 1u) << describe(findings);
 }
 
 TEST(ValidateLayout, TenThousandManifestsAllReportedClean) {
