@@ -79,6 +79,22 @@ BlobRecord::BlobRecord(std::string_view algorithm, std::string_view encoded) {
     rebuild(algorithm, encoded, 0, {});
 }
 
+BlobRecord::BlobRecord(BlobRecord&& other) noexcept {
+    *this = std::move(other);
+}
+
+BlobRecord& BlobRecord::operator=(BlobRecord&& other) noexcept {
+    if (this == &other) return *this;
+    size = other.size;
+    content = std::move(other.content);
+    heap_name_ = std::move(other.heap_name_);
+    algorithm_size_ = other.algorithm_size_;
+    encoded_size_ = other.encoded_size_;
+    std::memcpy(inline_name_, other.inline_name_, kInlineName);
+    name_at_ = std::exchange(other.name_at_, NameAt::none);
+    return *this;
+}
+
 // The name: flags, algorithm, encoded (nibbles when it is lowercase hex of even length, which
 // keeps the order of the text: '0'-'9' < 'a'-'f' as 0-9 < 10-15), then `computed` and a NUL
 // when it is given.
@@ -88,13 +104,20 @@ void BlobRecord::rebuild(std::string_view algorithm, std::string_view encoded, u
     std::size_t encoded_bytes = packed ? encoded.size() / 2 : encoded.size();
     std::size_t size =
         1 + algorithm.size() + encoded_bytes + (computed.empty() ? 0 : computed.size() + 1);
-    auto name = std::make_unique_for_overwrite<char[]>(size);
+    // Written apart and then moved in: `algorithm` may be this record's own name.
+    std::array<char, kInlineName> local;
+    std::unique_ptr<char[]> heap;
+    char* name = local.data();
+    if (size > kInlineName) {
+        heap = std::make_unique_for_overwrite<char[]>(size);
+        name = heap.get();
+    }
     flags = static_cast<unsigned char>(flags & kHashed);
     if (packed) flags |= kPacked;
     if (!computed.empty()) flags |= kMismatch;
     name[0] = static_cast<char>(flags);
-    std::memcpy(name.get() + 1, algorithm.data(), algorithm.size());
-    char* out = name.get() + 1 + algorithm.size();
+    std::memcpy(name + 1, algorithm.data(), algorithm.size());
+    char* out = name + 1 + algorithm.size();
     if (packed) {
         pack_hex(encoded, out);
     } else {
@@ -104,19 +127,26 @@ void BlobRecord::rebuild(std::string_view algorithm, std::string_view encoded, u
         std::memcpy(out + encoded_bytes, computed.data(), computed.size());
         name[size - 1] = '\0';
     }
-    name_ = std::move(name);
+    if (heap) {
+        heap_name_ = std::move(heap);
+        name_at_ = NameAt::heap;
+    } else {
+        std::memcpy(inline_name_, local.data(), size);
+        heap_name_.reset();
+        name_at_ = NameAt::inline_name;
+    }
     algorithm_size_ = static_cast<std::uint32_t>(algorithm.size());
     encoded_size_ = static_cast<std::uint32_t>(encoded.size());
 }
 
 std::string_view BlobRecord::encoded_bytes() const {
-    if (!name_) return {};
+    if (!has_name()) return {};
     bool packed = (flags() & kPacked) != 0;
-    return {name_.get() + 1 + algorithm_size_, packed ? encoded_size_ / 2 : encoded_size_};
+    return {name() + 1 + algorithm_size_, packed ? encoded_size_ / 2 : encoded_size_};
 }
 
 std::string BlobRecord::algorithm() const {
-    return name_ ? std::string(algorithm_view()) : std::string();
+    return has_name() ? std::string(algorithm_view()) : std::string();
 }
 
 std::string BlobRecord::encoded() const {
@@ -132,12 +162,12 @@ std::string BlobRecord::encoded() const {
 }
 
 std::string BlobRecord::digest() const {
-    if (!name_) return {};
+    if (!has_name()) return {};
     return std::string(algorithm_view()) + ":" + encoded();
 }
 
 std::string BlobRecord::path() const {
-    if (!name_) return {};
+    if (!has_name()) return {};
     return "blobs/" + std::string(algorithm_view()) + "/" + encoded();
 }
 
@@ -157,7 +187,7 @@ bool BlobRecord::encoded_is(std::string_view hex) const {
 int BlobRecord::compare(std::string_view digest) const {
     std::string_view algorithm = algorithm_view();
     // The common case, within one algorithm: compare the encoded parts nibble by nibble.
-    if (name_ && (flags() & kPacked) != 0 && digest.size() > algorithm.size() &&
+    if (has_name() && (flags() & kPacked) != 0 && digest.size() > algorithm.size() &&
         digest.starts_with(algorithm) && digest[algorithm.size()] == ':') {
         std::string_view hex = digest.substr(algorithm.size() + 1);
         std::string_view stored = encoded_bytes();
@@ -173,7 +203,7 @@ int BlobRecord::compare(std::string_view digest) const {
 }
 
 int BlobRecord::compare(const BlobRecord& other) const {
-    if (name_ && other.name_ && algorithm_view() == other.algorithm_view() &&
+    if (has_name() && other.has_name() && algorithm_view() == other.algorithm_view() &&
         (flags() & kPacked) != 0 && (other.flags() & kPacked) != 0) {
         return compare_packed(encoded_bytes(), other.encoded_bytes());
     }
@@ -191,21 +221,21 @@ std::string BlobRecord::computed() const {
 }
 
 void BlobRecord::set_computed(std::string_view hex) {
-    if (!name_) return;
+    if (!has_name()) return;
     bool differs = !hex.empty() && !encoded_is(hex);
     if (differs || (flags() & kMismatch) != 0) {
         rebuild(algorithm_view(), encoded(), kHashed, differs ? hex : std::string_view());
     } else {
-        name_[0] = static_cast<char>(flags() | kHashed);
+        name()[0] = static_cast<char>(flags() | kHashed);
     }
 }
 
 void BlobRecord::clear_computed() {
-    if (!name_) return;
+    if (!has_name()) return;
     if ((flags() & kMismatch) != 0) {
         rebuild(algorithm_view(), encoded(), 0, {});
     } else {
-        name_[0] = static_cast<char>(flags() & ~kHashed);
+        name()[0] = static_cast<char>(flags() & ~kHashed);
     }
 }
 
@@ -242,7 +272,7 @@ void BlobStore::sort_from(std::size_t first) {
     const BlobRecord& front = records_[first];
     bool keyed = records_.size() - first < std::numeric_limits<std::uint32_t>::max() &&
                  std::all_of(begin, records_.end(), [&](const BlobRecord& record) {
-                     return record.name_ && (record.flags() & BlobRecord::kPacked) != 0 &&
+                     return record.has_name() && (record.flags() & BlobRecord::kPacked) != 0 &&
                             record.algorithm_view() == front.algorithm_view();
                  });
     if (!keyed) {
@@ -299,7 +329,7 @@ void BlobStore::index() {
     ranges_.clear();
     buckets_.clear();
     indexed_ = std::all_of(records_.begin(), records_.end(),
-                           [](const BlobRecord& record) { return record.name_ != nullptr; });
+                           [](const BlobRecord& record) { return record.has_name(); });
     if (!indexed_ || records_.size() >= std::numeric_limits<std::uint32_t>::max()) {
         indexed_ = false;
         return;

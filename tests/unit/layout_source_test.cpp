@@ -200,6 +200,41 @@ TEST(BlobRecord, KeepsTheComputedHashOnlyWhenItDiffers) {
     EXPECT_EQ(record.encoded(), hex);
 }
 
+// A name is held in the record when it fits (a sha256 digest), else on the heap (sha512, or a
+// sha256 with a computed hash that differs); moving either keeps it, and leaves no name behind.
+TEST(BlobRecord, MovesItsNameWhereverItIsHeld) {
+    std::vector<BlobRecord> records;
+    records.emplace_back("sha256", sha256_hex("a"));
+    records.emplace_back("sha512", sha512_hex("b"));
+    records.emplace_back("sha256", sha256_hex("c"));
+    records[2].set_computed(sha256_hex("other"));
+    records[0].size = 7;
+    std::vector<std::string> digests;
+    for (const BlobRecord& record : records) digests.push_back(record.digest());
+    for (int round = 0; round < 3; ++round) {
+        std::vector<BlobRecord> moved;
+        for (BlobRecord& record : records) {
+            moved.push_back(std::move(record));
+            EXPECT_EQ(record.digest(), "");  // NOLINT(bugprone-use-after-move): what it leaves
+            EXPECT_EQ(record.compare(digests[0]), -1);
+        }
+        records = std::move(moved);
+        records.push_back(std::move(records.front()));  // the vector grows: all move again
+        records.erase(records.begin());
+        std::rotate(records.begin(), records.begin() + 2, records.end());
+    }
+    for (const BlobRecord& record : records) {
+        EXPECT_EQ(std::count(digests.begin(), digests.end(), record.digest()), 1)
+            << record.digest();
+        if (record.digest() == digests[0]) {
+            EXPECT_EQ(record.size, 7u);
+        }
+        if (record.digest() == digests[2]) {
+            EXPECT_EQ(record.computed(), sha256_hex("other"));
+        }
+    }
+}
+
 // Records order as their digest strings do, also across algorithms where one name is a prefix
 // of another ("sha256+x:" sorts before "sha256:", '+' < ':').
 TEST(BlobStore, OrdersAndFindsAsTheDigestStringsCompare) {
