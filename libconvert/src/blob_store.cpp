@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "ociwasm/digest.h"
 #include "ociwasm/layout.h"
 
 namespace ociwasm {
@@ -21,8 +22,8 @@ namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-// Each byte's value as a lowercase hex digit, 16 when it is none: a table lookup per character
-// for the 200,000 names of a large layout, each packed and looked up.
+// Each byte's value as a lowercase hex digit (16 when it is none; pack_hex is given checked
+// hex): a table lookup per character for the 200,000 names of a large layout, each packed.
 constexpr std::array<unsigned char, 256> kNibbles = [] {
     std::array<unsigned char, 256> table{};
     for (int c = 0; c < 256; ++c) {
@@ -35,12 +36,6 @@ constexpr std::array<unsigned char, 256> kNibbles = [] {
 
 unsigned hex_value(char c) {
     return kNibbles[static_cast<unsigned char>(c)];
-}
-
-bool is_lowercase_hex(std::string_view text) {
-    unsigned any = 0;
-    for (char c : text) any |= hex_value(c);  // 16 sets a bit no digit has
-    return any < 16;
 }
 
 int sign(int value) {

@@ -47,10 +47,6 @@ bool is_lower_alnum(char c) {
     return (digest_char(c) & kLowerAlnum) != 0;
 }
 
-bool is_lower_hex(std::string_view s) {
-    return all_chars(s, kLowerHex);
-}
-
 // Fetched once: OpenSSL 3 looks the implementation up again at every EVP_DigestInit_ex given
 // EVP_sha256(), which cost more than hashing a small blob. Never freed: hashers may still run
 // while the process exits.
@@ -105,6 +101,10 @@ bool is_valid_encoded(std::string_view encoded) {
     return !encoded.empty() && all_chars(encoded, kEncoded);
 }
 
+bool is_lowercase_hex(std::string_view text) {
+    return all_chars(text, kLowerHex);
+}
+
 bool is_verifiable_algorithm(std::string_view algorithm) {
     return md_for(algorithm) != nullptr;
 }
@@ -113,7 +113,7 @@ bool check_digest_parts(std::string_view algorithm, std::string_view encoded, st
     // The common case in one pass: a registered algorithm and its lowercase hex.
     if ((algorithm == "sha256" && encoded.size() == 64) ||
         (algorithm == "sha512" && encoded.size() == 128)) {
-        if (is_lower_hex(encoded)) return true;
+        if (is_lowercase_hex(encoded)) return true;
     }
     auto fail = [why](std::string reason) {
         if (why) *why = std::move(reason);
@@ -128,11 +128,11 @@ bool check_digest_parts(std::string_view algorithm, std::string_view encoded, st
                     "\" does not match [a-zA-Z0-9=_-]+");
     }
     std::size_t expected = algorithm == "sha256" ? 64 : algorithm == "sha512" ? 128 : 0;
-    if (expected != 0 && (encoded.size() != expected || !is_lower_hex(encoded))) {
-        return fail(
-            std::string(algorithm) + " digest must be " + std::to_string(expected) +
-            " lowercase hex characters, found " + std::to_string(encoded.size()) +
-            (is_lower_hex(encoded) ? " characters" : " characters that are not all lowercase hex"));
+    if (expected != 0 && (encoded.size() != expected || !is_lowercase_hex(encoded))) {
+        return fail(std::string(algorithm) + " digest must be " + std::to_string(expected) +
+                    " lowercase hex characters, found " + std::to_string(encoded.size()) +
+                    (is_lowercase_hex(encoded) ? " characters"
+                                               : " characters that are not all lowercase hex"));
     }
     return true;
 }

@@ -33,6 +33,8 @@ bool is_valid_digest(std::string_view text);
 
 bool is_valid_algorithm_name(std::string_view algorithm);  // grammar only
 bool is_valid_encoded(std::string_view encoded);           // grammar only
+// Whether every character of `text` is one of 0-9a-f (true for "").
+bool is_lowercase_hex(std::string_view text);
 
 // True for the algorithms we can compute (sha256, sha512); others are "cannot verify".
 bool is_verifiable_algorithm(std::string_view algorithm);
