@@ -31,25 +31,25 @@ CheckedManifest check_manifest_document(const BlobRecord& record, std::string_vi
                                         std::string_view bytes) {
     CheckedManifest checked;
     Findings& out = checked.findings;
+    const std::string path = record.path();  // in every finding: made once
     warn_if_large(record, "a manifest", out);
-    auto owned =
-        parse_owned_document(bytes, record.path(), codes::kJsonInvalid, "an image manifest", out);
+    auto owned = parse_owned_document(bytes, path, codes::kJsonInvalid, "an image manifest", out);
     if (!owned) return checked;
     const rapidjson::Value& doc = owned->doc;
     if (looks_like_index(doc)) {
         out.error(codes::kOciMediatypeMismatch,
-                  where(record.path(), "") + "expected a manifest (its descriptor says " +
+                  where(path, "") + "expected a manifest (its descriptor says " +
                       std::string(media_type) +
                       "), found an index (manifests, no config/layers); not followed",
-                  record.path(), "", record.digest());
+                  path, "", record.digest());
         return checked;
     }
-    check_body_media_type(doc, record.path(), media::kOciManifest, media_type, out);
+    check_body_media_type(doc, path, media::kOciManifest, media_type, out);
     if (is_docker_document_type(media_type)) {
-        check_docker_manifest(doc, record.path(), out);
+        check_docker_manifest(doc, path, out);
     } else {
-        check_schema(SchemaKind::manifest, doc, record.path(), out);
-        check_manifest_body(doc, record.path(), BodyCheck::oci, out);
+        check_schema(SchemaKind::manifest, doc, path, out);
+        check_manifest_body(doc, path, BodyCheck::oci, out);
     }
     checked.format = detect_format(doc);
     checked.document = std::move(owned);
@@ -73,12 +73,13 @@ void check_index_document(const BlobRecord& record, std::string_view media_type,
     if (!parsed.document) return;
     const rapidjson::Value& doc = parsed.document->doc;
     Findings& out = parsed.findings;
-    check_body_media_type(doc, record.path(), media::kOciIndex, media_type, out);
+    const std::string path = record.path();
+    check_body_media_type(doc, path, media::kOciIndex, media_type, out);
     if (is_docker_document_type(media_type)) {
-        check_docker_manifest_list(doc, record.path(), out);
+        check_docker_manifest_list(doc, path, out);
     } else {
-        check_schema(SchemaKind::index, doc, record.path(), out);
-        check_index_body(doc, record.path(), false, BodyCheck::oci, out);
+        check_schema(SchemaKind::index, doc, path, out);
+        check_index_body(doc, path, false, BodyCheck::oci, out);
     }
 }
 
