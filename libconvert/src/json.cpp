@@ -326,6 +326,14 @@ bool parse_with(std::string_view text, rapidjson::Document& doc, JsonError* erro
     return false;
 }
 
+// parse_with, with `Extra` flags, choosing the encoding check by the text.
+template <unsigned Extra>
+bool parse_text(std::string_view text, rapidjson::Document& doc, JsonError* error,
+                const JsonLimits& limits) {
+    if (is_ascii(text)) return parse_with<kAsciiParseFlags | Extra>(text, doc, error, limits);
+    return parse_with<kParseFlags | Extra>(text, doc, error, limits);
+}
+
 }  // namespace
 
 std::string json_error_position(const JsonError& error) {
@@ -335,17 +343,14 @@ std::string json_error_position(const JsonError& error) {
 
 bool parse_json(std::string_view text, rapidjson::Document& doc, JsonError* error,
                 const JsonLimits& limits) {
-    if (is_ascii(text)) return parse_with<kAsciiParseFlags>(text, doc, error, limits);
-    return parse_with<kParseFlags>(text, doc, error, limits);
+    return parse_text<0>(text, doc, error, limits);
 }
 
 namespace detail {
 
 bool parse_json_exact(std::string_view text, rapidjson::Document& doc, JsonError* error,
                       const JsonLimits& limits) {
-    constexpr unsigned kExact = rapidjson::kParseNumbersAsStringsFlag;
-    if (is_ascii(text)) return parse_with<kAsciiParseFlags | kExact>(text, doc, error, limits);
-    return parse_with<kParseFlags | kExact>(text, doc, error, limits);
+    return parse_text<rapidjson::kParseNumbersAsStringsFlag>(text, doc, error, limits);
 }
 
 }  // namespace detail
